@@ -1,0 +1,38 @@
+"""Text normalisation shared by HTML extraction and the corpus importer.
+
+Pure functions: thaigov pages carry zero-width spaces (some titles start with U+200B), tabs and
+non-breaking spaces inside category names and paragraphs. ``str.split`` alone would not remove
+the zero-width characters (they are not whitespace to Python), hence the small table below.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[^\S\n]+")  # any whitespace except newline (tabs, NBSP, ideographic...)
+_BLANK_LINES = re.compile(r"\n{2,}")
+
+
+def clean_line(text: str | None) -> str:
+    """One line: NFC, no zero-width characters, runs of whitespace folded to one space."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(ZERO_WIDTH)
+    return " ".join(text.split())
+
+
+def clean_paragraphs(text: str | None) -> str:
+    """Multi-line text: each line cleaned, empty lines dropped, joined with single newlines."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(ZERO_WIDTH).replace("\r", "\n")
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def clean_optional(text: str | None) -> str | None:
+    """Like clean_line, but an empty result is None (for optional fields)."""
+    cleaned = clean_line(text)
+    return cleaned or None

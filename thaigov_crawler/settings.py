@@ -1,0 +1,66 @@
+"""Scrapy settings for the thaigov crawler: polite by default, every value overridable.
+
+Override per run with ``-s NAME=value`` or environment variables where noted.
+"""
+
+from __future__ import annotations
+
+import os
+
+from thaigov_crawler.fields import EXPORT_FIELDS
+
+BOT_NAME = "thaigov_crawler"
+SPIDER_MODULES = ["thaigov_crawler.spiders"]
+NEWSPIDER_MODULE = "thaigov_crawler.spiders"
+
+# --- Site -----------------------------------------------------------------------------------
+THAIGOV_BASE_URL = os.environ.get("THAIGOV_BASE_URL", "https://www.thaigov.go.th")
+THAIGOV_MAX_CONSECUTIVE_MISSES = 50
+
+# --- Politeness (the site forbids scraping since Sep 2025: obey robots.txt, say who we are) ---
+ROBOTSTXT_OBEY = True
+THAIGOV_CONTACT_URL = os.environ.get(
+    "THAIGOV_CONTACT_URL", "https://github.com/thaigov-archive/thaigov-archive"
+)
+USER_AGENT = os.environ.get(
+    "THAIGOV_USER_AGENT",
+    f"thaigov-archive/0.1 (research archive crawler; +{THAIGOV_CONTACT_URL})",
+)
+CONCURRENT_REQUESTS = 2
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- Items and pipelines --------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "pipelines.cleaning_pipeline.TextCleaningPipeline": 100,
+    "pipelines.dates_pipeline.ThaiDatesPipeline": 200,
+    "pipelines.archive_pipeline.ArchivePipeline": 300,
+    "pipelines.index_pipeline.SearchIndexPipeline": 400,
+}
+FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Archive and search (environment variables win, so cron/systemd can configure them) -----
+THAIGOV_ARCHIVE_URL = os.environ.get("THAIGOV_ARCHIVE_URL")  # None -> sqlite file under ./data/
+ARCHIVE_RAW_HTML = False
+ARCHIVE_BATCH_SIZE = 200
+ARCHIVE_BATCH_SECONDS = 5.0
+SEARCH_INDEX_ENABLED = True
+SEARCH_INDEX_BATCH_SIZE = 500
+
+LOG_LEVEL = os.environ.get("THAIGOV_LOG_LEVEL", "INFO")
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,50 @@
+"""Turn archive article dicts into ``IndexDoc``s (the one place that decides what is indexed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pipelines.text_cleaning import clean_line, clean_optional, clean_paragraphs
+from search.backends.base import IndexDoc
+from search.segment import segmented, tokenize_many
+from thaigov_crawler.fields import canonical_url
+
+
+def _display_fields(article: Mapping[str, Any]) -> dict[str, Any]:
+    article_id = int(article["article_id"])
+    published = article.get("published_date")
+    return {
+        "article_id": article_id,
+        "title": clean_line(article.get("title")),
+        "body": clean_paragraphs(article.get("body")),
+        "url": article.get("url") or canonical_url(article_id),
+        "published_date": str(published)[:10] if published else None,
+        "category": clean_optional(article.get("category")),
+        "lang": clean_optional(article.get("lang")),
+        "content_hash": article.get("content_hash"),
+    }
+
+
+def document_from_article(article: Mapping[str, Any]) -> IndexDoc:
+    """One article dict (fields of thaigov_crawler.fields, plus content_hash) as an IndexDoc."""
+    fields = _display_fields(article)
+    return IndexDoc(
+        title_segmented=segmented(fields["title"]),
+        body_segmented=segmented(fields["body"]),
+        **fields,
+    )
+
+
+def documents_from_articles(
+    articles: Iterable[Mapping[str, Any]], *, workers: int | None = None
+) -> list[IndexDoc]:
+    """Many articles at once; ``workers`` > 1 segments them on a process pool."""
+    fields = [_display_fields(a) for a in articles]
+    texts = [f["title"] for f in fields] + [f["body"] for f in fields]
+    segs = tokenize_many(texts, workers=workers)
+    n = len(fields)
+    return [
+        IndexDoc(title_segmented=segs[i], body_segmented=segs[n + i], **f)
+        for i, f in enumerate(fields)
+    ]

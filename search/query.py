@@ -1,0 +1,287 @@
+"""The query model shared by every backend: user text in, token tuples out.
+
+Syntax understood (Thai and/or English, mixed freely):
+  words            every word must match (a Thai run without spaces is segmented into words)
+  "exact phrase"   the words must be adjacent, in order
+  -word, -"a b"    documents containing it are excluded
+  a OR b           either side may match (binds the neighbouring items; chains: a OR b OR c)
+Everything else (``*``, ``:``, ``^``, brackets, unbalanced quotes, ``AND``/``NOT`` keywords) is
+treated as plain text and reduced to word tokens by ``search.segment.tokenize``, so backends
+never see user syntax and no input can produce a malformed backend query. Input length, clause
+count, phrase length and pagination are bounded here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal, get_args
+
+from search.segment import tokenize
+
+Sort = Literal["relevance", "newest", "oldest"]
+SORTS: tuple[str, ...] = get_args(Sort)
+
+MAX_QUERY_CHARS = 2000
+MAX_CLAUSES = 64
+MAX_PHRASE_TOKENS = 32
+MAX_LIMIT = 100
+#: Deepest page reachable (Elasticsearch's default max_result_window is 10,000).
+MAX_WINDOW = 10_000
+
+#: A phrase is a tuple of tokens that must be adjacent; a single token is a one-word phrase.
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """Matches when any alternative matches (one alternative: a plain required term/phrase)."""
+
+    alternatives: tuple[Phrase, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A conjunction of clauses minus excluded phrases; tokens only, never raw syntax."""
+
+    clauses: tuple[Clause, ...] = ()
+    excluded: tuple[Phrase, ...] = ()
+    truncated: bool = False  # input was cut to the bounds above
+
+    @property
+    def is_empty(self) -> bool:
+        """No positive clause: backends return no hits (exclusions alone select nothing)."""
+        return not self.clauses
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Required single words (clauses with one one-word alternative)."""
+        return tuple(
+            c.alternatives[0][0]
+            for c in self.clauses
+            if len(c.alternatives) == 1 and len(c.alternatives[0]) == 1
+        )
+
+    @property
+    def phrases(self) -> tuple[Phrase, ...]:
+        """Required multi-word phrases (clauses with one alternative of several words)."""
+        return tuple(
+            c.alternatives[0]
+            for c in self.clauses
+            if len(c.alternatives) == 1 and len(c.alternatives[0]) > 1
+        )
+
+    @property
+    def or_groups(self) -> tuple[tuple[Phrase, ...], ...]:
+        """Clauses with several alternatives."""
+        return tuple(c.alternatives for c in self.clauses if len(c.alternatives) > 1)
+
+    @property
+    def highlight_tokens(self) -> frozenset[str]:
+        """Every positive word, for snippets."""
+        return frozenset(t for c in self.clauses for alt in c.alternatives for t in alt)
+
+
+# A quoted phrase (closing quote optional: an unbalanced quote runs to the end), or a bare item.
+_ITEM = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<bare>[^\s"]+))')
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
+
+
+@dataclass(slots=True)
+class _Item:
+    tokens: Phrase
+    quoted: bool
+    negated: bool
+
+
+def _lex(text: str) -> list[_Item | str]:
+    """Items and the ``OR`` operator, in order."""
+    out: list[_Item | str] = []
+    for m in _ITEM.finditer(text.translate(_QUOTES)):
+        bare = m.group("bare")
+        if bare in ("OR", "|", "||"):
+            out.append("OR")
+            continue
+        if bare in ("AND", "&&", "NOT"):
+            continue  # implicit AND already; NOT is spelled with a leading minus
+        raw = m.group("phrase") if bare is None else bare
+        tokens = tuple(tokenize(raw))[:MAX_PHRASE_TOKENS]
+        if tokens:
+            out.append(_Item(tokens, quoted=bare is None, negated=m.group("neg") is not None))
+    return out
+
+
+def parse_query(text: str | None) -> ParsedQuery:
+    """Parse user search text (see module docstring); never raises on any string."""
+    text = text or ""
+    truncated = len(text) > MAX_QUERY_CHARS
+    lexed = _lex(text[:MAX_QUERY_CHARS])
+
+    groups: list[list[_Item]] = []
+    excluded: list[Phrase] = []
+    join_next = False
+    for entry in lexed:
+        if entry == "OR":
+            join_next = bool(groups)
+            continue
+        assert isinstance(entry, _Item)
+        if entry.negated:
+            excluded.append(entry.tokens)
+            join_next = False
+            continue
+        if join_next:
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+        join_next = False
+
+    clauses: list[Clause] = []
+    for group in groups:
+        if len(group) == 1 and not group[0].quoted:
+            # A bare run: each word is required on its own (robust to segmentation context).
+            clauses.extend(Clause(((t,),)) for t in group[0].tokens)
+        else:
+            # Quoted items, and bare runs inside OR groups, are matched as phrases.
+            clauses.append(Clause(tuple(dict.fromkeys(item.tokens for item in group))))
+    deduped = tuple(dict.fromkeys(clauses))
+    excluded_t = tuple(dict.fromkeys(excluded))
+    if len(deduped) > MAX_CLAUSES or len(excluded_t) > MAX_CLAUSES:
+        truncated = True
+    return ParsedQuery(deduped[:MAX_CLAUSES], excluded_t[:MAX_CLAUSES], truncated)
+
+
+# --- Filters -------------------------------------------------------------------------------
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+_NUMERIC_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_BE_OFFSET = 543
+
+
+class DateFilterError(ValueError):
+    """A date filter text that no supported format recognises."""
+
+
+def _ce_year(year: int) -> int:
+    """Years above 2400 are Buddhist Era (2567 -> 2024)."""
+    return year - _BE_OFFSET if year > 2400 else year
+
+
+def _month_end(year: int, month: int) -> date:
+    if month == 12:
+        return date(year, 12, 31)
+    return date.fromordinal(date(year, month + 1, 1).toordinal() - 1)
+
+
+def parse_date_filter(text: str | date | None, *, end: bool = False) -> date | None:
+    """A date-range bound from user text; ``end`` picks the last day of a year or month.
+
+    Accepts ISO dates (``2024-01-31``), months (``2024-01``), C.E. or B.E. years (``2024``,
+    ``2567``), ``31/1/2567`` and Thai date text (``1 ม.ค. 67``) through pipelines.thai_dates.
+    """
+    if text is None or isinstance(text, date):
+        return text
+    raw = text.strip().translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+    if not raw:
+        return None
+    try:
+        if m := _ISO_DAY.match(raw):
+            return date(_ce_year(int(m[1])), int(m[2]), int(m[3]))
+        if m := _ISO_MONTH.match(raw):
+            year, month = _ce_year(int(m[1])), int(m[2])
+            return _month_end(year, month) if end else date(year, month, 1)
+        if m := _YEAR.match(raw):
+            year = _ce_year(int(m[1]))
+            return date(year, 12, 31) if end else date(year, 1, 1)
+        if m := _NUMERIC_DAY.match(raw):
+            return date(_ce_year(int(m[3])), int(m[2]), int(m[1]))
+    except ValueError as exc:
+        raise DateFilterError(f"not a valid date: {text!r}") from exc
+    parsed = _thai_date(raw, end=end)
+    if parsed is None:
+        raise DateFilterError(f"unrecognised date: {text!r} (try 2024-01-31, 2567 or 1 ม.ค. 67)")
+    return parsed
+
+
+def _thai_date(text: str, *, end: bool) -> date | None:
+    """Thai date text via the date pipeline's parser (engineer B's pipelines.thai_dates)."""
+    try:
+        from pipelines import thai_dates
+    except ImportError:
+        return None
+    year_or_date = getattr(thai_dates, "parse_year_or_date", None)
+    if year_or_date is not None:
+        found = year_or_date(text)
+        if isinstance(found, date):
+            return found
+        if isinstance(found, tuple) and len(found) == 2:
+            return found[1] if end else found[0]
+    thai_date = getattr(thai_dates, "parse_thai_date", None)
+    if thai_date is not None:
+        found = thai_date(text)
+        if isinstance(found, date):
+            return found
+    return None
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """Everything a backend needs for one search; construct through ``build`` for user input."""
+
+    text: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    categories: tuple[str, ...] = ()
+    lang: str | None = None
+    sort: Sort = "relevance"
+    limit: int = 20
+    offset: int = 0
+    #: Text parsed once; backends read this, never ``text``.
+    parsed: ParsedQuery = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}, not {self.sort!r}")
+        limit = _clamp(int(self.limit), 1, MAX_LIMIT)
+        offset = _clamp(int(self.offset), 0, MAX_WINDOW - limit)
+        object.__setattr__(self, "limit", limit)
+        object.__setattr__(self, "offset", offset)
+        object.__setattr__(self, "categories", tuple(c for c in self.categories if c))
+        object.__setattr__(self, "parsed", parse_query(self.text))
+
+    @classmethod
+    def build(
+        cls,
+        text: str | None = "",
+        *,
+        date_from: str | date | None = None,
+        date_to: str | date | None = None,
+        categories: list[str] | tuple[str, ...] | str | None = None,
+        lang: str | None = None,
+        sort: str | None = "relevance",
+        limit: int | None = 20,
+        offset: int | None = 0,
+    ) -> SearchQuery:
+        """From user-facing strings (CLI, web form); raises DateFilterError/ValueError."""
+        if isinstance(categories, str):
+            categories = [categories]
+        return cls(
+            text=text or "",
+            date_from=parse_date_filter(date_from),
+            date_to=parse_date_filter(date_to, end=True),
+            categories=tuple(c.strip() for c in categories or () if c and c.strip()),
+            lang=(lang or "").strip().lower() or None,
+            sort=(sort or "relevance"),  # type: ignore[arg-type]
+            limit=20 if limit is None else limit,
+            offset=offset or 0,
+        )
+
+    def page(self, offset: int, limit: int | None = None) -> SearchQuery:
+        """The same query at another page."""
+        return replace(self, offset=offset, limit=self.limit if limit is None else limit)

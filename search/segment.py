@@ -1,0 +1,125 @@
+"""Thai-aware word segmentation shared by indexing (both backends) and query parsing.
+
+Thai has no spaces between words, so an index of raw text cannot find words. Every text that
+goes into an index or comes from a query passes through ``tokenize``: PyThaiNLP's dictionary
+segmenter (engine ``nlpo3``, the Rust one; ``newmm`` when nlpo3 is not installed), then a
+normalisation that makes tokens safe for any index: NFC, lowercase, Thai digits as ASCII digits,
+and every punctuation/symbol/space character treated as a separator. A token therefore only
+contains letters, combining marks and digits, so it can never carry query syntax.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+
+from pythainlp.tokenize import word_tokenize
+
+from pipelines.text_cleaning import ZERO_WIDTH
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+#: Unicode categories kept inside tokens: letters, marks (Thai vowels/tones), numbers.
+_KEPT_CATEGORIES = ("L", "M", "N")
+
+
+@cache
+def engine() -> str:
+    """``nlpo3`` when its wheel imports, else PyThaiNLP's pure-Python ``newmm``."""
+    try:
+        import nlpo3  # noqa: F401
+    except ImportError:
+        return "newmm"
+    return "nlpo3"
+
+
+def fold(text: str) -> str:
+    """Length-preserving normalisation (lowercase, ASCII digits) so offsets map back 1:1."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # rare letters (e.g. U+0130) lowercase to two characters
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.translate(THAI_DIGITS)
+
+
+@cache
+def _is_token_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in _KEPT_CATEGORIES
+
+
+def _split_pieces(raw: str) -> Iterator[str]:
+    """Split one segmenter token on separator characters ("COVID-" -> "covid")."""
+    start = None
+    for i, char in enumerate(raw):
+        if _is_token_char(char):
+            if start is None:
+                start = i
+        elif start is not None:
+            yield raw[start:i]
+            start = None
+    if start is not None:
+        yield raw[start:]
+
+
+def tokenize(text: str | None) -> list[str]:
+    """Words of ``text``, normalised, in order; punctuation and whitespace dropped."""
+    if not text:
+        return []
+    text = fold(unicodedata.normalize("NFC", text).translate(ZERO_WIDTH))
+    tokens: list[str] = []
+    for raw in word_tokenize(text, engine=engine(), keep_whitespace=False):
+        tokens.extend(_split_pieces(raw))
+    return tokens
+
+
+def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
+    """Tokens with their ``[start, end)`` offsets in ``text`` (for highlighting).
+
+    The text must already be NFC without zero-width characters (as the cleaning pipeline and
+    ``IndexDoc`` guarantee); folding preserves length, so offsets index the original text.
+    """
+    folded = fold(text)
+    spans: list[tuple[str, int, int]] = []
+    pos = 0
+    for raw in word_tokenize(folded, engine=engine(), keep_whitespace=True):
+        offset = 0
+        for piece in _split_pieces(raw):
+            offset = raw.index(piece, offset)
+            spans.append((piece, pos + offset, pos + offset + len(piece)))
+            offset += len(piece)
+        pos += len(raw)
+    return spans
+
+
+def segmented(text: str | None) -> str:
+    """``text`` as an index stores it: normalised tokens joined by single spaces."""
+    return " ".join(tokenize(text))
+
+
+def _segmented_list(texts: list[str]) -> list[str]:
+    return [segmented(t) for t in texts]
+
+
+def tokenize_many(
+    texts: Iterable[str], *, workers: int | None = None, chunk: int = 64
+) -> list[str]:
+    """``segmented`` for many texts, in order, optionally on a process pool.
+
+    ``workers`` None or 1 runs in this process. nlpo3 holds the GIL, so threads do not help;
+    processes do on multi-core machines (see benchmarks/search.py for the measured gain).
+    """
+    items = list(texts)
+    if not workers or workers <= 1 or len(items) < 2 * chunk:
+        return _segmented_list(items)
+    batches = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [s for batch in pool.map(_segmented_list, batches) for s in batch]
+
+
+def default_workers() -> int:
+    """Processes for bulk segmentation: ``THAIGOV_SEGMENT_WORKERS``, else the CPU count."""
+    configured = os.environ.get("THAIGOV_SEGMENT_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    return os.cpu_count() or 1

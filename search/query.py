@@ -50,8 +50,9 @@ class ParsedQuery:
     truncated: bool = False  # input was cut to the bounds above
 
     @property
-    def is_empty(self) -> bool:
-        """No positive clause: backends return no hits (exclusions alone select nothing)."""
+    def matches_all(self) -> bool:
+        """No positive clause: every document within the filters matches (minus exclusions),
+        ranked newest first (lets the UI browse by date/category with an empty box)."""
         return not self.clauses
 
     @property

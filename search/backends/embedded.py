@@ -1,0 +1,363 @@
+"""Embedded search backend: one SQLite file with an FTS5 index of pre-segmented text.
+
+Why this shape:
+- FTS5 cannot segment Thai, so documents arrive segmented (``IndexDoc.*_segmented``, tokens of
+  letters/marks/digits joined by spaces) and the ``unicode61`` tokenizer only splits on those
+  spaces. Its default categories would treat Thai vowel marks (Mn) as separators and cut words
+  apart, hence ``categories 'L* M* N* Co'``.
+- The FTS table is contentless (no second copy of the text); ``docs`` holds the display fields
+  and the original text for snippets, plus the segmented text (zlib) because deleting from a
+  contentless FTS5 table needs the exact indexed values.
+- Ranking is FTS5's BM25 with the title column weighted up.
+- ``rebuild`` writes a new file beside the old one and ``os.replace``s it; every call checks
+  the file's identity and reconnects, so searches in this and other processes follow the swap.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from search.backends.base import (
+    Aggregations,
+    Hit,
+    IndexDoc,
+    IndexOutcome,
+    ProgressCallback,
+    SearchResult,
+)
+from search.query import ParsedQuery, Phrase, SearchQuery
+from search.snippets import make_snippet
+
+DEFAULT_SEARCH_PATH = Path("data") / "search.sqlite3"
+SCHEMA_VERSION = "1"
+TITLE_WEIGHT = 4.0
+BODY_WEIGHT = 1.0
+_TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* M* N* Co'"
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    article_id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    url TEXT NOT NULL,
+    published_date TEXT,
+    month TEXT,
+    category TEXT,
+    lang TEXT,
+    content_hash TEXT,
+    segmented BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_published ON docs (published_date, article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    title, body, content='', tokenize="{_TOKENIZER}"
+);
+"""
+
+
+def search_path(env: dict[str, str] | os._Environ[str] | None = None) -> Path:
+    """``THAIGOV_SEARCH_PATH``, else ``data/search.sqlite3`` under the working directory."""
+    env = os.environ if env is None else env
+    return Path(env.get("THAIGOV_SEARCH_PATH") or DEFAULT_SEARCH_PATH)
+
+
+def _pack(doc: IndexDoc) -> bytes:
+    return zlib.compress(f"{doc.title_segmented}\n{doc.body_segmented}".encode(), 6)
+
+
+def _unpack(blob: bytes) -> tuple[str, str]:
+    title, _, body = zlib.decompress(blob).decode().partition("\n")
+    return title, body
+
+
+def _fts_phrase(tokens: Phrase) -> str:
+    # Tokens hold only letters, marks and digits (search.segment), so quoting cannot break out;
+    # doubling quotes anyway keeps this safe if that guarantee ever loosens.
+    return '"' + " ".join(tokens).replace('"', '""') + '"'
+
+
+def _fts_any(phrases: Iterable[Phrase]) -> str:
+    return "(" + " OR ".join(_fts_phrase(p) for p in phrases) + ")"
+
+
+def match_expression(parsed: ParsedQuery) -> str | None:
+    """FTS5 MATCH text for the positive clauses, or None when the query matches everything."""
+    if not parsed.clauses:
+        return None
+    return " AND ".join(_fts_any(c.alternatives) for c in parsed.clauses)
+
+
+def exclusion_expression(parsed: ParsedQuery) -> str | None:
+    return _fts_any(parsed.excluded) if parsed.excluded else None
+
+
+class EmbeddedBackend:
+    """SQLite FTS5 search backend (see module docstring)."""
+
+    name = "embedded"
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else search_path()
+        self._local = threading.local()  # one connection per thread (web server threads)
+
+    # --- connections ---------------------------------------------------------------------
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        # Rollback journal, not WAL: a WAL file left beside the path would be replayed into the
+        # file that rebuild() swaps in.
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-65536")
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, reopened when the file was swapped by a rebuild."""
+        try:
+            identity = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            identity = None
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.identity == identity and identity is not None:
+            return conn
+        if conn is not None:
+            conn.close()
+        conn = self._connect(self.path)
+        conn.executescript(_SCHEMA)
+        self._local.conn = conn
+        self._local.identity = os.stat(self.path).st_ino
+        return conn
+
+    @contextmanager
+    def _transaction(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        conn = self._conn()
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (SCHEMA_VERSION,),
+        )
+
+    @staticmethod
+    def _write(conn: sqlite3.Connection, docs: Iterable[IndexDoc]) -> list[int]:
+        written: list[int] = []
+        for doc in docs:
+            packed = _pack(doc)
+            old = conn.execute(
+                "SELECT segmented FROM docs WHERE article_id = ?", (doc.article_id,)
+            ).fetchone()
+            if old is not None and old[0] != packed:
+                conn.execute(
+                    "INSERT INTO fts (fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                    (doc.article_id, *_unpack(old[0])),
+                )
+            if old is None or old[0] != packed:
+                conn.execute(
+                    "INSERT INTO fts (rowid, title, body) VALUES (?, ?, ?)",
+                    (doc.article_id, doc.title_segmented, doc.body_segmented),
+                )
+            conn.execute(
+                "INSERT OR REPLACE INTO docs (article_id, title, body, url, published_date, month,"
+                " category, lang, content_hash, segmented) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.article_id,
+                    doc.title,
+                    doc.body,
+                    doc.url,
+                    doc.published_date,
+                    doc.month,
+                    doc.category,
+                    doc.lang,
+                    doc.content_hash,
+                    packed,
+                ),
+            )
+            written.append(doc.article_id)
+        return written
+
+    def index_batch(self, docs: Iterable[IndexDoc]) -> IndexOutcome:
+        """All or nothing per batch: a database error fails every document of the batch."""
+        batch = list(docs)
+        if not batch:
+            return IndexOutcome()
+        try:
+            conn = self._conn()
+            with self._transaction(conn):
+                ok = self._write(conn, batch)
+        except sqlite3.Error as exc:
+            return IndexOutcome(failed={d.article_id: f"sqlite: {exc}" for d in batch})
+        return IndexOutcome(ok=ok)
+
+    def delete(self, ids: Iterable[int]) -> int:
+        conn = self._conn()
+        removed = 0
+        with self._transaction(conn):
+            for article_id in ids:
+                row = conn.execute(
+                    "SELECT segmented FROM docs WHERE article_id = ?", (article_id,)
+                ).fetchone()
+                if row is None:
+                    continue
+                conn.execute(
+                    "INSERT INTO fts (fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                    (article_id, *_unpack(row[0])),
+                )
+                conn.execute("DELETE FROM docs WHERE article_id = ?", (article_id,))
+                removed += 1
+        return removed
+
+    def rebuild(
+        self,
+        docs: Iterable[IndexDoc],
+        progress: ProgressCallback | None = None,
+        *,
+        batch: int = 500,
+    ) -> IndexOutcome:
+        """Index ``docs`` into a new file, optimise it, then atomically replace the old one."""
+        tmp = self.path.with_name(f"{self.path.name}.rebuild-{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        ok: list[int] = []
+        try:
+            with closing(self._connect(tmp)) as conn:
+                conn.executescript(_SCHEMA)
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+                )
+                pending: list[IndexDoc] = []
+                for doc in docs:
+                    pending.append(doc)
+                    if len(pending) >= batch:
+                        ok += self._commit_new(conn, pending)
+                        pending = []
+                        if progress:
+                            progress(len(ok), None)
+                ok += self._commit_new(conn, pending)
+                conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+                if progress:
+                    progress(len(ok), len(ok))
+            os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return IndexOutcome(ok=ok)
+
+    def _commit_new(self, conn: sqlite3.Connection, docs: list[IndexDoc]) -> list[int]:
+        with self._transaction(conn):
+            return self._write(conn, docs)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _where(q: SearchQuery) -> tuple[str, str, list[object]]:
+        """FROM/JOIN and WHERE clauses with parameters for the query's text and filters."""
+        match = match_expression(q.parsed)
+        exclude = exclusion_expression(q.parsed)
+        params: list[object] = []
+        if match:
+            source = "fts JOIN docs d ON d.article_id = fts.rowid"
+            conditions = ["fts MATCH ?"]
+            params.append(match)
+        else:
+            source = "docs d"
+            conditions = []
+        if exclude:
+            conditions.append("d.article_id NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            params.append(exclude)
+        if q.date_from:
+            conditions.append("d.published_date >= ?")
+            params.append(q.date_from.isoformat())
+        if q.date_to:
+            conditions.append("d.published_date <= ?")
+            params.append(q.date_to.isoformat())
+        if q.categories:
+            conditions.append(f"d.category IN ({','.join('?' * len(q.categories))})")
+            params.extend(q.categories)
+        if q.lang:
+            conditions.append("d.lang = ?")
+            params.append(q.lang)
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        return source, where, params
+
+    def search(self, q: SearchQuery) -> SearchResult:
+        conn = self._conn()
+        source, where, params = self._where(q)
+        total = conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
+        has_rank = q.parsed.clauses != ()
+        score = f"-bm25(fts, {TITLE_WEIGHT}, {BODY_WEIGHT})" if has_rank else "0.0"
+        if q.sort == "relevance" and has_rank:
+            order = "score DESC, d.article_id DESC"
+        elif q.sort == "oldest":
+            order = "d.published_date IS NULL, d.published_date ASC, d.article_id ASC"
+        else:  # newest, and relevance without a positive clause
+            order = "d.published_date IS NULL, d.published_date DESC, d.article_id DESC"
+        rows = conn.execute(
+            f"SELECT d.article_id, d.title, d.published_date, d.category, d.lang, d.url, d.body,"
+            f" {score} AS score FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, q.limit, q.offset],
+        ).fetchall()
+        words = q.parsed.highlight_tokens
+        hits = [
+            Hit(
+                article_id=r[0],
+                title=r[1],
+                published_date=r[2],
+                category=r[3],
+                lang=r[4],
+                url=r[5],
+                score=float(r[7]),
+                snippet=make_snippet(r[6], words),
+            )
+            for r in rows
+        ]
+        return SearchResult(total=total, hits=hits)
+
+    def count(self, q: SearchQuery | None = None) -> int:
+        conn = self._conn()
+        if q is None:
+            return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+        source, where, params = self._where(q)
+        return conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
+
+    def aggregate(self, q: SearchQuery) -> Aggregations:
+        conn = self._conn()
+        source, where, params = self._where(q)
+        joiner = " AND" if where else " WHERE"
+        months = conn.execute(
+            f"SELECT d.month, count(*) FROM {source}{where}{joiner} d.month IS NOT NULL"
+            " GROUP BY d.month ORDER BY d.month",
+            params,
+        ).fetchall()
+        categories = conn.execute(
+            f"SELECT d.category, count(*) AS n FROM {source}{where}{joiner} d.category IS NOT NULL"
+            " GROUP BY d.category ORDER BY n DESC, d.category",
+            params,
+        ).fetchall()
+        return Aggregations(
+            per_month=[(m, n) for m, n in months], per_category=[(c, n) for c, n in categories]
+        )
+
+    def indexed_hashes(self) -> dict[int, str | None]:
+        """article_id -> content_hash of every indexed document (for consistency checks)."""
+        return dict(self._conn().execute("SELECT article_id, content_hash FROM docs"))
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,95 @@
+"""Highlighted snippets cut from the original, unsegmented text (shared by both backends).
+
+Index text is segmented (words separated by spaces, lowercased), which must never show to a
+reader. So a snippet is cut from the display text: find where query words occur (a cheap
+substring scan on the folded text), pick the window with the most distinct words, then segment
+only that window and mark the tokens that really equal a query word. Substring hits that are
+not whole words (e.g. "ตา" inside "ตาก") are therefore never highlighted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START
+from search.segment import fold, tokenize_spans
+
+SNIPPET_CHARS = 220
+_LEAD = 60  # characters of context before the first highlighted word
+_MAX_CANDIDATES = 400
+_WINDOWS_TRIED = 4
+
+
+def _candidates(folded: str, words: Iterable[str]) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for word in words:
+        start = folded.find(word)
+        while start != -1 and len(found) < _MAX_CANDIDATES:
+            found.append((start, word))
+            start = folded.find(word, start + len(word))
+    found.sort()
+    return found
+
+
+def _ranked_windows(found: list[tuple[int, str]], width: int) -> list[int]:
+    """Window starts ordered by distinct words covered, then by total hits, then earliest.
+
+    Two pointers over the sorted hits: each window runs from a hit to ``width - _LEAD`` later.
+    """
+    span = width - _LEAD
+    counts: Counter[str] = Counter()
+    scored: dict[int, tuple[int, int]] = {}
+    j = 0
+    for i, (pos, _) in enumerate(found):
+        while j < len(found) and found[j][0] < pos + span:
+            counts[found[j][1]] += 1
+            j += 1
+        scored.setdefault(max(0, pos - _LEAD), (len(counts), j - i))
+        counts[found[i][1]] -= 1
+        if not counts[found[i][1]]:
+            del counts[found[i][1]]
+    return sorted(scored, key=lambda s: (-scored[s][0], -scored[s][1], s))
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move window edges to nearby spaces so no word is cut in half."""
+    if start > 0:
+        space = text.rfind(" ", max(0, start - 25), start + 1)
+        start = space + 1 if space != -1 else start
+    if end < len(text):
+        space = text.find(" ", end - 25, end)
+        end = space if space > start else end
+    return start, end
+
+
+def _render(text: str, start: int, end: int, words: frozenset[str]) -> tuple[str, int]:
+    window = text[start:end]
+    parts: list[str] = []
+    pos = 0
+    marked = 0
+    for token, a, b in tokenize_spans(window):
+        if token in words:
+            parts += [window[pos:a], HIGHLIGHT_START, window[a:b], HIGHLIGHT_END]
+            pos = b
+            marked += 1
+    parts.append(window[pos:])
+    body = "".join(parts).replace("\n", " ")
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return prefix + body + suffix, marked
+
+
+def make_snippet(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) -> str:
+    """Plain-text excerpt of ``text`` with query words wrapped in \\x02 ... \\x03."""
+    text = text or ""
+    wanted = frozenset(w for w in words if w)
+    if not wanted or not text:
+        start, end = _snap(text, 0, min(len(text), width))
+        return text[start:end].replace("\n", " ") + (" …" if end < len(text) else "")
+    found = _candidates(fold(text), wanted)
+    for start in _ranked_windows(found, width)[:_WINDOWS_TRIED]:
+        snippet, marked = _render(text, *_snap(text, start, min(len(text), start + width)), wanted)
+        if marked:
+            return snippet
+    return _render(text, *_snap(text, 0, min(len(text), width)), wanted)[0]

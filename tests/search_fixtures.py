@@ -1,0 +1,108 @@
+"""Fixture articles for the search tests, written for them (no corpus text).
+
+Chosen so that each behaviour has exactly one right answer:
+- "ตา" (eye) occurs as a word only in 1005; the substring ตา also sits inside ตาก (a province)
+  in 1001 and inside ตาราง/ภาษา... in others, which a word-level index must not match.
+- "ยา" (medicine) occurs only in 1003; 1002 has "ยาง" (rubber) and "พยาบาล" (nurse), which
+  contain the substring ยา but are different words.
+- Phrase "ราคายาง" is adjacent only in 1002; 1006 has both words apart.
+- Dates span three months of 2024 and one of 2023 for range, sort and per-month tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _article(
+    article_id: int,
+    title: str,
+    body: str,
+    published_date: str,
+    category: str,
+    lang: str = "th",
+) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "url": f"https://www.thaigov.go.th/news/contents/details/{article_id}",
+        "title": title,
+        "body": body,
+        "published_date": published_date,
+        "category": category,
+        "lang": lang,
+        "content_hash": f"hash-{article_id}",
+    }
+
+
+ARTICLES: list[dict[str, Any]] = [
+    _article(
+        1001,
+        "นายกรัฐมนตรีลงพื้นที่จังหวัดตากติดตามสถานการณ์น้ำ",
+        "วันนี้นายกรัฐมนตรีเดินทางไปจังหวัดตากเพื่อติดตามสถานการณ์น้ำท่วม\n"
+        "พร้อมมอบถุงยังชีพให้ประชาชนที่ได้รับผลกระทบ และสั่งการให้หน่วยงานเร่งช่วยเหลือ",
+        "2024-01-15",
+        "ข่าวทำเนียบรัฐบาล",
+    ),
+    _article(
+        1002,
+        "รัฐบาลช่วยเหลือเกษตรกรชาวสวนยาง",
+        "คณะรัฐมนตรีอนุมัติมาตรการดูแลราคายางพารา เพื่อช่วยเหลือเกษตรกรชาวสวนยางทั่วประเทศ\n"
+        "กระทรวงเกษตรและสหกรณ์จะติดตามราคายางอย่างใกล้ชิด ส่วนพยาบาลอาสาจะลงพื้นที่ตรวจสุขภาพ",
+        "2024-02-03",
+        "ด้านเศรษฐกิจ",
+    ),
+    _article(
+        1003,
+        "กระทรวงสาธารณสุขแจกยาให้ผู้ป่วยโรคเรื้อรัง",
+        "โรงพยาบาลทุกแห่งเตรียมยาและเวชภัณฑ์ให้เพียงพอ ผู้ป่วยสามารถรับยาได้ที่ร้านยาใกล้บ้าน\n"
+        "โดยไม่ต้องเดินทางไปโรงพยาบาล ลดความแออัดและลดค่าใช้จ่ายของประชาชน",
+        "2024-02-20",
+        "ด้านสังคม",
+    ),
+    _article(
+        1004,
+        "Prime Minister welcomes foreign investors",
+        "The Prime Minister met foreign investors at Government House on Monday.\n"
+        "The government will support investment in electric vehicles and digital industries.",
+        "2024-03-05",
+        "Government News",
+        lang="en",
+    ),
+    _article(
+        1005,
+        "โครงการตรวจสุขภาพตาผู้สูงอายุ",
+        "กระทรวงสาธารณสุขจัดโครงการตรวจตาฟรีให้ผู้สูงอายุ เพื่อป้องกันโรคต้อกระจก\n"
+        "ผู้สูงอายุที่มีปัญหาสายตาสามารถลงทะเบียนได้ที่โรงพยาบาลส่งเสริมสุขภาพตำบล",
+        "2024-03-18",
+        "ด้านสังคม",
+    ),
+    _article(
+        1006,
+        "ประชุมคณะรัฐมนตรีเรื่องราคาสินค้าเกษตร",
+        "ที่ประชุมคณะรัฐมนตรีพิจารณาราคาสินค้าเกษตรหลายชนิด เช่น ข้าว มันสำปะหลัง และยาง\n"
+        "นายกรัฐมนตรีกล่าวว่ารัฐบาลจะดูแลเกษตรกรอย่างเต็มที่",
+        "2023-12-26",
+        "ด้านเศรษฐกิจ",
+    ),
+    _article(
+        1007,
+        "Cabinet approves water management plan",
+        "The Cabinet approved a national water management plan to prevent floods.\n"
+        "The Prime Minister said farmers in the north will receive support before the rainy season.",
+        "2024-01-30",
+        "Cabinet Meeting Synopsis",
+        lang="en",
+    ),
+    _article(
+        1008,
+        "โฆษกรัฐบาลแถลงผลการประชุมคณะรัฐมนตรี",
+        "โฆษกประจำสำนักนายกรัฐมนตรีแถลงว่าคณะรัฐมนตรีเห็นชอบแผนบริหารจัดการน้ำ\n"
+        "และมาตรการกระตุ้นการท่องเที่ยวในช่วงเทศกาลสงกรานต์ COVID-19 ไม่เป็นอุปสรรคอีกต่อไป",
+        "2024-03-26",
+        "ข่าวคณะโฆษก",
+    ),
+]
+
+
+def article(article_id: int) -> dict[str, Any]:
+    return next(a for a in ARTICLES if a["article_id"] == article_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
 from typing import Any
 
 from pipelines.text_cleaning import clean_line, clean_optional, clean_paragraphs
@@ -37,12 +38,12 @@ def document_from_article(article: Mapping[str, Any]) -> IndexDoc:
 
 
 def documents_from_articles(
-    articles: Iterable[Mapping[str, Any]], *, workers: int | None = None
+    articles: Iterable[Mapping[str, Any]], pool: Executor | None = None
 ) -> list[IndexDoc]:
-    """Many articles at once; ``workers`` > 1 segments them on a process pool."""
+    """Many articles at once, segmented on ``pool`` (see segment.segmenting_pool) if given."""
     fields = [_display_fields(a) for a in articles]
     texts = [f["title"] for f in fields] + [f["body"] for f in fields]
-    segs = tokenize_many(texts, workers=workers)
+    segs = tokenize_many(texts, pool)
     n = len(fields)
     return [
         IndexDoc(title_segmented=segs[i], body_segmented=segs[n + i], **f)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal, get_args
 
+from pipelines.thai_dates import parse_year_or_date
 from search.segment import tokenize
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -154,10 +155,7 @@ def parse_query(text: str | None) -> ParsedQuery:
 
 # --- Filters -------------------------------------------------------------------------------
 
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_YEAR = re.compile(r"^(\d{4})$")
-_NUMERIC_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_BE_ISO = re.compile(r"^(\d{4})(-\d{1,2}(?:-\d{1,2})?)$")
 _BE_OFFSET = 543
 
 
@@ -165,66 +163,31 @@ class DateFilterError(ValueError):
     """A date filter text that no supported format recognises."""
 
 
-def _ce_year(year: int) -> int:
-    """Years above 2400 are Buddhist Era (2567 -> 2024)."""
-    return year - _BE_OFFSET if year > 2400 else year
+def parse_date_range(text: str) -> tuple[date, date]:
+    """Inclusive ``(first, last)`` day a filter text denotes (a year, a month or a day).
 
-
-def _month_end(year: int, month: int) -> date:
-    if month == 12:
-        return date(year, 12, 31)
-    return date.fromordinal(date(year, month + 1, 1).toordinal() - 1)
+    ISO dates/months/years (``2024-01-31``, ``2024-01``, ``2024``), B.E. years (``2567``) and
+    Thai date text (``1 ม.ค. 67``, ``มกราคม 2567``) are read by the date pipeline's parser;
+    ISO forms written with a B.E. year (``2567-01-31``) are converted first.
+    """
+    raw = text.strip()
+    if (m := _BE_ISO.match(raw)) and int(m[1]) > 2400:
+        raw = f"{int(m[1]) - _BE_OFFSET}{m[2]}"
+    found = parse_year_or_date(raw)
+    if found is None:
+        raise DateFilterError(f"unrecognised date {text!r} (try 2024-01-31, 2567 or 1 ม.ค. 67)")
+    return found
 
 
 def parse_date_filter(text: str | date | None, *, end: bool = False) -> date | None:
-    """A date-range bound from user text; ``end`` picks the last day of a year or month.
-
-    Accepts ISO dates (``2024-01-31``), months (``2024-01``), C.E. or B.E. years (``2024``,
-    ``2567``), ``31/1/2567`` and Thai date text (``1 ม.ค. 67``) through pipelines.thai_dates.
-    """
+    """One bound of a date filter: the first day of what ``text`` denotes, or with ``end``
+    the last (so ``--to 2567`` includes 31 December 2024)."""
     if text is None or isinstance(text, date):
         return text
-    raw = text.strip().translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
-    if not raw:
+    if not text.strip():
         return None
-    try:
-        if m := _ISO_DAY.match(raw):
-            return date(_ce_year(int(m[1])), int(m[2]), int(m[3]))
-        if m := _ISO_MONTH.match(raw):
-            year, month = _ce_year(int(m[1])), int(m[2])
-            return _month_end(year, month) if end else date(year, month, 1)
-        if m := _YEAR.match(raw):
-            year = _ce_year(int(m[1]))
-            return date(year, 12, 31) if end else date(year, 1, 1)
-        if m := _NUMERIC_DAY.match(raw):
-            return date(_ce_year(int(m[3])), int(m[2]), int(m[1]))
-    except ValueError as exc:
-        raise DateFilterError(f"not a valid date: {text!r}") from exc
-    parsed = _thai_date(raw, end=end)
-    if parsed is None:
-        raise DateFilterError(f"unrecognised date: {text!r} (try 2024-01-31, 2567 or 1 ม.ค. 67)")
-    return parsed
-
-
-def _thai_date(text: str, *, end: bool) -> date | None:
-    """Thai date text via the date pipeline's parser (engineer B's pipelines.thai_dates)."""
-    try:
-        from pipelines import thai_dates
-    except ImportError:
-        return None
-    year_or_date = getattr(thai_dates, "parse_year_or_date", None)
-    if year_or_date is not None:
-        found = year_or_date(text)
-        if isinstance(found, date):
-            return found
-        if isinstance(found, tuple) and len(found) == 2:
-            return found[1] if end else found[0]
-    thai_date = getattr(thai_dates, "parse_thai_date", None)
-    if thai_date is not None:
-        found = thai_date(text)
-        if isinstance(found, date):
-            return found
-    return None
+    first, last = parse_date_range(text)
+    return last if end else first
 
 
 def _clamp(value: int, low: int, high: int) -> int:

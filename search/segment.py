@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import cache
 
 from pythainlp.tokenize import word_tokenize
@@ -101,25 +102,33 @@ def _segmented_list(texts: list[str]) -> list[str]:
     return [segmented(t) for t in texts]
 
 
-def tokenize_many(
-    texts: Iterable[str], *, workers: int | None = None, chunk: int = 64
-) -> list[str]:
-    """``segmented`` for many texts, in order, optionally on a process pool.
-
-    ``workers`` None or 1 runs in this process. nlpo3 holds the GIL, so threads do not help;
-    processes do on multi-core machines (see benchmarks/search.py for the measured gain).
-    """
-    items = list(texts)
-    if not workers or workers <= 1 or len(items) < 2 * chunk:
-        return _segmented_list(items)
-    batches = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [s for batch in pool.map(_segmented_list, batches) for s in batch]
-
-
 def default_workers() -> int:
     """Processes for bulk segmentation: ``THAIGOV_SEGMENT_WORKERS``, else the CPU count."""
     configured = os.environ.get("THAIGOV_SEGMENT_WORKERS")
     if configured:
         return max(1, int(configured))
     return os.cpu_count() or 1
+
+
+@contextmanager
+def segmenting_pool(workers: int | None = None) -> Iterator[Executor | None]:
+    """A process pool for ``tokenize_many`` (None when one worker is asked for).
+
+    nlpo3 holds the GIL, so threads would not help; processes nearly double throughput on
+    2 cores (measured: 700 -> 1,330 articles/s), which matters for a 40k-article rebuild.
+    """
+    workers = default_workers() if workers is None else workers
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield pool
+
+
+def tokenize_many(texts: Iterable[str], pool: Executor | None = None, chunk: int = 32) -> list[str]:
+    """``segmented`` for many texts, in order; on ``pool`` when one is given."""
+    items = list(texts)
+    if pool is None or len(items) <= chunk:
+        return _segmented_list(items)
+    batches = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    return [s for batch in pool.map(_segmented_list, batches) for s in batch]

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -61,7 +61,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
 """
 
 
-def search_path(env: dict[str, str] | os._Environ[str] | None = None) -> Path:
+def search_path(env: Mapping[str, str] | None = None) -> Path:
     """``THAIGOV_SEARCH_PATH``, else ``data/search.sqlite3`` under the working directory."""
     env = os.environ if env is None else env
     return Path(env.get("THAIGOV_SEARCH_PATH") or DEFAULT_SEARCH_PATH)

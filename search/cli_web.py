@@ -1,9 +1,185 @@
-"""Typer commands; ``register(app)`` adds them to the ``thaigov`` app (see search/cli.py)."""
+"""``thaigov serve``, ``thaigov export`` and ``thaigov show``: the researchers' commands.
+
+Typer commands; ``register(app)`` adds them to the ``thaigov`` app (see search/cli.py).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from search.export import EXPORT_FORMATS
+
+console = Console()
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Serve the search page, article pages and the JSON API (docs at /docs)."""
+    import uvicorn
+
+    from search.web import create_app
+
+    console.print(f"thaigov-archive: http://{host}:{port}/  (API docs: /docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File, directory or .tar.gz")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl | csv | parquet | corpus")
+    ] = "jsonl",
+    query: Annotated[
+        str, typer.Option("--query", "-q", help="Export only the matches of this search")
+    ] = "",
+    date_from: Annotated[str, typer.Option("--from", help="Start date (C.E. or B.E.)")] = "",
+    date_to: Annotated[str, typer.Option("--to", help="End date (C.E. or B.E.)")] = "",
+    category: Annotated[
+        list[str] | None, typer.Option("--category", "-c", help="Repeat for several")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="th or en")] = "",
+    sort: Annotated[str, typer.Option(help="relevance | newest | oldest (with --query)")] = (
+        "relevance"
+    ),
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+) -> None:
+    """Export the archive, or a search's matches, with every field.
+
+    corpus writes the thaigov-v2-corpus text layout (a directory, or .tar.gz when OUTPUT ends
+    so) that `thaigov import-corpus` reads back.
+    """
+    from pipelines.archive.store import ArchiveStore
+
+    from search.export import iter_search_matches, matches_filters, write_export
+    from search.web.forms import ParamError, build_query
+
+    if fmt not in EXPORT_FORMATS:
+        raise typer.BadParameter(
+            f"choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format"
+        )
+    try:
+        search = build_query(
+            q=query,
+            date_from=date_from,
+            date_to=date_to,
+            categories=category or [],
+            lang=lang,
+            sort=sort,
+            limit=100,
+        )
+    except ParamError as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"--{exc.field}") from exc
+
+    store = ArchiveStore()
+    backend = None
+    try:
+        if query.strip():
+            from search.config import open_backend
+
+            backend = open_backend()
+            total: int | None = backend.count(search)
+            articles: Any = iter_search_matches(store, backend, search)
+        else:
+            filtered = bool(search.date_from or search.date_to or search.categories or search.lang)
+            total = None if filtered else store.count()
+            articles = (a for a in store.iter_articles(batch_size=batch_size))
+            if filtered:
+                articles = (a for a in articles if matches_filters(a, search))
+        with Progress(
+            TextColumn("[bold]export[/] " + escape(fmt)),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
+            task = progress.add_task("export", total=total)
+            written = write_export(
+                articles,
+                fmt,  # type: ignore[arg-type]
+                output,
+                batch_size=batch_size,
+                on_batch=lambda n: progress.advance(task, n),
+            )
+    finally:
+        if backend is not None:
+            backend.close()
+        _close(store)
+    console.print(f"{written:,} articles → {escape(str(output))} ({fmt})")
+
+
+def show(
+    article_id: Annotated[int, typer.Argument(min=1, help="The site's article id")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead")] = False,
+) -> None:
+    """Print one archived article (with its earlier versions)."""
+    from pipelines.archive.store import ArchiveStore
+
+    from search.web.services import Services
+    from search.web.thai_format import thai_long_date
+
+    store = ArchiveStore()
+    try:
+        view = Services(store=store).article(article_id)
+    finally:
+        _close(store)
+    if view is None:
+        console.print(f"[red]article {article_id} is not in the archive[/]")
+        raise typer.Exit(1)
+    record = view.record
+    if as_json:
+        payload: dict[str, Any] = dict(record)
+        payload["versions"] = [
+            {
+                "version": v.version,
+                "title": v.title,
+                "body": v.body,
+                "replaced_at": v.replaced_at,
+                "diff": v.diff_text,
+            }
+            for v in view.versions
+        ]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="bold")
+    meta.add_column()
+    date_line = thai_long_date(record["published_date"])
+    if record["published_date"]:
+        date_line += f"  ({record['published_date']})"
+    for label, value in (
+        ("id", str(record["article_id"])),
+        ("วันที่ date", date_line or (record["published_date_text"] or "")),
+        ("หมวด category", record["category"] or ""),
+        ("ภาษา lang", record["lang"] or ""),
+        ("url", record["url"] or ""),
+        ("version", f"{record['version'] or 1} ({len(view.versions)} earlier)"),
+    ):
+        meta.add_row(label, escape(value))
+    console.print(Panel(meta, title=escape(record["title"] or ""), title_align="left"))
+    console.print(escape(record["body"] or ""), highlight=False)
+    if record["hashtags"]:
+        console.print(escape(" ".join(record["hashtags"])), style="cyan")
+
+
+def _close(store: Any) -> None:
+    close = getattr(store, "close", None) or getattr(store, "dispose", None)
+    if close is not None:
+        close()
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command("serve")(serve)
+    app.command("export")(export)
+    app.command("show")(show)

@@ -1,0 +1,321 @@
+"""Stream archive articles (all, or a search's matches) to JSONL, CSV, Parquet or the corpus layout.
+
+Every writer takes batches, so memory stays flat however large the archive: Parquet gets one
+row group per batch (pyarrow ParquetWriter), the corpus layout one file or tar member per
+article (written by ``pipelines.corpus_format.render_corpus_file``, so ``thaigov
+import-corpus`` reads an export back into the same articles).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import tarfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from thaigov_crawler.fields import EXPORT_FIELDS
+
+if TYPE_CHECKING:
+    from pipelines.archive.store import ArchiveStore
+
+    from search.backends.base import SearchBackend
+    from search.query import SearchQuery
+
+ExportFormat = Literal["jsonl", "csv", "parquet", "corpus"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("jsonl", "csv", "parquet", "corpus")
+
+#: Archive bookkeeping exported after the article fields (never ``raw_html``).
+ARCHIVE_FIELDS: tuple[str, ...] = (
+    "content_hash",
+    "version",
+    "first_seen_at",
+    "last_seen_at",
+    "last_changed_at",
+)
+EXPORT_COLUMNS: tuple[str, ...] = EXPORT_FIELDS + ARCHIVE_FIELDS
+LIST_FIELDS = frozenset({"hashtags", "images", "attachments", "date_mentions", "date_warnings"})
+INT_FIELDS = frozenset({"article_id", "version"})
+DATE_FIELDS_ = frozenset({"published_date"})
+TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
+
+DEFAULT_BATCH_SIZE = 1000
+SEARCH_PAGE_SIZE = 100
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        # Some stores hand JSON columns back as text; accept both.
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return [value]
+        return [str(v) for v in decoded] if isinstance(decoded, list) else [str(decoded)]
+    return [str(v) for v in value]
+
+
+def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
+    """One archive article as a flat JSON-ready dict with exactly ``EXPORT_COLUMNS``.
+
+    Dates and timestamps become ISO strings, lists stay lists, unknown keys are dropped.
+    """
+    record: dict[str, Any] = {}
+    for name in EXPORT_COLUMNS:
+        value = article.get(name)
+        if name in LIST_FIELDS:
+            record[name] = _as_list(value)
+        elif name in INT_FIELDS:
+            record[name] = int(value) if value is not None else None
+        elif name in DATE_FIELDS_:
+            record[name] = _iso(value)[:10] if value else None
+        elif name in TIMESTAMP_FIELDS:
+            record[name] = _iso(value)
+        else:
+            record[name] = value if value is None else str(value)
+    return record
+
+
+class BatchWriter(Protocol):
+    def write_batch(self, records: list[dict[str, Any]]) -> None: ...
+    def close(self) -> None: ...
+
+
+class JsonlWriter:
+    """One JSON object per line, UTF-8, Thai kept readable (no \\u escapes)."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("w", encoding="utf-8", newline="\n")
+
+    def write_batch(self, records: list[dict[str, Any]]) -> None:
+        self._file.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class CsvWriter:
+    """Header + rows; list fields JSON-encoded so a cell round-trips exactly."""
+
+    def __init__(self, path: Path) -> None:
+        # utf-8-sig: spreadsheet programs then recognise the Thai text as UTF-8.
+        self._file = path.open("w", encoding="utf-8-sig", newline="")
+        self._writer = csv.DictWriter(self._file, fieldnames=list(EXPORT_COLUMNS))
+        self._writer.writeheader()
+
+    def write_batch(self, records: list[dict[str, Any]]) -> None:
+        self._writer.writerows(
+            {k: json.dumps(v, ensure_ascii=False) if k in LIST_FIELDS else v for k, v in r.items()}
+            for r in records
+        )
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _arrow_type(name: str) -> pa.DataType:
+    if name in LIST_FIELDS:
+        return pa.list_(pa.string())
+    if name in INT_FIELDS:
+        return pa.int64()
+    if name in DATE_FIELDS_:
+        return pa.date32()
+    if name in TIMESTAMP_FIELDS:
+        return pa.timestamp("us", tz="UTC")
+    return pa.string()
+
+
+PARQUET_SCHEMA = pa.schema([pa.field(n, _arrow_type(n)) for n in EXPORT_COLUMNS])
+
+
+def _to_arrow_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in DATE_FIELDS_:
+        return dt.date.fromisoformat(value)
+    if name in TIMESTAMP_FIELDS:
+        moment = dt.datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return value
+
+
+class ParquetWriter:
+    """Typed columns (dates, UTC timestamps, list<string>); one row group per batch."""
+
+    def __init__(self, path: Path) -> None:
+        self._writer = pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd")
+
+    def write_batch(self, records: list[dict[str, Any]]) -> None:
+        columns = {
+            name: [_to_arrow_value(name, r[name]) for r in records] for name in EXPORT_COLUMNS
+        }
+        self._writer.write_table(pa.table(columns, schema=PARQUET_SCHEMA))
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+class CorpusWriter:
+    """thaigov-v2-corpus text files in a directory, or members of a .tar.gz when PATH says so."""
+
+    def __init__(self, path: Path) -> None:
+        from pipelines.corpus_format import render_corpus_file
+
+        self._render = render_corpus_file
+        self._root = path
+        self._names: set[str] = set()
+        self._tar: tarfile.TarFile | None = None
+        if path.name.endswith((".tar.gz", ".tgz")):
+            self._tar = tarfile.open(path, "w:gz")  # noqa: SIM115 -- closed in close()
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+
+    def _unique(self, relative: str, article_id: Any) -> str:
+        # Two articles must never overwrite each other, whatever the naming rule yields.
+        if relative in self._names:
+            stem, dot, ext = relative.rpartition(".")
+            relative = f"{stem}_{article_id}.{ext}" if dot else f"{relative}_{article_id}"
+        self._names.add(relative)
+        return relative
+
+    def write_batch(self, records: list[dict[str, Any]]) -> None:
+        for record in records:
+            relative, text = self._render(record)
+            relative = self._unique(str(relative), record.get("article_id"))
+            data = text.encode("utf-8")
+            if self._tar is not None:
+                info = tarfile.TarInfo(relative)
+                info.size = len(data)
+                info.mtime = int(dt.datetime.now(dt.UTC).timestamp())
+                info.mode = 0o644
+                self._tar.addfile(info, io.BytesIO(data))
+            else:
+                target = self._root / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+
+    def close(self) -> None:
+        if self._tar is not None:
+            self._tar.close()
+
+
+WRITERS: dict[ExportFormat, Callable[[Path], BatchWriter]] = {
+    "jsonl": JsonlWriter,
+    "csv": CsvWriter,
+    "parquet": ParquetWriter,
+    "corpus": CorpusWriter,
+}
+
+
+def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_export(
+    articles: Iterable[Mapping[str, Any]],
+    fmt: ExportFormat,
+    path: Path,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """Write ``articles`` to ``path`` in ``fmt``; returns how many were written.
+
+    ``on_batch(n)`` is called after each batch (drives a progress bar).
+    """
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
+    path = Path(path)
+    if fmt != "corpus":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    writer = WRITERS[fmt](path)
+    written = 0
+    try:
+        for batch in _batches((export_record(a) for a in articles), batch_size):
+            writer.write_batch(batch)
+            written += len(batch)
+            if on_batch is not None:
+                on_batch(len(batch))
+    finally:
+        writer.close()
+    return written
+
+
+def iter_archive(store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict]:
+    """Every archived article, streamed in the store's batches."""
+    return store.iter_articles(batch_size=batch_size)
+
+
+def iter_search_matches(
+    store: ArchiveStore,
+    backend: SearchBackend,
+    query: SearchQuery,
+    *,
+    page_size: int = SEARCH_PAGE_SIZE,
+) -> Iterator[dict]:
+    """Full archive records of every match of ``query``, page by page, in the query's order.
+
+    The index holds display fields only; the archive holds every field, so each page of hit
+    ids is read back from the store.
+    """
+    offset = 0
+    while True:
+        page = backend.search(replace(query, limit=page_size, offset=offset))
+        ids = [hit.article_id for hit in page.hits]
+        if not ids:
+            return
+        by_id = {int(a["article_id"]): a for a in store.iter_articles(ids=ids)}
+        for article_id in ids:
+            if article_id in by_id:
+                yield by_id[article_id]
+        offset += len(ids)
+        if offset >= page.total:
+            return
+
+
+def matches_filters(article: Mapping[str, Any], query: SearchQuery) -> bool:
+    """Whether an archive article passes the query's date, category and language filters.
+
+    Used when an export has filters but no search words: the archive is streamed and filtered
+    here rather than asking the index (which only returns matches of words).
+    """
+    published = article.get("published_date")
+    day = (
+        published
+        if isinstance(published, dt.date) and not isinstance(published, dt.datetime)
+        else (dt.date.fromisoformat(str(published)[:10]) if published else None)
+    )
+    if query.date_from and (day is None or day < query.date_from):
+        return False
+    if query.date_to and (day is None or day > query.date_to):
+        return False
+    if query.categories and article.get("category") not in query.categories:
+        return False
+    return not (query.lang and article.get("lang") != query.lang)

@@ -1,0 +1,175 @@
+"""The read-only JSON API (``/api/...``): typed with pydantic so OpenAPI documents it.
+
+Bad parameters answer 422 in FastAPI's usual validation-error shape, never 500: FastAPI checks
+types and bounds, ``forms.build_query`` checks the rest (dates, date order).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+
+from search.query import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW, SearchQuery
+from search.web.forms import ParamError, build_query
+from search.web.models import (
+    ArticleOut,
+    CategoryCountOut,
+    HitOut,
+    MonthCountOut,
+    QueryEcho,
+    SearchOut,
+    TimelineOut,
+    VersionOut,
+)
+from search.web.services import Services
+from search.web.snippets import highlight_html, plain_text
+from search.web.thai_format import iso_date, thai_long_date
+from search.web.timeline import fill_months
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+#: Largest article id accepted in a path (the site's ids are far below; SQL integers are not).
+MAX_ARTICLE_ID = 2**31 - 1
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def search_query(
+    q: Annotated[
+        str, Query(max_length=MAX_QUERY_CHARS, description='Words, "phrases", -exclusions, OR')
+    ] = "",
+    date_from: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            max_length=40,
+            description="Start: 2024-01-31, 2024-01, 2024 or B.E. 2567, 31/1/2567, 1 ม.ค. 67",
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None, Query(alias="to", max_length=40, description="End, same forms as from")
+    ] = None,
+    category: Annotated[list[str], Query(description="Repeat to allow several")] = [],  # noqa: B006
+    lang: Annotated[Literal["th", "en"] | None, Query()] = None,
+    sort: Annotated[Literal["relevance", "newest", "oldest"], Query()] = "relevance",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_WINDOW - 1)] = 0,
+) -> SearchQuery:
+    try:
+        return build_query(
+            q=q,
+            date_from=date_from,
+            date_to=date_to,
+            categories=category,
+            lang=lang,
+            sort=sort,
+            limit=limit,
+            offset=min(offset, MAX_WINDOW - limit),
+        )
+    except ParamError as exc:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("query", exc.field),
+                    "msg": str(exc),
+                    "input": exc.value,
+                }
+            ]
+        ) from exc
+
+
+def query_echo(query: SearchQuery) -> QueryEcho:
+    return QueryEcho(
+        q=query.text,
+        date_from=iso_date(query.date_from) or None,
+        date_to=iso_date(query.date_to) or None,
+        categories=list(query.categories),
+        lang=query.lang,
+        sort=query.sort,
+        limit=query.limit,
+        offset=query.offset,
+    )
+
+
+@router.get("/search", response_model=SearchOut, summary="Search the archive")
+def api_search(
+    query: Annotated[SearchQuery, Depends(search_query)],
+    svc: Annotated[Services, Depends(services)],
+) -> SearchOut:
+    """One page of matches, best first (or by date), with highlighted snippets."""
+    result = svc.search_page(query)
+    hits = [
+        HitOut(
+            article_id=hit.article_id,
+            title=hit.title,
+            url=hit.url,
+            published_date=iso_date(hit.published_date) or None,
+            published_date_thai=thai_long_date(hit.published_date),
+            category=hit.category,
+            lang=hit.lang,
+            score=hit.score,
+            snippet=plain_text(hit.snippet),
+            snippet_html=str(highlight_html(hit.snippet)),
+        )
+        for hit in result.hits
+    ]
+    following = query.offset + len(hits)
+    return SearchOut(
+        query=query_echo(query),
+        total=result.total,
+        hits=hits,
+        next_offset=following if hits and following < min(result.total, MAX_WINDOW) else None,
+    )
+
+
+@router.get("/timeline", response_model=TimelineOut, summary="Matches per month and category")
+def api_timeline(
+    query: Annotated[SearchQuery, Depends(search_query)],
+    svc: Annotated[Services, Depends(services)],
+) -> TimelineOut:
+    """How often the query matches in each month (zero-filled) and in each category."""
+    aggregations = svc.timeline(query)
+    months = fill_months(aggregations.per_month)
+    return TimelineOut(
+        query=query_echo(query),
+        total=sum(m.count for m in months),
+        per_month=[MonthCountOut(month=m.month, count=m.count) for m in months],
+        per_category=[
+            CategoryCountOut(category=name, count=n) for name, n in aggregations.per_category
+        ],
+    )
+
+
+@router.get(
+    "/articles/{article_id}",
+    response_model=ArticleOut,
+    summary="One article with its earlier versions",
+    responses={404: {"description": "No article with this id in the archive"}},
+)
+def api_article(
+    article_id: Annotated[int, Path(ge=1, le=MAX_ARTICLE_ID)],
+    svc: Annotated[Services, Depends(services)],
+) -> ArticleOut:
+    view = svc.article(article_id)
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"article {article_id} not found")
+    record = view.record
+    return ArticleOut(
+        **record,
+        published_date_thai=thai_long_date(record["published_date"]),
+        versions=[
+            VersionOut(
+                version=v.version,
+                title=v.title,
+                body=v.body,
+                replaced_at=v.replaced_at,
+                diff=v.diff_text,
+            )
+            for v in view.versions
+        ],
+    )

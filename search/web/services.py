@@ -1,0 +1,167 @@
+"""What the pages and the API ask of the archive and the index, independent of HTTP.
+
+The archive store and the search backend are opened lazily (so building the app touches no
+file), once, under a lock. After that the server's worker threads call them concurrently:
+the store's SQLAlchemy engine pools connections and the backends keep one connection per
+thread (embedded) or a thread-safe client (Elasticsearch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from search.backends.base import Aggregations, SearchResult
+from search.export import export_record
+from search.web.diffs import DiffLine, unified_diff_text, version_diff
+from search.web.thai_format import iso_date
+
+if TYPE_CHECKING:
+    from pipelines.archive.store import ArchiveStore
+
+    from search.backends.base import SearchBackend
+    from search.query import SearchQuery
+
+#: Keys a store may use for the time an earlier version was replaced (first found wins).
+_REPLACED_AT_KEYS = ("replaced_at", "superseded_at", "archived_at", "changed_at", "created_at")
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: int | None
+    title: str | None
+    body: str | None
+    replaced_at: str | None
+    diff: list[DiffLine]
+
+    @property
+    def diff_text(self) -> str:
+        return unified_diff_text(self.diff)
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    record: dict[str, Any]  # search.export.export_record of the stored article
+    versions: list[VersionView]  # oldest first, each diffed against its successor
+
+
+@dataclass(frozen=True)
+class SearchView:
+    query: SearchQuery
+    result: SearchResult
+    timeline: Aggregations  # of the query as given
+    facets: list[tuple[str, int]]  # categories of the query without its category filter
+
+
+class Services:
+    """The store and the backend the app serves; either may be handed in (tests) or opened."""
+
+    def __init__(
+        self,
+        store: ArchiveStore | None = None,
+        backend: SearchBackend | None = None,
+        *,
+        open_store: Callable[[], ArchiveStore] | None = None,
+        open_backend: Callable[[], SearchBackend] | None = None,
+    ) -> None:
+        self._store = store
+        self._backend = backend
+        self._open_store = open_store or _default_store
+        self._open_backend = open_backend or _default_backend
+        self._owned: list[Any] = []
+        self._lock = threading.RLock()
+
+    @property
+    def store(self) -> ArchiveStore:
+        with self._lock:
+            if self._store is None:
+                self._store = self._open_store()
+                self._owned.append(self._store)
+            return self._store
+
+    @property
+    def backend(self) -> SearchBackend:
+        with self._lock:
+            if self._backend is None:
+                self._backend = self._open_backend()
+                self._owned.append(self._backend)
+            return self._backend
+
+    def close(self) -> None:
+        """Close only what this object opened; callers own what they handed in."""
+        with self._lock:
+            for owned in reversed(self._owned):
+                close = getattr(owned, "close", None) or getattr(owned, "dispose", None)
+                if close is not None:
+                    close()
+            self._owned.clear()
+
+    def search(self, query: SearchQuery) -> SearchView:
+        backend = self.backend
+        result = backend.search(query)
+        timeline = backend.aggregate(query)
+        facets = (
+            backend.aggregate(replace(query, categories=())).per_category
+            if query.categories
+            else timeline.per_category
+        )
+        return SearchView(query, result, timeline, facets)
+
+    def search_page(self, query: SearchQuery) -> SearchResult:
+        return self.backend.search(query)
+
+    def timeline(self, query: SearchQuery) -> Aggregations:
+        return self.backend.aggregate(query)
+
+    def archive_size(self) -> int:
+        return self.store.count()
+
+    def article(self, article_id: int) -> ArticleView | None:
+        article = self.store.get_article(article_id)
+        if article is None:
+            return None
+        earlier = self.store.get_versions(article_id)
+        return ArticleView(export_record(article), _version_views(article, earlier))
+
+
+def _version_views(current: dict[str, Any], earlier: list[dict[str, Any]]) -> list[VersionView]:
+    ordered = sorted(earlier, key=lambda v: v.get("version") or 0)
+    successors = [*ordered[1:], current]
+    views: list[VersionView] = []
+    for old, new in zip(ordered, successors, strict=True):
+        replaced = next((old[k] for k in _REPLACED_AT_KEYS if old.get(k)), None)
+        views.append(
+            VersionView(
+                version=old.get("version"),
+                title=old.get("title"),
+                body=old.get("body"),
+                replaced_at=_timestamp(replaced),
+                diff=version_diff(
+                    old.get("title"), old.get("body"), new.get("title"), new.get("body")
+                ),
+            )
+        )
+    return views
+
+
+def _timestamp(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return iso_date(value) or str(value)
+
+
+def _default_store() -> ArchiveStore:
+    from pipelines.archive.store import ArchiveStore
+
+    return ArchiveStore()
+
+
+def _default_backend() -> SearchBackend:
+    from search.config import open_backend
+
+    return open_backend()

@@ -1,0 +1,43 @@
+"""Dates shown both ways: Thai long form with the Buddhist Era year, and ISO (C.E.)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pythainlp.util import thai_strftime
+
+
+def as_date(value: object) -> dt.date | None:
+    """Accept a date, a datetime or an ISO string (the store and backends may give any)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def thai_long_date(value: object) -> str:
+    """``วันศุกร์ที่ 13 ธันวาคม 2567`` style (B.E.), or "" when unknown."""
+    day = as_date(value)
+    if day is None:
+        return ""
+    moment = dt.datetime(day.year, day.month, day.day)
+    return thai_strftime(moment, "%Aที่ %-d %B %Y")
+
+
+def thai_short_date(value: object) -> str:
+    """``13 ธ.ค. 2567`` (B.E.), or "" when unknown."""
+    day = as_date(value)
+    if day is None:
+        return ""
+    return thai_strftime(dt.datetime(day.year, day.month, day.day), "%-d %b %Y")
+
+
+def iso_date(value: object) -> str:
+    day = as_date(value)
+    return day.isoformat() if day else ""

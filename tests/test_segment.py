@@ -1,0 +1,78 @@
+"""Segmentation: Thai words found inside running text, normalised tokens, offsets that map back."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.segment import (
+    fold,
+    segmented,
+    segmenting_pool,
+    tokenize,
+    tokenize_many,
+    tokenize_spans,
+)
+
+
+def test_thai_running_text_splits_into_dictionary_words() -> None:
+    assert tokenize("นายกรัฐมนตรีประชุมคณะรัฐมนตรีที่ทำเนียบรัฐบาล") == [
+        "นายกรัฐมนตรี",
+        "ประชุม",
+        "คณะรัฐมนตรี",
+        "ที่",
+        "ทำเนียบรัฐบาล",
+    ]
+
+
+def test_mixed_thai_english_is_lowercased_and_punctuation_dropped() -> None:
+    assert tokenize("นายกฯ พบ Prime Minister (COVID-19) ที่ “ทำเนียบ”!") == [
+        "นายกฯ",
+        "พบ",
+        "prime",
+        "minister",
+        "covid",
+        "19",
+        "ที่",
+        "ทำเนียบ",
+    ]
+
+
+def test_thai_digits_become_ascii_and_zero_width_space_is_ignored() -> None:
+    assert tokenize("\u200bปี ๒๕๖๗") == ["ปี", "2567"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "***", "!?:^()[]{}", None])
+def test_text_without_words_has_no_tokens(text: str | None) -> None:
+    assert tokenize(text) == []
+
+
+def test_tokens_never_contain_query_syntax_characters() -> None:
+    hostile = 'title:"x" AND (y OR z)^3 * \\ ~2 /regex/ <script>'
+    for token in tokenize(hostile):
+        assert token.isalnum(), token
+
+
+def test_segmented_joins_tokens_with_single_spaces() -> None:
+    assert segmented("ราคายาง  พุ่ง") == "ราคา ยาง พุ่ง"
+
+
+def test_spans_point_at_the_original_text() -> None:
+    text = "Prime Minister เยือน จ.ตาก ๒๕๖๗"
+    spans = tokenize_spans(text)
+    assert [t for t, _, _ in spans] == tokenize(text)
+    for token, start, end in spans:
+        assert fold(text[start:end]) == token
+
+
+def test_fold_preserves_length() -> None:
+    text = "İstanbul ๑๒ ABC"
+    assert len(fold(text)) == len(text)
+
+
+def test_tokenize_many_on_a_pool_equals_one_by_one() -> None:
+    texts = [f"ข่าวที่ {i} รัฐบาลประชุม Cabinet meeting" for i in range(80)]
+    with segmenting_pool(2) as pool:
+        assert pool is not None
+        assert tokenize_many(texts, pool, chunk=16) == [segmented(t) for t in texts]
+    with segmenting_pool(1) as none:
+        assert none is None

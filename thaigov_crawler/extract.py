@@ -1,0 +1,312 @@
+"""Article extraction from a thaigov.go.th detail page: a pure function, no Scrapy.
+
+Relies first on the anchors known from public scrapers of the site (``<title>`` prefix, the
+``border-normal clearfix`` block, the category span, the date lines), and falls back when an
+assumed detail differs: title from ``og:title`` then ``<h1>``; article block from the largest
+paragraph cluster that contains a long Thai date line. The route taken is reported so crawls can
+count how often the known structure held.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+from pipelines.text_cleaning import clean_line, clean_optional
+from thaigov_crawler.fields import EXTRACTED_FIELDS, canonical_url
+
+TITLE_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
+PRINT_LINK_TEXT = "พิมพ์"
+DETAIL_URL = re.compile(r"/news/contents/details/(\d+)(?:[/?#]|$)")
+LONG_DATE = re.compile(
+    r"วัน(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|ศุกร์|เสาร์|อาทิตย์)ที่\s*[0-9๐-๙]{1,2}\s+\S+\s+[0-9๐-๙]{4}"
+)
+NUMERIC_DATE = re.compile(r"[0-9๐-๙]{1,2}/[0-9๐-๙]{1,2}/[0-9๐-๙]{4}")
+HASHTAG = re.compile(r"(?<!\S)#[^\s#]+")
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar")
+THAI_LETTER = re.compile(r"[\u0e01-\u0e4e]")
+LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+# Elements that start a new line of text; everything else is inline.
+_BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe"})
+_CHROME_TAGS = ("header", "nav", "footer")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """An article: ``fields`` has exactly ``EXTRACTED_FIELDS``; ``route`` names how it was found."""
+
+    fields: dict[str, Any]
+    route: str
+
+
+@dataclass(frozen=True)
+class NotArticle:
+    """Not an article; ``reason`` is a short stats-friendly key (e.g. ``soft_404``)."""
+
+    reason: str
+    detail: str = ""
+
+
+def article_id_from_url(url: str) -> int | None:
+    match = DETAIL_URL.search(urlsplit(url).path + "/")
+    return int(match.group(1)) if match else None
+
+
+def decode_html(html: bytes, encoding: str | None = None) -> str:
+    """Bytes to text: the declared/transport encoding first, then BOM and ``<meta charset>``.
+
+    w3lib implements the browser rules (and maps labels such as ``windows-874``/``tis-620``
+    to Python codecs), which a hand-written detector would get wrong on Thai legacy pages.
+    """
+    header = f"text/html; charset={encoding}" if encoding else None
+    _, text = html_to_unicode(header, html)
+    return text
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    encoding: str | None = None,
+    fetched_at: datetime | None = None,
+) -> Extracted | NotArticle:
+    """Extract one article from a detail page, or say why the page is not one."""
+    article_id = article_id_from_url(url)
+    if article_id is None:
+        return NotArticle("not_detail_url", url)
+    text = decode_html(html, encoding) if isinstance(html, bytes) else html
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        return NotArticle("unparseable", str(exc))
+
+    title_found = _title(doc)
+    if isinstance(title_found, NotArticle):
+        return title_found
+    title, title_route = title_found
+
+    block = _anchor_block(doc)
+    block_route = "anchors"
+    if block is None:
+        block = _largest_date_block(doc)
+        block_route = "largest_block"
+        if block is None:
+            return NotArticle("no_article_block")
+
+    page_url = canonical_url(article_id)
+    attachments = _attachments(block, page_url)
+    images = _unique(
+        urljoin(page_url, src.strip())
+        for src in block.xpath(".//img/@src")
+        if src.strip() and not src.strip().startswith("data:")
+    )
+    date_text, numeric_text, body_lines = _split_head(_text_lines(block), title)
+    if date_text is None and not body_lines:
+        return NotArticle("empty_article")
+
+    body = "\n".join(body_lines)
+    fields: dict[str, Any] = {
+        "article_id": article_id,
+        "url": page_url,
+        "title": title,
+        "category": _category(doc),
+        "lang": detect_lang(f"{title}\n{body}"),
+        "published_date_text": date_text,
+        "published_date_numeric_text": numeric_text,
+        "body": body,
+        "hashtags": _unique(tag for line in body_lines for tag in HASHTAG.findall(line)),
+        "images": images,
+        "attachments": attachments,
+        "fetched_at": (fetched_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "source": "crawl",
+    }
+    assert tuple(fields) == EXTRACTED_FIELDS
+    route = block_route if block_route != "anchors" else title_route
+    return Extracted(fields=fields, route=route)
+
+
+def detect_lang(text: str) -> str:
+    """``th`` when Thai letters make up at least half of the letters, else ``en``.
+
+    English articles still carry Thai date lines and Thai names, hence a share, not a test for
+    the presence of Thai.
+    """
+    thai = len(THAI_LETTER.findall(text))
+    latin = len(LATIN_LETTER.findall(text))
+    return "th" if thai >= latin or thai + latin == 0 else "en"
+
+
+def _title(doc: lxml.html.HtmlElement) -> tuple[str, str] | NotArticle:
+    raw = doc.findtext(".//title") or ""
+    stripped = raw.strip()
+    core = TITLE_PREFIX.removesuffix("-")
+    if stripped.startswith(core):
+        rest = stripped.removeprefix(core)
+        title = clean_line(rest.removeprefix("-"))
+        return (title, "anchors") if title else NotArticle("soft_404")
+    og = doc.xpath("//meta[@property='og:title']/@content")
+    if og and clean_line(og[0]):
+        return clean_line(og[0]), "og_title"
+    h1 = doc.xpath("//h1")
+    if h1 and clean_line(h1[0].text_content()):
+        return clean_line(h1[0].text_content()), "h1"
+    return NotArticle("no_title")
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _anchor_block(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    found = doc.xpath(f"//div[{_has_class('border-normal')}]")
+    return found[0] if found else None
+
+
+def _largest_date_block(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The smallest element holding both the long date line and the largest paragraph cluster."""
+    chrome = set()
+    for tag in _CHROME_TAGS:
+        for el in doc.iter(tag):
+            chrome.update(el.iter())
+    date_el = next(
+        (
+            el
+            for el in doc.iter()
+            if isinstance(el.tag, str)
+            and el not in chrome
+            and el.text
+            and LONG_DATE.fullmatch(clean_line(el.text))
+        ),
+        None,
+    )
+    if date_el is None:
+        return None
+    best, best_len = None, 0
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el in chrome:
+            continue
+        size = sum(len(p.text_content().strip()) for p in el.iterchildren("p"))
+        if size > best_len:
+            best, best_len = el, size
+    if best is None:
+        return date_el.getparent()
+    date_ancestors = {id(a) for a in date_el.iterancestors()}
+    for candidate in best.iterancestors():
+        if id(candidate) in date_ancestors:
+            return candidate
+    return date_el.getparent()
+
+
+def _category(doc: lxml.html.HtmlElement) -> str | None:
+    spans = doc.xpath(f"//span[{_has_class('headtitle-2')}]")
+    return clean_optional(spans[0].text_content()) if spans else None
+
+
+def _attachments(block: lxml.html.HtmlElement, page_url: str) -> list[str]:
+    """Absolute document links; their anchors are removed so link text stays out of the body."""
+    found: list[str] = []
+    for anchor in list(block.iter("a")):
+        href = (anchor.get("href") or "").strip()
+        if urlsplit(href).path.lower().endswith(ATTACHMENT_EXTENSIONS):
+            found.append(urljoin(page_url, href))
+            anchor.drop_tree()
+    return _unique(found)
+
+
+def _text_lines(block: lxml.html.HtmlElement) -> list[str]:
+    """Visible text of ``block`` as cleaned lines, one per block-level element."""
+    lines: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        line = clean_line("".join(buffer))
+        if line:
+            lines.append(line)
+        buffer.clear()
+
+    def walk(el: etree._Element) -> None:
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+            return
+        is_block = el.tag in _BLOCK_TAGS
+        if is_block:
+            flush()
+        if el.text:
+            buffer.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buffer.append(child.tail)
+        if is_block:
+            flush()
+
+    walk(block)
+    flush()
+    return lines
+
+
+def _split_head(lines: list[str], title: str) -> tuple[str | None, str | None, list[str]]:
+    """Separate the leading date lines, print link and repeated titles from the body."""
+    date_text: str | None = None
+    numeric_text: str | None = None
+    index = 0
+    for index, line in enumerate(lines):  # noqa: B007 (index is used after the loop)
+        if date_text is None and LONG_DATE.fullmatch(line):
+            date_text = line
+        elif numeric_text is None and NUMERIC_DATE.fullmatch(line):
+            numeric_text = line
+        elif line != PRINT_LINK_TEXT and line != title:
+            break
+    else:
+        index = len(lines)
+    return date_text, numeric_text, lines[index:]
+
+
+def _unique(values: Any) -> list[str]:
+    return list(dict.fromkeys(values))

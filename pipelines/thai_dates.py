@@ -39,6 +39,8 @@ BE_OFFSET = 543
 BE_MIN_YEAR = 2400
 BE_MAX_YEAR = 2800
 CE_MIN_YEAR = 1800
+#: A year-less date this far from the publication date in its year may belong to the next/last.
+_SAME_YEAR_DAYS = 245
 
 Precision = Literal["day", "month"]
 
@@ -258,15 +260,18 @@ def _resolve_year(digits: str | None, era: str | None, reference: date | None) -
 
 
 def _day_in_year(year: int | None, month: int, day: int, reference: date | None) -> date:
-    """The date; without a year, the one nearest the reference (28 Dec seen on 2 Jan: last year)."""
+    """The date; without a year, the reference's year, unless that puts it more than eight
+    months away and the adjacent year is nearer (28 Dec seen on 2 Jan: last December)."""
     if year is not None:
         found = _safe_date(year, month, day)
     elif reference is None:
         found = None
     else:
-        options = [_safe_date(reference.year + k, month, day) for k in (-1, 0, 1)]
-        valid = [d for d in options if d is not None]
-        found = _nearest(valid, reference) if valid else None
+        found = _safe_date(reference.year, month, day)
+        if found is None or abs((found - reference).days) > _SAME_YEAR_DAYS:
+            options = [_safe_date(reference.year + k, month, day) for k in (-1, 0, 1)]
+            valid = [d for d in options if d is not None]
+            found = _nearest(valid, reference) if valid else None
     if found is None:
         raise _Invalid
     return found
@@ -505,10 +510,10 @@ def normalise_article_dates(article: Mapping[str, Any]) -> dict[str, Any]:
     if long_mention is None:
         warnings.append(f"unparseable: long date line {long_text!r}")
     elif long_mention.weekday_ok is False:
+        weekday = thai_full_weekdays[long_mention.date.weekday()]
         warnings.append(
-            f"weekday_mismatch: {long_text!r} is a {calendar.day_name[published.weekday()]}"
-            if published
-            else f"weekday_mismatch: {long_text!r}"
+            f"weekday_mismatch: {long_text!r} names the wrong weekday: "
+            f"{long_mention.date.isoformat()} is {weekday}"
         )
     if numeric_text and numeric_date is None:
         warnings.append(f"unparseable: numeric date line {numeric_text!r}")

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from search.query import MAX_WINDOW
 from thaigov_crawler.fields import EXPORT_FIELDS
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
-
     from search.backends.base import SearchBackend
     from search.query import SearchQuery
 
@@ -279,23 +279,49 @@ def iter_search_matches(
     query: SearchQuery,
     *,
     page_size: int = SEARCH_PAGE_SIZE,
+    window: int = MAX_WINDOW,
 ) -> Iterator[dict]:
-    """Full archive records of every match of ``query``, page by page, in the query's order.
+    """Full archive records of every match of ``query``, page by page.
 
     The index holds display fields only; the archive holds every field, so each page of hit
-    ids is read back from the store.
+    ids is read back from the store. Backends cannot page deeper than ``window`` hits
+    (Elasticsearch's max_result_window), so a larger result is exported month by month
+    (chronologically; matches without a publication date cannot be reached that way).
     """
+    total = backend.count(query)
+    if total <= window:
+        yield from _paged_matches(store, backend, query, page_size)
+        return
+    for month, count in backend.aggregate(query).per_month:
+        if count:
+            year, number = int(month[:4]), int(month[5:7])
+            first = dt.date(year, number, 1)
+            following = dt.date(year + number // 12, number % 12 + 1, 1)
+            in_month = replace(
+                query,
+                date_from=max(first, query.date_from or first),
+                date_to=min(following - dt.timedelta(days=1), query.date_to or following),
+                sort="oldest",
+            )
+            yield from _paged_matches(store, backend, in_month, page_size)
+
+
+def _paged_matches(
+    store: ArchiveStore, backend: SearchBackend, query: SearchQuery, page_size: int
+) -> Iterator[dict]:
+    seen: set[int] = set()  # ids only: guards against ties reordering between pages
     offset = 0
-    while True:
+    while offset < MAX_WINDOW:
         page = backend.search(replace(query, limit=page_size, offset=offset))
-        ids = [hit.article_id for hit in page.hits]
-        if not ids:
+        ids = [hit.article_id for hit in page.hits if hit.article_id not in seen]
+        if not page.hits:
             return
-        by_id = {int(a["article_id"]): a for a in store.iter_articles(ids=ids)}
+        seen.update(ids)
+        by_id = {int(a["article_id"]): a for a in store.iter_articles(ids=ids)} if ids else {}
         for article_id in ids:
             if article_id in by_id:
                 yield by_id[article_id]
-        offset += len(ids)
+        offset += len(page.hits)
         if offset >= page.total:
             return
 

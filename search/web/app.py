@@ -15,7 +15,6 @@ from search.web.services import Services
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
-
     from search.backends.base import SearchBackend
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -17,11 +17,9 @@ from typing import TYPE_CHECKING, Any
 from search.backends.base import Aggregations, SearchResult
 from search.export import export_record
 from search.web.diffs import DiffLine, unified_diff_text, version_diff
-from search.web.thai_format import iso_date
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
-
     from search.backends.base import SearchBackend
     from search.query import SearchQuery
 
@@ -129,6 +127,8 @@ class Services:
 
 def _version_views(current: dict[str, Any], earlier: list[dict[str, Any]]) -> list[VersionView]:
     ordered = sorted(earlier, key=lambda v: v.get("version") or 0)
+    if not ordered:
+        return []
     successors = [*ordered[1:], current]
     views: list[VersionView] = []
     for old, new in zip(ordered, successors, strict=True):
@@ -152,7 +152,9 @@ def _timestamp(value: Any) -> str | None:
         return None
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds")
-    return iso_date(value) or str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _default_store() -> ArchiveStore:

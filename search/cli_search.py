@@ -1,9 +1,196 @@
-"""Typer commands; ``register(app)`` adds them to the ``thaigov`` app (see search/cli.py)."""
+"""``thaigov search`` and ``thaigov reindex``; ``register(app)`` adds them (see search/cli.py)."""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START, IndexDoc, SearchResult
+from search.config import backend_name, open_backend
+from search.documents import documents_from_articles
+from search.indexer import BatchIndexer
+from search.query import SORTS, DateFilterError, SearchQuery
+from search.segment import segmenting_pool
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _highlighted(snippet: str) -> Text:
+    """Snippet marks as bold text (Rich markup is never parsed from article text)."""
+    text = Text()
+    for i, part in enumerate(
+        snippet.replace(HIGHLIGHT_END, HIGHLIGHT_START).split(HIGHLIGHT_START)
+    ):
+        text.append(part, style="bold yellow" if i % 2 else "")
+    return text
+
+
+def _table(result: SearchResult, q: SearchQuery) -> Table:
+    shown = f"{q.offset + 1}-{q.offset + len(result.hits)}" if result.hits else "0"
+    table = Table(title=f"{result.total} matches (showing {shown})", show_lines=True)
+    table.add_column("id", justify="right", style="cyan", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("category")
+    table.add_column("title / snippet", ratio=1)
+    for hit in result.hits:
+        cell = Text(hit.title, style="bold")
+        cell.append("\n")
+        cell.append_text(_highlighted(hit.snippet))
+        table.add_row(str(hit.article_id), hit.published_date or "", hit.category or "", cell)
+    return table
+
+
+def search_command(
+    query: Annotated[str, typer.Argument(help='Words, "exact phrase", -excluded, a OR b')],
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="2024-01-31, 2024-01, 2567, 1 ม.ค. 67")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Inclusive end, same forms")] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", help="Repeat for several")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="th or en")] = None,
+    sort: Annotated[str, typer.Option(help=" | ".join(SORTS))] = "relevance",
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit")] = False,
+) -> None:
+    """Search the index (embedded, or Elasticsearch when THAIGOV_ELASTICSEARCH_URL is set)."""
+    try:
+        q = SearchQuery.build(
+            query,
+            date_from=date_from,
+            date_to=date_to,
+            categories=category,
+            lang=lang,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
+    except (DateFilterError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    backend = open_backend()
+    try:
+        result = backend.search(q)
+    finally:
+        backend.close()
+    if as_json:
+        for hit in result.hits:
+            record = {
+                "article_id": hit.article_id,
+                "title": hit.title,
+                "published_date": hit.published_date,
+                "category": hit.category,
+                "lang": hit.lang,
+                "score": round(hit.score, 4),
+                "snippet": hit.snippet,
+                "url": hit.url,
+            }
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    console.print(_table(result, q))
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+    )
+
+
+def _reindex_pending(store: Any, backend: Any, batch_size: int, workers: int) -> tuple[int, int]:
+    total = store.count(pending_only=True)
+    with segmenting_pool(workers) as pool, _progress() as progress:
+        task = progress.add_task("indexing pending articles", total=total)
+        indexer = BatchIndexer(
+            backend, mark_indexed=store.mark_indexed, batch_size=batch_size, pool=pool
+        )
+        for article in store.iter_articles(pending_only=True, batch_size=batch_size):
+            indexer.add(article)
+            progress.advance(task)
+        indexer.flush()
+    return indexer.counters.indexed, indexer.counters.failed
+
+
+def _all_documents(store: Any, batch_size: int, pool: Any) -> Iterator[IndexDoc]:
+    page: list[dict[str, Any]] = []
+    for article in store.iter_articles(batch_size=batch_size):
+        page.append(article)
+        if len(page) >= batch_size:
+            yield from documents_from_articles(page, pool)
+            page = []
+    yield from documents_from_articles(page, pool)
+
+
+def _reindex_all(store: Any, backend: Any, batch_size: int, workers: int) -> tuple[int, int]:
+    hashes: dict[int, str] = {}
+
+    def remember(docs: Iterator[IndexDoc]) -> Iterator[IndexDoc]:
+        for doc in docs:
+            if doc.content_hash:
+                hashes[doc.article_id] = doc.content_hash
+            yield doc
+
+    with segmenting_pool(workers) as pool, _progress() as progress:
+        task = progress.add_task("rebuilding the index", total=store.count())
+        outcome = backend.rebuild(
+            remember(_all_documents(store, batch_size, pool)),
+            lambda done, _total: progress.update(task, completed=done),
+        )
+    # The new index is live: it, not the archive flags, is now the truth about what is indexed.
+    store.mark_all_unindexed()
+    store.mark_indexed([(i, hashes[i]) for i in outcome.ok if i in hashes])
+    return len(outcome.ok), len(outcome.failed)
+
+
+def reindex_command(
+    rebuild_all: Annotated[
+        bool,
+        typer.Option(
+            "--all/--pending",
+            help="--all: build a fresh index and swap it in; --pending: only unindexed articles",
+        ),
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
+    workers: Annotated[
+        int | None, typer.Option(help="Segmentation processes (default: CPU count)")
+    ] = None,
+) -> None:
+    """Bring the search index up to date with the archive."""
+    from pipelines.archive.store import ArchiveStore  # SQLAlchemy only when needed
+    from search.segment import default_workers
+
+    store = ArchiveStore()
+    backend = open_backend()
+    try:
+        backend.ensure_schema()
+        run = _reindex_all if rebuild_all else _reindex_pending
+        indexed, failed = run(store, backend, batch_size, workers or default_workers())
+        errors.print(
+            f"{backend_name()}: indexed {indexed}, failed {failed}; "
+            f"index holds {backend.count()}, archive {store.count()} "
+            f"({store.count(pending_only=True)} pending)"
+        )
+    finally:
+        backend.close()
+        store.close()
+    if failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``search`` and ``reindex`` to ``app``."""
+    app.command("search")(search_command)
+    app.command("reindex")(reindex_command)

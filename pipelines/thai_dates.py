@@ -103,9 +103,10 @@ _S = f"{_SPACE}{{0,4}}"
 _S1 = f"{_SPACE}{{1,4}}"
 _FULL = _alternation(_FULL_MONTHS)
 _ABBR = "|".join(_abbr_pattern(a) for a in sorted(thai_abbr_months, key=len, reverse=True))
-# "ก.พ.ร." (a commission) and "ส.ค.ส." (a new-year card) start like month abbreviations.
-_NOT_INITIALISM = r"(?![ก-ฮ]\.)"
 _ERA = r"(?:พ\.?\s?ศ\.?|ค\.?\s?ศ\.?)"
+# "ก.พ.ร." (a commission) and "ส.ค.ส." (a new-year card) start like month abbreviations;
+# "ม.ค.พ.ศ. 2543" does not count (the letters after the month are the era).
+_NOT_INITIALISM = rf"(?!(?!{_ERA})[ก-ฮ]\.)"
 _THAI_WEEKDAY = r"วัน(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัส|ศุกร์|เสาร์|อาทิตย์)"
 _EN_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"  # noqa: E501
 _EN_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -177,6 +178,15 @@ _MASTER = re.compile(
         f"(?P<{name}>{_prefixed(name, p)}{_prefixed(name, _TIME)})" for name, p in _FORMS.items()
     )
 )
+#: Per form, its groups' short names and their indices in _MASTER (for a cheap lookup).
+_FORM_GROUPS: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
+    form: (
+        tuple(k.split("__", 1)[1] for k in _MASTER.groupindex if k.startswith(form + "__")),
+        tuple(i for k, i in _MASTER.groupindex.items() if k.startswith(form + "__")),
+    )
+    for form in _FORMS
+}
+_THAI_DIGIT = re.compile("[๐-๙]")
 _PREFIX = re.compile(r"^(?:ณ\s*)?(?:เมื่อ\s*)?(?:วันที่\s*)?(?:on\s+)?", re.IGNORECASE)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 _BARE_YEAR = re.compile(rf"(?:(?P<era>{_ERA})\s*)?(?P<y>{_DIGIT}{{4}})")
@@ -300,9 +310,8 @@ def _build(m: re.Match[str], reference: date | None) -> DateMention:
     """Turn one master-regex match into a mention; raises _Invalid for impossible dates."""
     form = m.lastgroup or ""
     # lastgroup is the outermost group that closed last: the form's own wrapper group.
-    g: dict[str, str | None] = {
-        k.split("__", 1)[1]: v for k, v in m.groupdict().items() if k.startswith(form + "__")
-    }
+    names, indices = _FORM_GROUPS[form]
+    g: dict[str, str | None] = dict(zip(names, m.group(*indices), strict=True))
     end_date: date | None = None
     precision: Precision = "day"
     cut_at: int | None = None  # where the mention ends when its tail is not part of the date
@@ -388,7 +397,7 @@ def _build(m: re.Match[str], reference: date | None) -> DateMention:
             start_time = end_time = None
             end = m.start(f"{form}__time")
     text = m.string[m.start() : end].rstrip()
-    if any("๐" <= ch <= "๙" for ch in text):
+    if _THAI_DIGIT.search(text):
         label += " thai-digits"
     return DateMention(
         start=m.start(),

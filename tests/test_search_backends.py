@@ -33,7 +33,7 @@ def _drop_elasticsearch(url: str, prefix: str) -> None:
         )
         for name in found:
             client.indices.delete(index=name, ignore_unavailable=True)
-        templates = client.indices.get_index_template(name=f"{prefix}*", ignore=[404])
+        templates = client.options(ignore_status=404).indices.get_index_template(name=f"{prefix}*")
         for template in templates.get("index_templates", []):
             client.indices.delete_index_template(name=template["name"])
 

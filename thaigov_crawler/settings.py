@@ -16,6 +16,9 @@ NEWSPIDER_MODULE = "thaigov_crawler.spiders"
 # --- Site -----------------------------------------------------------------------------------
 THAIGOV_BASE_URL = os.environ.get("THAIGOV_BASE_URL", "https://www.thaigov.go.th")
 THAIGOV_MAX_CONSECUTIVE_MISSES = 50
+# Incremental start when the archive is empty and no -a start_id: the id after the last one the
+# public 2020-2025 corpus saw (import the corpus first to backfill history).
+THAIGOV_INCREMENTAL_START_ID = 100612
 
 # --- Politeness (the site forbids scraping since Sep 2025: obey robots.txt, say who we are) ---
 ROBOTSTXT_OBEY = True
@@ -28,10 +31,11 @@ USER_AGENT = os.environ.get(
 )
 CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 1.0
+# Randomised delays range over 0.5x-1.5x DOWNLOAD_DELAY: 2.0 keeps every gap at 1 s or more.
+DOWNLOAD_DELAY = 2.0
 RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
@@ -40,6 +44,28 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+THAIGOV_RETRY_AFTER_MAX = 120.0  # seconds; longer Retry-After values are capped to this
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "thaigov_crawler.middlewares.RetryAfterMiddleware": 550,
+}
+# Ascending id order in memory and in JOBDIR (Scrapy's default is last-in-first-out).
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+
+# --- Scheduled runs: one run at a time, recorded, with a meaningful exit code ----------------
+COMMANDS_MODULE = "thaigov_crawler.commands"
+THAIGOV_LOCK_FILE = os.environ.get("THAIGOV_LOCK_FILE", "data/crawl.lock")
+THAIGOV_RECORD_RUNS = True
+EXTENSIONS = {
+    "thaigov_crawler.extensions.RunLock": 0,
+    "thaigov_crawler.extensions.RunRecorder": 10,
+}
+# Local feed files unbuffered, so a killed JOBDIR run keeps every line it reported.
+FEED_STORAGES = {
+    "": "thaigov_crawler.extensions.FlushingFileFeedStorage",
+    "file": "thaigov_crawler.extensions.FlushingFileFeedStorage",
+}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 

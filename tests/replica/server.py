@@ -25,6 +25,15 @@ DEFAULT_HUGE_PAGE_BYTES = 2 * 1024 * 1024
 _PYTHON_CODECS = {"windows-874": "cp874"}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up (a crawler refusing a huge page) are normal here, not errors."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class ReplicaServer:
     """Local replica of www.thaigov.go.th; use as a context manager.
 
@@ -48,7 +57,7 @@ class ReplicaServer:
         self.hits: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._cache: dict[int, bytes] = {}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._httpd = _QuietServer(("127.0.0.1", port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 

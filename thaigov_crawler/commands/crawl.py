@@ -1,0 +1,30 @@
+"""``scrapy crawl`` that exits with the run's status, not only with Scrapy's bootstrap status.
+
+Scrapy's own command returns 0 whenever the crawler started, so cron/systemd could not tell a
+run forbidden by robots.txt, blocked by the run lock, or with every request failed from a good
+one. :class:`thaigov_crawler.extensions.RunRecorder` computes the code into the crawl stats.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from thaigov_crawler.extensions import EXIT_CODE_STAT
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name")
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        code = crawler.stats.get_value(EXIT_CODE_STAT) if crawler.stats else None
+        self.exitcode = int(code or 0)

@@ -1,0 +1,340 @@
+"""Spider ``thaigov``: news detail pages by id (range, list, incremental) or from a listing.
+
+Thin Scrapy adapter: extraction is :func:`thaigov_crawler.extract.extract_article`, the
+incremental stop rule is :class:`thaigov_crawler.frontier.MissRunFrontier`.
+
+Arguments (``-a name=value``): ``start_id``/``end_id`` (inclusive range), ``ids=1,5,9``,
+``refresh_days=N`` (re-fetch articles published in the last N days), ``listing_url=URL``.
+With no ids, range or listing: incremental, from after the highest archived id (or
+``start_id``) until ``THAIGOV_MAX_CONSECUTIVE_MISSES`` non-articles in a row.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, DownloadCancelledError, IgnoreRequest, UsageError
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
+from twisted.python.failure import Failure
+
+from pipelines.config import archive_url
+from thaigov_crawler.extract import Extracted, extract_article
+from thaigov_crawler.fields import DETAIL_PATH, RAW_HTML_FIELD
+from thaigov_crawler.frontier import MissRunFrontier, ResumeJournal
+from thaigov_crawler.items import ArticleItem
+
+logger = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+HANDLED_STATUSES = [*REDIRECT_STATUSES, 404, 410]
+MAX_SAME_SITE_REDIRECTS = 5
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+SITE_HOSTS = frozenset({"www.thaigov.go.th", "thaigov.go.th"})
+ARCHIVE_PIPELINE = "pipelines.archive_pipeline.ArchivePipeline"
+
+
+def parse_ids(value: str) -> list[int]:
+    """``"1, 5,9-11"`` -> ``[1, 5, 9, 10, 11]`` (sorted, unique)."""
+    ids: set[int] = set()
+    for part in value.replace(" ", "").split(","):
+        if not part:
+            continue
+        low, sep, high = part.partition("-")
+        if not low.isdigit() or (sep and not high.isdigit()):
+            raise UsageError(f"ids: {part!r} is not an id or an id range like 9-11")
+        ids.update(range(int(low), int(high) + 1) if sep else (int(low),))
+    return sorted(ids)
+
+
+def _optional_int(name: str, value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"-a {name}= expects an integer, got {value!r}") from None
+
+
+def open_archive_store(url: str | None) -> Any | None:
+    """The archive store if engineer C's package is installed, else None (crawl still works)."""
+    try:
+        from pipelines.archive.store import ArchiveStore
+    except ImportError:
+        return None
+    return ArchiveStore(url)
+
+
+class ThaigovSpider(scrapy.Spider):
+    name = "thaigov"
+
+    def __init__(
+        self,
+        start_id: str | None = None,
+        end_id: str | None = None,
+        ids: str | None = None,
+        refresh_days: str | None = None,
+        listing_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.start_id = _optional_int("start_id", start_id)
+        self.end_id = _optional_int("end_id", end_id)
+        self.ids = parse_ids(ids) if ids else []
+        self.refresh_days = _optional_int("refresh_days", refresh_days)
+        self.listing_url = listing_url
+        if self.end_id is not None and self.start_id is None:
+            raise UsageError("-a end_id needs -a start_id")
+        if self.start_id is not None and self.end_id is not None and self.end_id < self.start_id:
+            raise UsageError("-a end_id must not be smaller than -a start_id")
+        self.run_args = {
+            key: value
+            for key, value in {
+                "start_id": start_id,
+                "end_id": end_id,
+                "ids": ids,
+                "refresh_days": refresh_days,
+                "listing_url": listing_url,
+            }.items()
+            if value not in (None, "")
+        }
+        self.frontier: MissRunFrontier | None = None
+        self.journal: ResumeJournal | None = None
+        self.fetched = 0
+        self._robots_reported = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ThaigovSpider:
+        spider: ThaigovSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.base_url = settings.get("THAIGOV_BASE_URL").rstrip("/")
+        spider.max_misses = settings.getint("THAIGOV_MAX_CONSECUTIVE_MISSES", 50)
+        spider.raw_html = settings.getbool("ARCHIVE_RAW_HTML")
+        spider.archive_url = archive_url(settings.get("THAIGOV_ARCHIVE_URL"))
+        base_host = urlsplit(spider.base_url).hostname or ""
+        spider.allowed_hosts = SITE_HOSTS | {base_host}
+        spider.allowed_domains = sorted(spider.allowed_hosts)
+        pipelines = settings.getdict("ITEM_PIPELINES")
+        archived = pipelines.get(ARCHIVE_PIPELINE) is not None and ARCHIVE_PIPELINE in pipelines
+        jobdir = settings.get("JOBDIR")
+        if jobdir:
+            spider.journal = ResumeJournal(jobdir)
+            if not spider.journal.clean:
+                _discard_unreliable_job_state(Path(jobdir))
+            if archived:
+                from pipelines.signals import archive_batch_committed
+
+                crawler.signals.connect(spider._archive_committed, archive_batch_committed)
+            else:
+                crawler.signals.connect(spider._item_scraped, signals.item_scraped)
+            crawler.signals.connect(spider._closed, signals.spider_closed)
+        return spider
+
+    # --- planning ---------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        done = self.journal.done if self.journal else set()
+        planned: list[int] = []
+        if self.ids:
+            planned = self.ids
+        elif self.start_id is not None and self.end_id is not None:
+            planned = list(range(self.start_id, self.end_id + 1))
+        if self.refresh_days is not None:
+            planned = sorted(set(planned) | set(self._recently_published(self.refresh_days)))
+        for article_id in planned:
+            if article_id not in done:
+                yield self.detail_request(article_id)
+        if self.listing_url:
+            yield scrapy.Request(self.listing_url, callback=self.parse_listing)
+        if not self.ids and self.end_id is None and not self.listing_url:
+            for request in self._start_incremental(done):
+                yield request
+
+    def _start_incremental(self, done: set[int]) -> Iterator[scrapy.Request]:
+        first_id = self.journal.first_id if self.journal and self.journal.first_id else None
+        if first_id is None:
+            first_id = self.start_id or self._after_highest_archived()
+        if self.journal:
+            self.journal.set_first_id(first_id)
+        self.frontier = MissRunFrontier(first_id, self.max_misses, done=done)
+        for hit in self.journal.hits if self.journal else ():
+            self.frontier.record_hit(hit)
+        logger.info(
+            "incremental crawl from id %d, stopping after %d consecutive non-articles",
+            first_id,
+            self.max_misses,
+        )
+        yield from map(self.detail_request, self.frontier.due())
+
+    def _after_highest_archived(self) -> int:
+        store = open_archive_store(self.archive_url)
+        highest = store.max_article_id() if store is not None else None
+        if highest is not None:
+            return highest + 1
+        default = self.settings.getint("THAIGOV_INCREMENTAL_START_ID")
+        logger.info("archive is empty: incremental crawl starts at THAIGOV_INCREMENTAL_START_ID")
+        return default
+
+    def _recently_published(self, days: int) -> list[int]:
+        store = open_archive_store(self.archive_url)
+        if store is None:
+            logger.warning("refresh_days ignored: the archive package is not available")
+            return []
+        since = datetime.now(UTC).date() - timedelta(days=days)
+        ids = list(store.article_ids_published_since(since))
+        logger.info("refresh: %d articles published since %s", len(ids), date.isoformat(since))
+        return ids
+
+    def detail_request(self, article_id: int, url: str | None = None) -> scrapy.Request:
+        return scrapy.Request(
+            url or self.base_url + DETAIL_PATH.format(article_id=article_id),
+            callback=self.parse_detail,
+            errback=self.detail_failed,
+            cb_kwargs={"article_id": article_id},
+            meta={"dont_redirect": True, "handle_httpstatus_list": HANDLED_STATUSES},
+        )
+
+    # --- responses --------------------------------------------------------------------------
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """Detail links of a listing page, plus the pages of its own pagination."""
+        self.fetched += 1
+        if not isinstance(response, TextResponse):
+            return
+        for link in LinkExtractor(allow=r"/news/contents/details/\d+$").extract_links(response):
+            article_id = int(link.url.rsplit("/", 1)[1])
+            yield self.detail_request(article_id)
+        listing_path = urlsplit(response.url).path
+        for href in response.css("a::attr(href)").getall():
+            target = urljoin(response.url, href)
+            split = urlsplit(target)
+            if split.path == listing_path and "page=" in split.query:
+                yield scrapy.Request(target, callback=self.parse_listing)
+
+    def parse_detail(
+        self, response: Response, article_id: int
+    ) -> Iterator[ArticleItem | scrapy.Request]:
+        self.fetched += 1
+        self.crawler.stats.inc_value("thaigov/fetched")
+        if response.status in REDIRECT_STATUSES:
+            yield from self._redirect(response, article_id)
+            return
+        if response.status in (404, 410):
+            self._skip(article_id, "http_404", f"HTTP {response.status}")
+            return
+        content_type = response.headers.get("Content-Type", b"").split(b";")[0].strip().lower()
+        if not isinstance(response, TextResponse) or content_type not in HTML_TYPES:
+            self._skip(article_id, "non_html", content_type.decode("latin-1") or "no type")
+            return
+        result = extract_article(
+            response.body, response.url, encoding=response.encoding, fetched_at=None
+        )
+        if not isinstance(result, Extracted):
+            self._skip(article_id, result.reason, result.detail)
+            return
+        if result.fields["article_id"] != article_id:  # same-site redirect to another id
+            result.fields["article_id"] = article_id
+        self.crawler.stats.inc_value(f"thaigov/extract/route/{result.route}")
+        self.crawler.stats.inc_value("thaigov/articles")
+        if self.frontier is not None:
+            self.frontier.record_hit(article_id)
+            yield from map(self.detail_request, self.frontier.due())
+        item = ArticleItem(**result.fields)
+        if self.raw_html:
+            item[RAW_HTML_FIELD] = response.text
+        yield item
+
+    def _redirect(self, response: Response, article_id: int) -> Iterator[scrapy.Request]:
+        location = response.headers.get("Location", b"").decode("latin-1")
+        target = urljoin(response.url, location)
+        host = urlsplit(target).hostname or ""
+        hops = response.meta.get("thaigov_redirects", 0)
+        if host not in self.allowed_hosts or not location:
+            self._skip(article_id, "offsite_redirect", f"HTTP {response.status} to {target}")
+            return
+        if hops >= MAX_SAME_SITE_REDIRECTS:
+            self._skip(article_id, "redirect_loop", target)
+            return
+        request = self.detail_request(article_id, url=target)
+        request.meta["thaigov_redirects"] = hops + 1
+        yield request.replace(dont_filter=True)
+
+    def detail_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        article_id = request.cb_kwargs.get("article_id")
+        stats = self.crawler.stats
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            self._skip(article_id, "robots_forbidden", request.url)
+            if self.fetched == 0 and not self._robots_reported:
+                self._robots_reported = True
+                logger.error(
+                    "robots.txt of %s forbids this crawler (User-Agent %r) to fetch %s: the site "
+                    "does not allow crawling; stopping without fetching any page",
+                    self.base_url,
+                    self.settings.get("USER_AGENT"),
+                    request.url,
+                )
+                raise CloseSpider("robots_forbidden")
+            return
+        if _is_too_large(failure):
+            self._skip(article_id, "too_large", str(failure.value))
+            return
+        if failure.check(HttpError):
+            reason = f"http_{failure.value.response.status}"
+        else:
+            reason = failure.type.__name__ if failure.type else "error"
+        stats.inc_value("thaigov/failed")
+        stats.inc_value(f"thaigov/failed/{reason}")
+        logger.warning("id %s: request failed (%s): %s", article_id, reason, failure.value)
+
+    def _skip(self, article_id: int | None, reason: str, detail: str = "") -> None:
+        """A non-article: its own stats key, one INFO line, and a miss for the frontier."""
+        self.crawler.stats.inc_value(f"thaigov/skipped/{reason}")
+        logger.info("id %s skipped: %s%s", article_id, reason, f" ({detail})" if detail else "")
+        if article_id is None:
+            return
+        if self.journal is not None and reason != "robots_forbidden":
+            self.journal.record(article_id, hit=False)
+
+    # --- resume journal ---------------------------------------------------------------------
+    def _item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
+        if self.journal is not None and "article_id" in item:
+            self.journal.record(int(item["article_id"]), hit=True)
+
+    def _archive_committed(self, results: list[Any], **_: Any) -> None:
+        if self.journal is not None:
+            for result in results:
+                if getattr(result, "action", None) != "failed":
+                    self.journal.record(int(result.article_id), hit=True)
+
+    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+        """Scrapy saves its queue on every engine close, so mark the journal clean."""
+        if self.journal is not None:
+            self.journal.close()
+
+
+def _is_too_large(failure: Failure) -> bool:
+    """DOWNLOAD_MAXSIZE hit: announced size (DownloadCancelledError), streamed size (the
+    download is cancelled) or decompressed size (IgnoreRequest from HttpCompression)."""
+    if failure.check(DownloadCancelledError, CancelledError):
+        return True
+    return bool(failure.check(IgnoreRequest)) and "max size" in str(failure.value)
+
+
+def _discard_unreliable_job_state(jobdir: Path) -> None:
+    """After a hard kill, Scrapy's queue/seen files may name requests that were never fetched."""
+    logger.warning(
+        "JOBDIR %s: the previous run did not shut down cleanly; re-planning from its journal",
+        jobdir,
+    )
+    shutil.rmtree(jobdir / "requests.queue", ignore_errors=True)
+    (jobdir / "requests.seen").unlink(missing_ok=True)

@@ -49,11 +49,12 @@ class BatchIndexer:
         self.batch_size = max(1, batch_size)
         self.pool = pool
         self.counters = IndexCounters()
-        self._buffer: list[Mapping[str, Any]] = []
+        # Keyed by id: an article committed twice before a flush is indexed once, latest wins.
+        self._buffer: dict[int, Mapping[str, Any]] = {}
         self._schema_ready = False
 
     def add(self, article: Mapping[str, Any]) -> None:
-        self._buffer.append(article)
+        self._buffer[int(article["article_id"])] = article
         if len(self._buffer) >= self.batch_size:
             self.flush()
 
@@ -63,7 +64,7 @@ class BatchIndexer:
 
     def flush(self) -> IndexOutcome:
         """Index what is buffered; never raises for backend trouble (it is counted instead)."""
-        batch, self._buffer = self._buffer, []
+        batch, self._buffer = list(self._buffer.values()), {}
         if not batch:
             return IndexOutcome()
         started = time.perf_counter()

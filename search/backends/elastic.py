@@ -527,13 +527,22 @@ class ElasticsearchBackend:
             if isinstance(exc, TransportError):
                 raise self._unavailable(exc) from exc
             raise
-        for name in old:
+        # The replaced index, plus any older one a crashed or cut-off rebuild left behind
+        # (index names sort by creation time).
+        for name in sorted(set(old) | {i for i in self._all_indices_quietly() if i < new}):
             self._drop_quietly(name)
         self._schema_ready = True
         if progress:
             progress(len(outcome.ok), len(outcome.ok) + len(outcome.failed))
         logger.info("alias %s now on %s (%d documents)", self.alias, new, len(outcome.ok))
         return outcome
+
+    def _all_indices_quietly(self) -> list[str]:
+        try:
+            return self.all_indices()
+        except (ApiError, TransportError) as exc:
+            logger.warning("could not list Elasticsearch indices of %s: %s", self.alias, exc)
+            return []
 
     def _drop_quietly(self, index: str) -> None:
         try:

@@ -1,0 +1,245 @@
+"""Elasticsearch under stress, against the real node: outages, alias swaps, hostile queries.
+
+An outage is simulated with tests.tcp_proxy in front of the real node: stopping the proxy is,
+for the client, a stopped server, while the node keeps serving the other tests.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+from search.backends.base import IndexDoc
+from search.backends.elastic import ElasticsearchBackend, ElasticsearchUnavailable
+from search.documents import documents_from_articles
+from search.query import SearchQuery
+from search.segment import tokenize
+from tests.search_fixtures import ARTICLES
+from tests.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.elasticsearch
+
+
+def _alias() -> str:
+    return f"thaigov-test-fail-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def backend(elasticsearch_url: str) -> Iterator[ElasticsearchBackend]:
+    es = ElasticsearchBackend(elasticsearch_url, index=_alias())
+    es.ensure_schema()
+    yield es
+    es.drop()
+    es.close()
+
+
+@pytest.fixture
+def proxy(elasticsearch_url: str) -> Iterator[TcpProxy]:
+    target = urlsplit(elasticsearch_url)
+    with TcpProxy(target.hostname or "127.0.0.1", target.port or 9200) as running:
+        yield running
+
+
+def _fixture_docs() -> list[IndexDoc]:
+    return documents_from_articles(ARTICLES)
+
+
+# --- outage of the cluster mid-stream ----------------------------------------------------------
+
+
+def test_outage_mid_batch_fails_only_unconfirmed_documents_then_recovers(
+    elasticsearch_url: str, proxy: TcpProxy
+) -> None:
+    alias = _alias()
+    direct = ElasticsearchBackend(elasticsearch_url, index=alias)
+    via_proxy = ElasticsearchBackend(proxy.url, index=alias, request_timeout=3)
+    try:
+        via_proxy.ensure_schema()
+        docs = _fixture_docs()
+        first = via_proxy.index_batch(docs[:4])
+        assert sorted(first.ok) == sorted(d.article_id for d in docs[:4])
+        proxy.stop()
+        down = via_proxy.index_batch(docs[4:])
+        assert down.ok == [] and sorted(down.failed) == sorted(d.article_id for d in docs[4:])
+        with pytest.raises(ElasticsearchUnavailable):
+            via_proxy.count()
+        assert direct.count() == 4  # nothing confirmed was lost
+        proxy.start()
+        again = via_proxy.index_batch(docs[4:])
+        assert again.failed == {}
+        assert via_proxy.count() == len(docs)
+    finally:
+        via_proxy.close()
+        direct.drop()
+        direct.close()
+
+
+def test_rebuild_interrupted_by_an_outage_keeps_the_old_index_behind_the_alias(
+    elasticsearch_url: str, proxy: TcpProxy
+) -> None:
+    alias = _alias()
+    direct = ElasticsearchBackend(elasticsearch_url, index=alias)
+    via_proxy = ElasticsearchBackend(proxy.url, index=alias, request_timeout=3)
+    docs = _fixture_docs()
+    try:
+        direct.rebuild(docs[:3])
+        before = direct.current_indices()
+
+        def dying_stream() -> Iterator[IndexDoc]:
+            yield from docs
+            proxy.stop()  # the cluster goes away before the build is complete
+            yield from docs
+
+        with pytest.raises(ElasticsearchUnavailable):
+            via_proxy.rebuild(dying_stream())
+        assert direct.current_indices() == before
+        assert direct.count() == 3
+        proxy.start()  # back: the next rebuild completes and clears what the cut-off one left
+        via_proxy.rebuild(docs)
+        assert direct.count() == len(docs)
+        assert direct.all_indices() == direct.current_indices() != before
+    finally:
+        via_proxy.close()
+        direct.drop()
+        direct.close()
+
+
+# --- alias swap while searches run -----------------------------------------------------------
+
+
+@dataclass
+class SearchLoop:
+    """Searches in a thread until stopped; records every total and every error."""
+
+    backend: ElasticsearchBackend
+    query: SearchQuery
+    totals: list[int] = field(default_factory=list)
+    errors: list[BaseException] = field(default_factory=list)
+    done: threading.Event = field(default_factory=threading.Event)
+    progressed: threading.Condition = field(default_factory=threading.Condition)
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            try:
+                total = self.backend.search(self.query).total
+            except BaseException as exc:  # recorded, the test fails on any
+                self.errors.append(exc)
+                total = -1
+            with self.progressed:
+                self.totals.append(total)
+                self.progressed.notify_all()
+
+    def wait_for_more(self, n: int) -> None:
+        with self.progressed:
+            target = len(self.totals) + n
+            assert self.progressed.wait_for(lambda: len(self.totals) >= target, timeout=30)
+
+
+def test_alias_swap_during_rebuild_never_interrupts_searches(
+    backend: ElasticsearchBackend, elasticsearch_url: str
+) -> None:
+    docs = _fixture_docs()
+    backend.rebuild(docs)
+    old_indices = backend.current_indices()
+    reader = ElasticsearchBackend(elasticsearch_url, index=backend.alias)
+    loop = SearchLoop(reader, SearchQuery.build(""))
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    extra = [
+        IndexDoc(
+            article_id=5000 + i,
+            title=f"ข่าวเพิ่ม {i}",
+            body="เอกสารใหม่ระหว่างสร้างดัชนี",
+            title_segmented=" ".join(tokenize(f"ข่าวเพิ่ม {i}")),
+            body_segmented=" ".join(tokenize("เอกสารใหม่ระหว่างสร้างดัชนี")),
+            url=f"https://example.invalid/{i}",
+            published_date="2024-04-01",
+        )
+        for i in range(1200)
+    ]
+    seen_mid_build: list[int] = []
+
+    def slow_stream() -> Iterator[IndexDoc]:
+        yield from docs
+        yield from extra[:600]
+        loop.wait_for_more(3)  # searches certainly run while the new index is half full
+        seen_mid_build.extend(loop.totals[-3:])
+        yield from extra[600:]
+
+    try:
+        outcome = backend.rebuild(slow_stream())
+        loop.wait_for_more(3)
+    finally:
+        loop.done.set()
+        thread.join(timeout=30)
+        reader.close()
+    assert outcome.failed == {}
+    assert loop.errors == []
+    assert seen_mid_build == [len(docs)] * 3  # the half-built index is invisible
+    assert min(loop.totals) == len(docs)  # never zero, never partial
+    assert loop.totals[-1] == len(docs) + len(extra)
+    new_indices = backend.current_indices()
+    assert len(new_indices) == 1 and new_indices != old_indices
+    assert backend.all_indices() == new_indices  # the old index was deleted after the swap
+
+
+# --- hostile input -------------------------------------------------------------------------
+
+HOSTILE = [
+    '"Prime Minister',  # unbalanced quote
+    'Prime" Minister"" "',
+    "*",
+    "Prime*",
+    "title:(a OR",
+    "title:(Prime OR Minister) AND body:[* TO *]",
+    '{"script": {"source": "Math.random()", "lang": "painless"}}',
+    '{"query": {"match_all": {}}}',
+    "ตา) OR (ยา",
+    "-",
+    "--",
+    "OR OR OR",
+    '-"" OR -',
+    "\\ / ^2 ~3 && || ! ? < > = @ # $ % &",
+    "\u0000\u0002\u0003 ยา \u200b",
+    "ยา " * 3500,  # 10 kB of input
+    "ก" * 10_000,  # one 10 kB "word"
+    " ".join(f"w{i}" for i in range(2000)),
+]
+
+
+@pytest.fixture(scope="module")
+def filled(elasticsearch_url: str) -> Iterator[ElasticsearchBackend]:
+    es = ElasticsearchBackend(elasticsearch_url, index=_alias())
+    es.ensure_schema()
+    es.index_batch(_fixture_docs())
+    yield es
+    es.drop()
+    es.close()
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: repr(t[:24]))
+def test_hostile_queries_are_answered_as_plain_words(
+    filled: ElasticsearchBackend, text: str
+) -> None:
+    q = SearchQuery.build(text, limit=50)
+    result = filled.search(q)
+    assert result.total == filled.count(q) == len(result.hits)
+    filled.aggregate(q)
+    # Syntax is never interpreted: the answer is the one for the words typed plainly.
+    if '"' not in text and " OR " not in text and "-" not in text:
+        plain = SearchQuery.build(" ".join(q.parsed.terms), limit=50)
+        assert [h.article_id for h in result.hits] == [
+            h.article_id for h in filled.search(plain).hits
+        ]
+
+
+def test_query_syntax_never_widens_the_match(filled: ElasticsearchBackend) -> None:
+    """Lucene syntax would match every document; here it matches only the literal words."""
+    for text in ("*", "body:[* TO *]", '{"query": {"match_all": {}}}'):
+        assert filled.search(SearchQuery.build(text)).total < len(ARTICLES) or not tokenize(text)
+    assert filled.search(SearchQuery.build('"Prime Minister')).total == 2

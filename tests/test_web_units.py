@@ -57,6 +57,7 @@ def test_timeline_svg_is_accessible_well_formed_and_proportional() -> None:
     assert bar_titles[0] == "ม.ค. 2567 (2024-01): 10 ข่าว"
     labels = [t.text for t in root.findall(f"{SVG}text")]
     assert "ม.ค." in labels and "2567" in labels
+    assert [t.text for t in root.findall(f"{SVG}text[@class='count']")] == ["10", "5"]
 
 
 def test_timeline_svg_without_matches_says_so() -> None:

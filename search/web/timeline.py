@@ -133,6 +133,11 @@ def timeline_svg(
             )
         out.append(f'<g class="month" data-month="{month.month}">{bar}</g>')
         centre = x + bar_w / 2
+        if label_every_month and month.count:
+            out.append(
+                f'<text class="count" x="{centre:.1f}" y="{max(y - 3, 10):.1f}" '
+                f'text-anchor="middle">{month.count:,}</text>'
+            )
         if label_every_month:
             text = THAI_MONTH_ABBR[month.month_number - 1]
             out.append(

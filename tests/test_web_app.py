@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html import unescape
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,18 +18,30 @@ from tests.web_fixtures import (
     SCRIPT_ID,
     SCRIPT_TITLE,
     build_archive,
+    drop_test_indices,
+    open_backend_for_test,
 )
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    store, backend = build_archive(tmp_path)
+@pytest.fixture(
+    scope="module",
+    params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)],
+)
+def client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """The app over a real archive and a real index of each backend kind (read-only tests)."""
+    directory = tmp_path_factory.mktemp(request.param)
+    url = request.getfixturevalue("elasticsearch_url") if request.param == "elasticsearch" else ""
+    store, backend = build_archive(directory, open_backend_for_test(request.param, directory, url))
     try:
         with TestClient(create_app(store=store, backend=backend)) as test_client:
             yield test_client
     finally:
         backend.close()
         store.close()
+        if url:
+            drop_test_indices(url)
 
 
 def result_ids(html: str) -> list[int]:

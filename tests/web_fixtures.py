@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from search.web.thai_format import thai_long_date
 from thaigov_crawler.fields import canonical_url
 
 RICE = "ข้าว"
+ES_TEST_PREFIX = "thaigov-webtest"
 SCRIPT_ID = 2006
 REVISED_ID = 2007
 RICE_IDS = {2001, 2002, 2004, 2006, 2007}
@@ -115,19 +117,51 @@ REVISION: dict[str, Any] = {
 }
 
 
-def build_archive(directory: Path) -> tuple[Any, Any]:
-    """A real SQLite archive and a real embedded index holding the fixture articles.
+def open_backend_for_test(kind: str, directory: Path, elasticsearch_url: str = "") -> Any:
+    """An empty backend of ``kind``; Elasticsearch gets an index name unique to this call."""
+    from search.config import open_backend
 
-    Returns (ArchiveStore, EmbeddedBackend); the caller closes them.
+    if kind == "elasticsearch":
+        env = {
+            "THAIGOV_ELASTICSEARCH_URL": elasticsearch_url,
+            "THAIGOV_ELASTICSEARCH_INDEX": f"{ES_TEST_PREFIX}-{uuid.uuid4().hex[:10]}",
+        }
+    else:
+        env = {"THAIGOV_SEARCH_PATH": str(directory / "search.sqlite3")}
+    return open_backend(env)
+
+
+def drop_test_indices(elasticsearch_url: str) -> None:
+    """Delete every index and template the web tests created in Elasticsearch."""
+    from elasticsearch import Elasticsearch
+
+    with Elasticsearch(elasticsearch_url) as client:
+        found = client.indices.get(
+            index=f"{ES_TEST_PREFIX}*", allow_no_indices=True, ignore_unavailable=True
+        )
+        for name in found:
+            client.indices.delete(index=name, ignore_unavailable=True)
+        templates = client.options(ignore_status=404).indices.get_index_template(
+            name=f"{ES_TEST_PREFIX}*"
+        )
+        for template in templates.get("index_templates", []):
+            client.indices.delete_index_template(name=template["name"])
+
+
+def build_archive(directory: Path, backend: Any = None) -> tuple[Any, Any]:
+    """A real SQLite archive and a real search index holding the fixture articles.
+
+    ``backend`` defaults to an embedded index in ``directory``. Returns (ArchiveStore,
+    backend); the caller closes them.
     """
     from pipelines.archive.store import ArchiveStore
-    from search.backends.embedded import EmbeddedBackend
     from search.documents import documents_from_articles
 
     store = ArchiveStore(f"sqlite:///{directory / 'archive.sqlite3'}")
     store.upsert_batch([dict(a) for a in ARTICLES])
     store.upsert_batch([dict(REVISION)])
-    backend = EmbeddedBackend(directory / "search.sqlite3")
+    if backend is None:
+        backend = open_backend_for_test("embedded", directory)
     backend.ensure_schema()
     outcome = backend.index_batch(documents_from_articles(list(store.iter_articles())))
     assert not outcome.failed, outcome.failed

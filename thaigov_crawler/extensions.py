@@ -130,13 +130,20 @@ class RunRecorder:
         status = reason if code in (EXIT_OK, EXIT_LOCKED, EXIT_ROBOTS_FORBIDDEN) else "failed"
         plain = {key: _jsonable(value) for key, value in stats.items()}
         plain["finish_reason"] = reason
+        stats_file = self.crawler.settings.get("THAIGOV_STATS_FILE")
+        if stats_file:  # for monitoring scripts (and tests) that want the numbers, not the log
+            Path(stats_file).parent.mkdir(parents=True, exist_ok=True)
+            Path(stats_file).write_text(json.dumps(plain, ensure_ascii=False, indent=1) + "\n")
+        recorded = False
         if self.store is not None and self.run_id is not None:
             try:
                 self.store.finish_run(self.run_id, plain, status, code)
-                return
+                recorded = True
             except Exception:
                 logger.exception("could not record the end of this run in the archive")
-        if self.enabled:
+        if self.store is not None and hasattr(self.store, "close"):
+            self.store.close()
+        if self.enabled and not recorded:
             logger.info("run stats: %s", json.dumps(plain, ensure_ascii=False, sort_keys=True))
 
 

@@ -31,9 +31,9 @@ USER_AGENT = os.environ.get(
 )
 CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-# Randomised delays range over 0.5x-1.5x DOWNLOAD_DELAY: 2.0 keeps every gap at 1 s or more.
+# Delays vary by +-DOWNLOAD_DELAY_JITTER (a fraction): 2.0 +- 50% keeps every gap at 1 s or more.
 DOWNLOAD_DELAY = 2.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -46,6 +46,8 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 THAIGOV_RETRY_AFTER_MAX = 120.0  # seconds; longer Retry-After values are capped to this
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "thaigov_crawler.middlewares.RobotsTxtWaitMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "thaigov_crawler.middlewares.RetryAfterMiddleware": 550,
 }
@@ -57,6 +59,7 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 COMMANDS_MODULE = "thaigov_crawler.commands"
 THAIGOV_LOCK_FILE = os.environ.get("THAIGOV_LOCK_FILE", "data/crawl.lock")
 THAIGOV_RECORD_RUNS = True
+THAIGOV_STATS_FILE = os.environ.get("THAIGOV_STATS_FILE")  # also write final stats as JSON here
 EXTENSIONS = {
     "thaigov_crawler.extensions.RunLock": 0,
     "thaigov_crawler.extensions.RunRecorder": 10,

@@ -7,6 +7,7 @@ response is generated from :mod:`tests.replica.fixtures`.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import time
 from collections import Counter
@@ -28,8 +29,6 @@ _PYTHON_CODECS = {"windows-874": "cp874"}
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         """Clients that hang up (a crawler refusing a huge page) are normal here, not errors."""
-        import sys
-
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 

@@ -178,7 +178,10 @@ class ThaigovSpider(scrapy.Spider):
 
     def _after_highest_archived(self) -> int:
         store = open_archive_store(self.archive_url)
-        highest = store.max_article_id() if store is not None else None
+        highest = None
+        if store is not None:
+            highest = store.max_article_id()
+            store.close()
         if highest is not None:
             return highest + 1
         default = self.settings.getint("THAIGOV_INCREMENTAL_START_ID")
@@ -192,6 +195,7 @@ class ThaigovSpider(scrapy.Spider):
             return []
         since = datetime.now(UTC).date() - timedelta(days=days)
         ids = list(store.article_ids_published_since(since))
+        store.close()
         logger.info("refresh: %d articles published since %s", len(ids), date.isoformat(since))
         return ids
 

@@ -1,0 +1,152 @@
+"""The archive schema (SQLAlchemy 2 typed ORM); the Alembic migrations mirror it exactly.
+
+Portable between SQLite and PostgreSQL: JSON lists (JSONB on PostgreSQL) and timezone-aware UTC
+timestamps through :class:`UTCDateTime`, because SQLite has no timestamp-with-time-zone type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+UTC = dt.UTC
+
+#: JSON everywhere, JSONB on PostgreSQL (smaller, indexable).
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps stored in UTC and always returned timezone-aware.
+
+    SQLite stores naive text, so the value is normalised to UTC and the zone dropped there;
+    PostgreSQL gets ``timestamptz``. Naive input is refused: it would silently mean local time.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: archive timestamps must be aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
+        dt.datetime: UTCDateTime(),
+        list[str]: JsonType,
+        dict[str, Any]: JsonType,
+    }
+
+
+class Article(Base):
+    """The current version of one article: every exported field plus archive bookkeeping."""
+
+    __tablename__ = "articles"
+    __table_args__ = (CheckConstraint("article_id > 0", name="ck_articles_article_id_positive"),)
+
+    article_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(200), index=True)
+    lang: Mapped[str | None] = mapped_column(String(8), index=True)
+    published_date_text: Mapped[str | None] = mapped_column(Text)
+    published_date_numeric_text: Mapped[str | None] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    hashtags: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    images: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    attachments: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    fetched_at: Mapped[dt.datetime | None]
+    source: Mapped[str] = mapped_column(String(16))
+    published_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    date_mentions: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    date_warnings: Mapped[list[str]] = mapped_column(JsonType, default=list)
+
+    content_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    last_changed_at: Mapped[dt.datetime]
+    indexed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+
+class ArticleVersion(Base):
+    """An earlier text of an article, moved here when a later fetch changed its content hash."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version", name="uq_article_versions"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.article_id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: When this text became current (first seen) and when a newer text replaced it.
+    valid_from: Mapped[dt.datetime]
+    replaced_at: Mapped[dt.datetime]
+    source: Mapped[str] = mapped_column(String(16))
+
+
+class RawPage(Base):
+    """Compressed fetched HTML (ARCHIVE_RAW_HTML), one per article text, for re-extraction."""
+
+    __tablename__ = "raw_pages"
+    __table_args__ = (
+        UniqueConstraint("article_id", "content_hash", name="uq_raw_pages_article_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(Integer, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[dt.datetime]
+    compression: Mapped[str] = mapped_column(String(16), default="zlib")
+    html: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CrawlRun(Base):
+    """One spider run (crawl or corpus import): what was asked and how it ended."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    spider: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    arguments: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    status: Mapped[str] = mapped_column(String(32), default="running")
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+
+
+Index("ix_crawl_runs_started_at", CrawlRun.started_at)

@@ -1,0 +1,110 @@
+"""Pure conversions between article dicts (the item format) and archive column values.
+
+Kept apart from the store so the rules (what the content hash covers, how dates are typed) are
+tested without a database and shared by the importer and exporters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from thaigov_crawler.fields import EXPORT_FIELDS, canonical_url
+
+UTC = dt.UTC
+
+LIST_FIELDS: tuple[str, ...] = (
+    "hashtags",
+    "images",
+    "attachments",
+    "date_mentions",
+    "date_warnings",
+)
+#: Columns a later fetch with the same content hash may fill when the stored value is empty.
+FILLABLE_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name in EXPORT_FIELDS
+    if name not in ("article_id", "title", "body", "source", "fetched_at")
+)
+#: Fields that the search index stores; filling one of them means the index is stale.
+INDEXED_FIELDS: frozenset[str] = frozenset(
+    {"title", "body", "category", "lang", "url", "published_date", "hashtags"}
+)
+#: Archive bookkeeping columns added to every article dict the store returns.
+BOOKKEEPING_FIELDS: tuple[str, ...] = (
+    "content_hash",
+    "version",
+    "first_seen_at",
+    "last_seen_at",
+    "last_changed_at",
+    "indexed_at",
+)
+SOURCES = frozenset({"crawl", "corpus"})
+
+
+def content_hash(title: str | None, body: str | None) -> str:
+    """sha256 of ``title + "\\n" + body``: what counts as a change of the article's text."""
+    return hashlib.sha256(f"{title or ''}\n{body or ''}".encode()).hexdigest()
+
+
+def parse_timestamp(value: Any) -> dt.datetime | None:
+    """ISO 8601 text or datetime → aware UTC datetime; naive values are taken as UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"not a timestamp: {value!r}")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def to_columns(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed column values of one item (EXPORT_FIELDS + content_hash); raises on a bad item."""
+    raw_id = item.get("article_id")
+    if isinstance(raw_id, bool) or raw_id is None:
+        raise ValueError(f"article_id missing or invalid: {raw_id!r}")
+    article_id = int(raw_id)
+    title = item.get("title") or ""
+    body = item.get("body") or ""
+    source = item.get("source") or "crawl"
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    columns: dict[str, Any] = {
+        "article_id": article_id,
+        "url": item.get("url") or (canonical_url(article_id) if article_id > 0 else ""),
+        "title": title,
+        "category": item.get("category") or None,
+        "lang": item.get("lang") or None,
+        "published_date_text": item.get("published_date_text") or None,
+        "published_date_numeric_text": item.get("published_date_numeric_text") or None,
+        "body": body,
+        "fetched_at": parse_timestamp(item.get("fetched_at")),
+        "source": source,
+        "published_date": parse_date(item.get("published_date")),
+        "content_hash": content_hash(title, body),
+    }
+    for name in LIST_FIELDS:
+        columns[name] = list(item.get(name) or [])
+    return columns
+
+
+def iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []

@@ -1,0 +1,545 @@
+"""ArchiveStore: the archive's only door (upserts with versions, reads, run records, stats).
+
+One class for SQLite (default, WAL mode) and PostgreSQL (``postgresql+psycopg://``). Opening a
+store migrates the database to head, so a new file or an empty database just works.
+
+Upsert rules (see docs/archive.md):
+- a new article id inserts version 1;
+- the same content hash only moves ``last_seen_at`` (and ``first_seen_at`` back when an older
+  snapshot of the same text arrives), and fills columns that are still empty (e.g. images a crawl
+  finds for a corpus-imported article) without touching anything already stored;
+- a changed hash moves the old title/body into ``article_versions``, bumps ``version``, sets
+  ``last_changed_at`` and clears ``indexed_at``;
+- an item older than the stored current text is a stale snapshot and changes nothing.
+Times are the item's ``fetched_at`` (when the text was seen), else the time of the upsert, which
+makes re-imports of the same corpus leave byte-identical rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    event,
+    func,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipelines.archive import migrations
+from pipelines.archive.models import Article, ArticleVersion, CrawlRun, RawPage
+from pipelines.archive.records import (
+    BOOKKEEPING_FIELDS,
+    FILLABLE_FIELDS,
+    INDEXED_FIELDS,
+    is_empty,
+    iso,
+    to_columns,
+)
+from pipelines.config import archive_url
+from thaigov_crawler.fields import EXPORT_FIELDS, RAW_HTML_FIELD
+
+log = logging.getLogger(__name__)
+
+UTC = dt.UTC
+Action = Literal["inserted", "unchanged", "updated", "failed"]
+_CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """What one upsert did; ``article`` holds the stored fields so indexers need no re-read."""
+
+    article_id: int | None
+    action: Action
+    content_hash: str | None
+    needs_index: bool
+    error: str | None = None
+    article: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets the web UI read while a crawl writes; NORMAL sync is safe with WAL."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets its directory created and WAL pragmas on connect."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def article_to_dict(article: Article) -> dict[str, Any]:
+    """The stored article in item format (ISO strings for dates) plus bookkeeping fields."""
+    out: dict[str, Any] = {}
+    for name in EXPORT_FIELDS:
+        value = getattr(article, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = list(value)
+        out[name] = value
+    for name in BOOKKEEPING_FIELDS:
+        value = getattr(article, name)
+        out[name] = iso(value) if isinstance(value, dt.date) else value
+    return out
+
+
+class ArchiveStore:
+    """The archive database; ``url=None`` resolves through :func:`pipelines.config.archive_url`."""
+
+    def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
+        self.url = archive_url(url)
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if upgrade:
+            try:
+                migrations.upgrade(self.engine)
+            except BaseException:
+                self.engine.dispose()
+                raise
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    @property
+    def display_url(self) -> str:
+        """The URL with any password masked, for logs and the CLI."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> ArchiveStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def session(self) -> Session:
+        """A new ORM session (caller manages the transaction), for ad-hoc reads."""
+        return self._sessions()
+
+    # --- writes -------------------------------------------------------------------------------
+    def upsert_batch(
+        self, items: Sequence[Mapping[str, Any]], *, now: dt.datetime | None = None
+    ) -> list[UpsertResult]:
+        """Upsert ``items`` in one transaction; on a database error retry one by one.
+
+        Never raises for bad items or database errors: those come back as ``failed`` results
+        with the error text, so a crawl keeps going and can count them.
+        """
+        now = now or utcnow()
+        results: list[UpsertResult | None] = [None] * len(items)
+        prepared: list[tuple[int, dict[str, Any], Any]] = []
+        for position, item in enumerate(items):
+            try:
+                prepared.append((position, to_columns(item), item.get(RAW_HTML_FIELD)))
+            except (ValueError, TypeError) as exc:
+                results[position] = _failed(item.get("article_id"), f"invalid item: {exc}")
+        try:
+            for position, result in self._write(prepared, now):
+                results[position] = result
+        except SQLAlchemyError as batch_error:
+            if len(prepared) > 1:
+                log.warning(
+                    "archive batch failed (%s); retrying items one by one",
+                    _short_error(batch_error),
+                )
+            for entry in prepared:
+                try:
+                    for position, result in self._write([entry], now):
+                        results[position] = result
+                except SQLAlchemyError as exc:
+                    results[entry[0]] = _failed(
+                        entry[1]["article_id"], _short_error(exc), entry[1]["content_hash"]
+                    )
+        return [r for r in results if r is not None]
+
+    def _write(
+        self, prepared: list[tuple[int, dict[str, Any], Any]], now: dt.datetime
+    ) -> list[tuple[int, UpsertResult]]:
+        if not prepared:
+            return []
+        applied: list[tuple[int, Article, Action]] = []
+        with self._sessions.begin() as session:
+            ids = sorted({columns["article_id"] for _, columns, _ in prepared})
+            current = {
+                a.article_id: a
+                for a in session.scalars(select(Article).where(Article.article_id.in_(ids)))
+            }
+            raw_pages: list[dict[str, Any]] = []
+            for position, columns, raw_html in prepared:
+                article = current.get(columns["article_id"])
+                seen = columns["fetched_at"] or now
+                if article is None:
+                    article = _new_article(columns, seen)
+                    session.add(article)
+                    current[article.article_id] = article
+                    action: Action = "inserted"
+                else:
+                    action = _apply(session, article, columns, seen)
+                if raw_html:
+                    raw_pages.append(_raw_page(article, raw_html, seen))
+                applied.append((position, article, action))
+            session.flush()
+            if raw_pages:
+                _insert_missing_raw_pages(session, raw_pages)
+            return [
+                (
+                    position,
+                    UpsertResult(
+                        article_id=article.article_id,
+                        action=action,
+                        content_hash=article.content_hash,
+                        needs_index=article.indexed_at is None,
+                        article=article_to_dict(article),
+                    ),
+                )
+                for position, article, action in applied
+            ]
+
+    def mark_indexed(
+        self, pairs: Iterable[tuple[int, str]], *, at: dt.datetime | None = None
+    ) -> int:
+        """Set ``indexed_at`` where (article_id, content_hash) still matches; returns rows set."""
+        at = at or utcnow()
+        pairs = list(dict.fromkeys((int(i), h) for i, h in pairs))
+        changed = 0
+        with self._sessions.begin() as session:
+            for start in range(0, len(pairs), _CHUNK):
+                chunk = pairs[start : start + _CHUNK]
+                result = session.execute(
+                    update(Article)
+                    .where(tuple_(Article.article_id, Article.content_hash).in_(chunk))
+                    .values(indexed_at=at)
+                    .execution_options(synchronize_session=False)
+                )
+                changed += result.rowcount or 0
+        return changed
+
+    def mark_all_unindexed(self) -> int:
+        """Clear ``indexed_at`` everywhere (before a full rebuild of the search index)."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Article)
+                .where(Article.indexed_at.is_not(None))
+                .values(indexed_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount or 0
+
+    # --- crawl runs ---------------------------------------------------------------------------
+    def start_run(self, spider: str, args: Mapping[str, Any]) -> int:
+        with self._sessions.begin() as session:
+            run = CrawlRun(
+                spider=spider,
+                started_at=utcnow(),
+                arguments=_jsonable(dict(args)),
+                status="running",
+            )
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(
+        self, run_id: int, stats: Mapping[str, Any], status: str, exit_code: int
+    ) -> None:
+        with self._sessions.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is None:
+                raise KeyError(f"no crawl run {run_id}")
+            run.finished_at = utcnow()
+            run.stats = _jsonable(dict(stats))
+            run.status = status
+            run.exit_code = exit_code
+
+    def get_runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The latest runs, newest first."""
+        with self._sessions() as session:
+            runs = session.scalars(
+                select(CrawlRun)
+                .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+                .limit(limit)
+            )
+            return [_run_to_dict(run) for run in runs]
+
+    # --- reads --------------------------------------------------------------------------------
+    def max_article_id(self) -> int | None:
+        with self._sessions() as session:
+            return session.scalar(select(func.max(Article.article_id)))
+
+    def article_ids_published_since(self, since: dt.date) -> list[int]:
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Article.article_id)
+                    .where(Article.published_date >= since)
+                    .order_by(Article.article_id)
+                )
+            )
+
+    def iter_articles(
+        self,
+        *,
+        pending_only: bool = False,
+        ids: Iterable[int] | None = None,
+        batch_size: int = 500,
+    ) -> Iterator[dict[str, Any]]:
+        """Articles in id order, read page by page (keyset), each page in a short session."""
+        if ids is not None:
+            wanted = sorted({int(i) for i in ids})
+            for start in range(0, len(wanted), batch_size):
+                chunk = wanted[start : start + batch_size]
+                yield from self._page(Article.article_id.in_(chunk), pending_only, None, batch_size)
+            return
+        last: int | None = None
+        while True:
+            page = list(self._page(None, pending_only, last, batch_size))
+            if not page:
+                return
+            yield from page
+            last = page[-1]["article_id"]
+
+    def _page(
+        self, condition: Any, pending_only: bool, after: int | None, limit: int
+    ) -> Iterator[dict[str, Any]]:
+        query = select(Article).order_by(Article.article_id).limit(limit)
+        if condition is not None:
+            query = query.where(condition)
+        if pending_only:
+            query = query.where(Article.indexed_at.is_(None))
+        if after is not None:
+            query = query.where(Article.article_id > after)
+        with self._sessions() as session:
+            rows = [article_to_dict(a) for a in session.scalars(query)]
+        yield from rows
+
+    def get_article(self, article_id: int) -> dict[str, Any] | None:
+        with self._sessions() as session:
+            article = session.get(Article, int(article_id))
+            return article_to_dict(article) if article else None
+
+    def get_versions(self, article_id: int) -> list[dict[str, Any]]:
+        """Earlier texts of an article, oldest first (the current text is in get_article)."""
+        with self._sessions() as session:
+            versions = session.scalars(
+                select(ArticleVersion)
+                .where(ArticleVersion.article_id == int(article_id))
+                .order_by(ArticleVersion.version)
+            )
+            return [
+                {
+                    "article_id": v.article_id,
+                    "version": v.version,
+                    "title": v.title,
+                    "body": v.body,
+                    "content_hash": v.content_hash,
+                    "valid_from": iso(v.valid_from),
+                    "replaced_at": iso(v.replaced_at),
+                    "source": v.source,
+                }
+                for v in versions
+            ]
+
+    def get_raw_html(self, article_id: int) -> list[tuple[str, str]]:
+        """Stored pages of an article as (fetched_at ISO, HTML), oldest first."""
+        with self._sessions() as session:
+            pages = session.scalars(
+                select(RawPage).where(RawPage.article_id == int(article_id)).order_by(RawPage.id)
+            )
+            return [(iso(p.fetched_at) or "", _decompress(p)) for p in pages]
+
+    def count(self, pending_only: bool = False) -> int:
+        query = select(func.count()).select_from(Article)
+        if pending_only:
+            query = query.where(Article.indexed_at.is_(None))
+        with self._sessions() as session:
+            return session.scalar(query) or 0
+
+    def stats(self) -> dict[str, Any]:
+        """Figures for ``thaigov db stats``: totals, by year/category/source/lang, runs."""
+        year = func.extract("year", Article.published_date)
+        with self._sessions() as session:
+
+            def grouped(column: Any) -> list[tuple[Any, int]]:
+                rows = session.execute(
+                    select(column, func.count()).group_by(column).order_by(column)
+                )
+                return [(key if key is None else _plain(key), n) for key, n in rows]
+
+            versions = session.scalar(select(func.count()).select_from(ArticleVersion)) or 0
+            versioned = (
+                session.scalar(select(func.count(func.distinct(ArticleVersion.article_id)))) or 0
+            )
+            raw_pages = session.scalar(select(func.count()).select_from(RawPage)) or 0
+            by_category = session.execute(
+                select(Article.category, func.count())
+                .group_by(Article.category)
+                .order_by(func.count().desc(), Article.category)
+            ).all()
+            out = {
+                "url": self.display_url,
+                "articles": self.count(),
+                "pending_index": self.count(pending_only=True),
+                "versions": versions,
+                "articles_with_versions": versioned,
+                "raw_pages": raw_pages,
+                "max_article_id": self.max_article_id(),
+                "by_year": grouped(year),
+                "by_category": [(c, n) for c, n in by_category],
+                "by_source": grouped(Article.source),
+                "by_lang": grouped(Article.lang),
+                "last_runs": self.get_runs(10),
+            }
+        return out
+
+
+# --- upsert helpers ---------------------------------------------------------------------------
+def _failed(article_id: Any, error: str, content_hash: str | None = None) -> UpsertResult:
+    try:
+        ident: int | None = int(article_id)
+    except (TypeError, ValueError):
+        ident = None
+    return UpsertResult(ident, "failed", content_hash, needs_index=False, error=error)
+
+
+def _short_error(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0][:500] if text.strip() else type(exc).__name__
+
+
+def _new_article(columns: dict[str, Any], seen: dt.datetime) -> Article:
+    article = Article(**columns)
+    article.version = 1
+    article.first_seen_at = article.last_seen_at = article.last_changed_at = seen
+    article.indexed_at = None
+    return article
+
+
+def _apply(
+    session: Session, article: Article, columns: dict[str, Any], seen: dt.datetime
+) -> Action:
+    """Apply one newer (or older) snapshot to a stored article; returns the action taken."""
+    if columns["content_hash"] == article.content_hash:
+        if seen > article.last_seen_at:
+            article.last_seen_at = seen
+        if seen < article.first_seen_at:
+            article.first_seen_at = seen
+            if article.version == 1:
+                article.last_changed_at = seen
+        filled = [
+            name
+            for name in FILLABLE_FIELDS
+            if is_empty(getattr(article, name)) and not is_empty(columns[name])
+        ]
+        for name in filled:
+            setattr(article, name, columns[name])
+        if INDEXED_FIELDS.intersection(filled):
+            article.indexed_at = None
+        action: Action = "unchanged"
+    elif seen < article.last_changed_at:
+        action = "unchanged"  # stale snapshot: an older text never replaces a newer one
+    else:
+        session.add(
+            ArticleVersion(
+                article_id=article.article_id,
+                version=article.version,
+                title=article.title,
+                body=article.body,
+                content_hash=article.content_hash,
+                valid_from=article.last_changed_at,
+                replaced_at=seen,
+                source=article.source,
+            )
+        )
+        for name, value in columns.items():
+            if name != "article_id":
+                setattr(article, name, value)
+        article.version += 1
+        article.last_changed_at = seen
+        article.last_seen_at = max(article.last_seen_at, seen)
+        article.indexed_at = None
+        action = "updated"
+    return action
+
+
+def _raw_page(article: Article, raw_html: Any, seen: dt.datetime) -> dict[str, Any]:
+    data = raw_html.encode() if isinstance(raw_html, str) else bytes(raw_html)
+    return {
+        "article_id": article.article_id,
+        "content_hash": article.content_hash,
+        "fetched_at": seen,
+        "compression": "zlib",
+        "html": zlib.compress(data, 6),
+    }
+
+
+def _insert_missing_raw_pages(session: Session, pages: list[dict[str, Any]]) -> None:
+    """One page per (article, text): re-fetching an unchanged page stores nothing new."""
+    keys = list({(p["article_id"], p["content_hash"]) for p in pages})
+    stored = set(
+        session.execute(
+            select(RawPage.article_id, RawPage.content_hash).where(
+                tuple_(RawPage.article_id, RawPage.content_hash).in_(keys)
+            )
+        ).tuples()
+    )
+    for page in pages:
+        key = (page["article_id"], page["content_hash"])
+        if key not in stored:
+            stored.add(key)
+            session.add(RawPage(**page))
+
+
+def _decompress(page: RawPage) -> str:
+    return zlib.decompress(page.html).decode("utf-8", errors="replace")
+
+
+def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
+    """Scrapy stats hold datetimes and other objects: store them as JSON-safe values."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _run_to_dict(run: CrawlRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "spider": run.spider,
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "arguments": run.arguments,
+        "stats": run.stats,
+        "status": run.status,
+        "exit_code": run.exit_code,
+    }

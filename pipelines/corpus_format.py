@@ -1,0 +1,257 @@
+"""The thaigov-v2-corpus text format: read (streaming), parse and write (pure, no Scrapy).
+
+One file per article, ``data/YYYY/MM/DD/<category>_<n>[_<uuid>].txt`` where the date folders are
+the day of collection::
+
+    รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-<title>
+    <blank>
+    <blank>
+    วันศุกร์ที่ 13 ธันวาคม 2567        long Thai date
+    13/12/2567                        numeric B.E. date (optional)
+    พิมพ์                              print link text (optional)
+    <title, repeated 0-3 times>
+    <body lines>
+    <blank>
+    ที่มา : https://www.thaigov.go.th/news/contents/details/<id>
+
+``render_corpus_file`` writes the same layout, so an export re-imports to the same articles
+(same id, title, body, category, date lines; images/attachments are not part of the format).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tarfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pipelines.text_cleaning import clean_line, clean_optional, clean_paragraphs
+from thaigov_crawler.fields import EXTRACTED_FIELDS, canonical_url
+
+TITLE_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
+SHORT_TITLE_PREFIX = "รัฐบาลไทย-"  # 68 files of the corpus carry only this part
+SOURCE_PREFIX = "ที่มา : "
+PRINT_LINK = "พิมพ์"
+
+_LONG_DATE = re.compile(r"^วัน\S+ที่\s*[0-9๐-๙]{1,2}\s+\S+\s+[0-9๐-๙]{4}$")
+_NUMERIC_DATE = re.compile(r"^[0-9๐-๙]{1,2}/[0-9๐-๙]{1,2}/[0-9๐-๙]{4}$")
+_SOURCE_URL = re.compile(
+    r"^ที่มา\s*:\s*(https?://[^\s/]*thaigov\.go\.th/news/contents/details/(\d+))\s*$"
+)
+_DATE_FOLDERS = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})/[^/]+$")
+_FILE_NAME = re.compile(r"^(?P<category>.*?)_(?P<n>\d+)(?:_[0-9A-Fa-f-]{32,36})?$")
+# A hashtag starts a line or follows whitespace; Thai vowel marks are not \w, hence [^\s#].
+_HASHTAG = re.compile(r"(?<!\S)#[^\s#]+")
+_HASHTAG_TRAILING = ".,;:!?)]}\"'”’…"
+_THAI_LETTERS = re.compile(r"[\u0e01-\u0e4e]+")
+_LATIN_LETTERS = re.compile(r"[A-Za-z]+")
+#: Header lines (title repeats, dates, print link) never go beyond this line; bounds the work.
+_HEADER_LINES = 40
+#: Language is judged on the title and the start of the body: bilingual pages (a Thai lead,
+#: then an English letter) follow their lead, and long bodies cost nothing extra.
+LANG_SAMPLE_CHARS = 1000
+#: Share of Thai among Thai+Latin letters above which an article is Thai. English pages keep
+#: Thai names and dates here and there; Thai pages quote English terms. 0.3 splits both cleanly.
+THAI_SHARE_THRESHOLD = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusRecord:
+    """One corpus file: its name inside the corpus and either an article or a problem."""
+
+    name: str
+    article: dict[str, Any] | None
+    problem: str | None = None
+
+
+# --- small pure helpers -----------------------------------------------------------------------
+def detect_lang(text: str) -> str:
+    """``"th"`` or ``"en"`` by the share of Thai letters among Thai and Latin letters."""
+    thai = sum(map(len, _THAI_LETTERS.findall(text)))
+    latin = sum(map(len, _LATIN_LETTERS.findall(text)))
+    if thai + latin == 0:
+        return "th"
+    return "th" if thai / (thai + latin) >= THAI_SHARE_THRESHOLD else "en"
+
+
+def find_hashtags(text: str) -> list[str]:
+    """Hashtags in order of first appearance, without trailing punctuation."""
+    found: dict[str, None] = {}
+    if "#" not in text:
+        return []
+    for match in _HASHTAG.finditer(text):
+        tag = match.group().rstrip(_HASHTAG_TRAILING)
+        if len(tag) > 1:
+            found.setdefault(tag, None)
+    return list(found)
+
+
+def parse_file_name(name: str) -> tuple[str | None, str | None]:
+    """(category, fetched_at ISO at midnight UTC) from ``.../YYYY/MM/DD/<category>_<n>.txt``."""
+    posix = name.replace(os.sep, "/")
+    stem = PurePosixPath(posix).name.removesuffix(".txt")
+    match = _FILE_NAME.match(stem)
+    category = clean_optional(match.group("category") if match else stem)
+    folders = _DATE_FOLDERS.search(posix)
+    fetched_at = (
+        f"{folders.group(1)}-{folders.group(2)}-{folders.group(3)}T00:00:00+00:00"
+        if folders
+        else None
+    )
+    return category, fetched_at
+
+
+def title_from_line(line: str) -> str:
+    if line.startswith(TITLE_PREFIX):
+        return clean_line(line[len(TITLE_PREFIX) :])
+    if line.startswith(SHORT_TITLE_PREFIX):
+        return clean_line(line[len(SHORT_TITLE_PREFIX) :])
+    return clean_line(line)
+
+
+# --- parsing ----------------------------------------------------------------------------------
+def parse_corpus_text(name: str, text: str) -> CorpusRecord:
+    """Parse one corpus file; never raises for content problems (they become ``problem``)."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return CorpusRecord(name, None, "empty file")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+    source_index = None
+    for index in range(len(lines) - 1, 0, -1):
+        if _SOURCE_URL.match(lines[index].strip()):
+            source_index = index
+            break
+    if source_index is None:
+        return CorpusRecord(name, None, "no source URL")
+    source_match = _SOURCE_URL.match(lines[source_index].strip())
+    assert source_match is not None
+    article_id = int(source_match.group(2))
+
+    title = title_from_line(lines[0])
+    header_end = min(source_index, _HEADER_LINES)
+    position = 1  # next unread line; lines that clean to "" (blank, lone U+200B) are skipped
+
+    def take(accept: Callable[[str], bool]) -> str | None:
+        nonlocal position
+        while position < header_end:
+            line = clean_line(lines[position])
+            if line:
+                if not accept(line):
+                    return None
+                position += 1
+                return line
+            position += 1
+        return None
+
+    long_date = take(lambda line: bool(_LONG_DATE.match(line)))
+    numeric_date = take(lambda line: bool(_NUMERIC_DATE.match(line)))
+    while take(lambda line: line == PRINT_LINK):
+        pass
+    while title and take(lambda line: line == title):
+        pass
+    take(lambda line: False)  # step over blank lines after the header
+
+    body = clean_paragraphs("\n".join(lines[position:source_index]))
+    if not title and not body:
+        return CorpusRecord(name, None, f"empty article {article_id} (no title, no body)")
+    category, fetched_at = parse_file_name(name)
+    article: dict[str, Any] = {
+        "article_id": article_id,
+        "url": canonical_url(article_id),
+        "title": title,
+        "category": category,
+        "lang": detect_lang(f"{title}\n{body[:LANG_SAMPLE_CHARS]}"),
+        "published_date_text": long_date,
+        "published_date_numeric_text": numeric_date,
+        "body": body,
+        "hashtags": find_hashtags(body),
+        "images": [],
+        "attachments": [],
+        "fetched_at": fetched_at,
+        "source": "corpus",
+    }
+    assert tuple(article) == EXTRACTED_FIELDS
+    return CorpusRecord(name, article)
+
+
+def parse_corpus_bytes(name: str, data: bytes) -> CorpusRecord:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return CorpusRecord(name, None, f"not UTF-8 ({exc.reason} at byte {exc.start})")
+    return parse_corpus_text(name, text)
+
+
+# --- reading ----------------------------------------------------------------------------------
+def is_tarball(path: Path) -> bool:
+    return path.is_file() and path.name.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz"))
+
+
+def iter_corpus_records(path: str | os.PathLike[str]) -> Iterator[CorpusRecord]:
+    """Every ``.txt`` file of a corpus directory or tarball, parsed, in a stable order.
+
+    A tarball is streamed member by member (``r|*``: no seeking, no extraction to disk), in
+    archive order; a directory is walked in sorted order; a single file yields one record.
+    """
+    root = Path(path)
+    if is_tarball(root):
+        with tarfile.open(root, mode="r|*") as tar:
+            for member in tar:
+                if not (member.isfile() and member.name.endswith(".txt")):
+                    continue
+                handle = tar.extractfile(member)
+                data = handle.read() if handle else b""
+                yield parse_corpus_bytes(member.name, data)
+    elif root.is_dir():
+        for directory, subdirs, files in os.walk(root):
+            subdirs.sort()
+            for file_name in sorted(files):
+                if file_name.endswith(".txt"):
+                    file_path = Path(directory) / file_name
+                    name = file_path.relative_to(root).as_posix()
+                    yield parse_corpus_bytes(name, file_path.read_bytes())
+    elif root.is_file():
+        yield parse_corpus_bytes(root.name, root.read_bytes())
+    else:
+        raise FileNotFoundError(f"no corpus at {root}")
+
+
+# --- writing ----------------------------------------------------------------------------------
+def _file_category(category: str | None) -> str:
+    """A category usable in a file name: no path separators, whitespace folded."""
+    return clean_line((category or "").replace("/", " ").replace("\\", " ").replace("\0", ""))
+
+
+def _date_folders(article: Mapping[str, Any]) -> str:
+    stamp = str(article.get("fetched_at") or article.get("published_date") or "1970-01-01")
+    year, month, day = stamp[:10].split("-")
+    return f"{year}/{month}/{day}"
+
+
+def render_corpus_file(article: Mapping[str, Any]) -> tuple[str, str]:
+    """(relative path, text) of one article in the corpus format (inverse of the parser).
+
+    The file is named ``<category>_<article_id>.txt`` under the fetch date's folders, so names
+    are unique per export and stable across exports.
+    """
+    article_id = int(article["article_id"])
+    title = clean_line(article.get("title"))
+    lines = [TITLE_PREFIX + title, "", ""]
+    for date_field in ("published_date_text", "published_date_numeric_text"):
+        value = clean_optional(article.get(date_field))
+        if value:
+            lines.append(value)
+    if title:
+        lines.append(title)
+    body = clean_paragraphs(article.get("body"))
+    if body:
+        lines.extend(body.split("\n"))
+    lines.extend(["", SOURCE_PREFIX + canonical_url(article_id)])
+    relative = (
+        f"data/{_date_folders(article)}/{_file_category(article.get('category'))}_{article_id}.txt"
+    )
+    return relative, "\n".join(lines)

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Literal, get_args
 
 from pipelines.thai_dates import parse_year_or_date
-from search.segment import tokenize
+from search.segment import normalise, tokenize_spans
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -86,8 +86,11 @@ class ParsedQuery:
 
 
 # A quoted phrase (closing quote optional: an unbalanced quote runs to the end), or a bare item.
-_ITEM = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<bare>[^\s"]+))')
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
+# Only the ASCII and full-width double quotes are operators: Thai news text uses curly quotes for
+# emphasis (“สวดมนต์ข้ามปี”-“ของขวัญปีใหม่”), and a pasted title must not turn into phrases and
+# exclusions. A minus before digits is a hyphen ("โควิด -19"), not an exclusion.
+_ITEM = re.compile(r'(?P<neg>-(?!\d))?(?:"(?P<phrase>[^"]*)"?|(?P<bare>[^\s"]+))')
+_QUOTES = str.maketrans({"＂": '"'})
 
 
 @dataclass(slots=True)
@@ -98,19 +101,38 @@ class _Item:
 
 
 def _lex(text: str) -> list[_Item | str]:
-    """Items and the ``OR`` operator, in order."""
+    """Items and the ``OR`` operator, in order.
+
+    The whole text is segmented in one pass and tokens are then assigned to the items they fall
+    in: the segmenter's choices depend on context, and a pasted title or passage must come out
+    exactly as the indexed text did, not chunk by chunk.
+    """
+    text = normalise(text).translate(_QUOTES)
+    spans = tokenize_spans(text)
     out: list[_Item | str] = []
-    for m in _ITEM.finditer(text.translate(_QUOTES)):
+    cursor = 0
+    for m in _ITEM.finditer(text):
         bare = m.group("bare")
         if bare in ("OR", "|", "||"):
             out.append("OR")
             continue
         if bare in ("AND", "&&", "NOT"):
             continue  # implicit AND already; NOT is spelled with a leading minus
-        raw = m.group("phrase") if bare is None else bare
-        tokens = tuple(tokenize(raw))[:MAX_PHRASE_TOKENS]
+        start, end = m.span("phrase") if bare is None else m.span("bare")
+        while cursor < len(spans) and spans[cursor][1] < start:
+            cursor += 1
+        tokens: list[str] = []
+        while cursor < len(spans) and spans[cursor][2] <= end:
+            tokens.append(spans[cursor][0])
+            cursor += 1
         if tokens:
-            out.append(_Item(tokens, quoted=bare is None, negated=m.group("neg") is not None))
+            out.append(
+                _Item(
+                    tuple(tokens[:MAX_PHRASE_TOKENS]),
+                    quoted=bare is None,
+                    negated=m.group("neg") is not None,
+                )
+            )
     return out
 
 

@@ -17,7 +17,7 @@ from search.segment import fold, tokenize_spans
 
 SNIPPET_CHARS = 220
 _LEAD = 60  # characters of context before the first highlighted word
-_MAX_CANDIDATES = 400
+_MAX_CANDIDATES = 200
 _WINDOWS_TRIED = 4
 
 

@@ -19,6 +19,7 @@ from search.query import (
     parse_date_filter,
     parse_query,
 )
+from search.segment import tokenize
 
 
 def is_word(token: str) -> bool:
@@ -129,3 +130,14 @@ def test_page_reparses_nothing_new_and_keeps_filters() -> None:
     q = SearchQuery.build("ยาง", categories="ด้านสังคม", limit=5)
     nxt = q.page(5)
     assert (nxt.offset, nxt.limit, nxt.categories, nxt.parsed) == (5, 5, q.categories, q.parsed)
+
+
+def test_pasted_text_keeps_curly_quotes_and_hyphens_as_plain_text() -> None:
+    parsed = parse_query("สู้ภัยโควิด -19 กิจกรรม “สวดมนต์ข้ามปี”-“ของขวัญปีใหม่”")
+    assert parsed.excluded == () and parsed.phrases == ()
+    assert {"19", "สวดมนต์", "ของขวัญ"} <= set(parsed.terms)
+
+
+def test_query_is_segmented_in_context_like_the_indexed_text() -> None:
+    title = "ชิงถ้วยพระราชทานสมเด็จพระกนิษฐาธิราชเจ้า กรมสมเด็จพระเทพรัตนราชสุดาฯ"
+    assert list(parse_query(title).terms) == list(dict.fromkeys(tokenize(title)))

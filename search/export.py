@@ -186,7 +186,9 @@ class CorpusWriter:
         self._names: set[str] = set()
         self._tar: tarfile.TarFile | None = None
         if path.name.endswith((".tar.gz", ".tgz")):
-            self._tar = tarfile.open(path, "w:gz")  # noqa: SIM115 -- closed in close()
+            # Level 6 (gzip's own default) instead of tarfile's 9: about 2x faster on Thai
+            # text for about 7% more bytes.
+            self._tar = tarfile.open(path, "w:gz", compresslevel=6)  # noqa: SIM115 -- closed in close()
         else:
             path.mkdir(parents=True, exist_ok=True)
 

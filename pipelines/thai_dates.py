@@ -69,17 +69,14 @@ _EN_MONTH_NAMES = [
     "November",
     "December",
 ]
-_EN_MONTHS: dict[str, int] = {}
+_EN_WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+#: Written forms (as matched, without a trailing dot) -> month number; "Sept" is common too.
+_EN_MONTH_FORMS: dict[str, int] = {"Sept": 9}
 for _i, _name in enumerate(_EN_MONTH_NAMES, 1):
-    _EN_MONTHS[_name.lower()] = _i
-    _EN_MONTHS[_name[:3].lower()] = _i
-_EN_MONTHS["sept"] = 9
-_EN_WEEKDAYS: dict[str, int] = {
-    name.lower(): i
-    for i, name in enumerate(
-        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    )
-}
+    _EN_MONTH_FORMS[_name] = _i
+    _EN_MONTH_FORMS[_name[:3]] = _i
+_EN_MONTHS: dict[str, int] = {k.lower(): v for k, v in _EN_MONTH_FORMS.items()}
+_EN_WEEKDAYS: dict[str, int] = {name.lower(): i for i, name in enumerate(_EN_WEEKDAY_NAMES)}
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -107,9 +104,9 @@ _ERA = r"(?:พ\.?\s?ศ\.?|ค\.?\s?ศ\.?)"
 # "ก.พ.ร." (a commission) and "ส.ค.ส." (a new-year card) start like month abbreviations;
 # "ม.ค.พ.ศ. 2543" does not count (the letters after the month are the era).
 _NOT_INITIALISM = rf"(?!(?!{_ERA})[ก-ฮ]\.)"
-_THAI_WEEKDAY = r"วัน(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัส|ศุกร์|เสาร์|อาทิตย์)"
-_EN_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"  # noqa: E501
-_EN_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_THAI_WEEKDAY = rf"วัน(?:{_alternation(name.removeprefix('วัน') for name in _THAI_WEEKDAYS)})"
+_EN_MONTH = rf"(?:{_alternation(_EN_MONTH_FORMS)})\.?"
+_EN_WEEKDAY = rf"(?:{_alternation(_EN_WEEKDAY_NAMES)})"
 _DASH = r"[-–—]"
 _RANGE_SEP = rf"{_S}(?:{_DASH}|ถึง(?:วันที่)?){_S}"
 

@@ -15,11 +15,14 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds added to each response")
     parser.add_argument("--extra-ids", type=int, default=0, help="synthetic articles to append")
     parser.add_argument("--disallow-all", action="store_true", help="robots.txt forbids everything")
+    parser.add_argument("--warm", action="store_true", help="render synthetic pages up front")
     args = parser.parse_args()
     robots = fx.DISALLOW_ALL_ROBOTS if args.disallow_all else fx.ALLOW_ALL_ROBOTS
     with ReplicaServer(
         port=args.port, delay=args.delay, extra_ids=args.extra_ids, robots_txt=robots
     ) as replica:
+        if args.warm:
+            replica.warm()
         print(f"replica of the site at {replica.base_url} (ids {fx.FIRST_ID}..{replica.last_id})")
         print(f"  e.g. {replica.detail_url(fx.FIRST_ID)}  -- Ctrl-C to stop")
         try:

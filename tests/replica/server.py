@@ -83,6 +83,11 @@ class ReplicaServer:
     def detail_hits(self, article_id: int) -> int:
         return self.hits[f"/news/contents/details/{article_id}"]
 
+    def warm(self) -> None:
+        """Render every synthetic page now, so timed runs measure serving, not rendering."""
+        for article_id in self.synthetic_ids:
+            self.article_bytes(fx.synthetic_article(article_id))
+
     def start(self) -> ReplicaServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
@@ -130,7 +135,10 @@ class ReplicaServer:
 def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "ThaigovReplica/1.0"
-        protocol_version = "HTTP/1.1"
+        protocol_version = "HTTP/1.1"  # keep-alive, as the real site and crawlers use
+        # Headers and body leave in two writes; without this, Nagle plus delayed ACKs add
+        # ~40 ms to every keep-alive response and benchmarks would measure TCP, not crawlers.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: tests read ``replica.hits`` instead of a request log."""

@@ -1,0 +1,177 @@
+"""Crawl throughput: the real ``thaigov`` spider vs a sequential requests+BeautifulSoup loop.
+
+Both fetch the same synthetic article ids from the local replica (its own process), politeness
+off for the spider (no delay, no AutoThrottle, 16 concurrent requests), in two conditions:
+(a) the replica answers at once (CPU cost per page), (b) it adds 100 ms to every response (a
+server across the internet). Spider time runs from engine start to close (Scrapy's
+``elapsed_time_seconds``), so process start-up and imports are excluded; the loop is timed
+around the loop.
+
+    .venv/bin/python benchmarks/crawl.py [--ids-a 2000] [--ids-b 300] [--delay-b 0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from bs4 import BeautifulSoup
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+from tests.replica import fixtures as fx  # noqa: E402
+
+RESULTS = REPO_ROOT / "benchmarks" / "results" / "crawl.md"
+
+
+@dataclass
+class Run:
+    pages: int
+    seconds: float
+    cpu_seconds: float  # the client's own CPU (the spider's includes its start-up)
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def replica_process(delay: float, extra_ids: int) -> Iterator[str]:
+    """The replica in its own process, so it never shares a GIL with the client measured."""
+    port = free_port()
+    command = [sys.executable, "-m", "tests.replica", "--port", str(port), "--warm"]
+    command += ["--delay", str(delay), "--extra-ids", str(extra_ids)]
+    proc = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()  # printed once it listens
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def run_spider(base_url: str, first: int, last: int, concurrency: int) -> Run:
+    with tempfile.TemporaryDirectory() as tmp:
+        stats_path = Path(tmp) / "stats.json"
+        settings = {
+            "THAIGOV_BASE_URL": base_url,
+            "CONCURRENT_REQUESTS": concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "ITEM_PIPELINES": '{"pipelines.cleaning_pipeline.TextCleaningPipeline": 100}',
+            "THAIGOV_RECORD_RUNS": False,
+            "THAIGOV_LOCK_FILE": f"{tmp}/crawl.lock",
+            "THAIGOV_STATS_FILE": str(stats_path),
+            "LOG_LEVEL": "WARNING",
+        }
+        command = [sys.executable, "-m", "scrapy", "crawl", "thaigov"]
+        command += ["-a", f"start_id={first}", "-a", f"end_id={last}", "-O", f"{tmp}/out.jsonl"]
+        for name, value in settings.items():
+            command += ["-s", f"{name}={value}"]
+        env = {**os.environ, "THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp}/archive.sqlite3"}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(command, cwd=REPO_ROOT, env=env, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        stats = json.loads(stats_path.read_text())
+        lines = Path(tmp, "out.jsonl").read_text(encoding="utf-8").count("\n")
+    expected = last - first + 1
+    if stats.get("thaigov/articles") != expected or lines != expected:
+        raise SystemExit(f"spider exported {lines} of {expected} articles: {stats}")
+    return Run(stats["thaigov/fetched"], stats["elapsed_time_seconds"], cpu)
+
+
+def run_sequential(base_url: str, ids: range) -> Run:
+    """The anchor's method without its sleep: fetch, parse, pull title and text, one by one."""
+    session = requests.Session()
+    found = 0
+    cpu_started = time.process_time()
+    started = time.perf_counter()
+    for article_id in ids:
+        response = session.get(f"{base_url}/news/contents/details/{article_id}", timeout=30)
+        soup = BeautifulSoup(response.content, "lxml")
+        block = soup.find("div", class_="border-normal")
+        title = soup.title.get_text() if soup.title else ""
+        if block is not None and title:
+            found += len(block.get_text("\n")) > 0
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    if found != len(ids):
+        raise SystemExit(f"sequential loop found {found} of {len(ids)} articles")
+    return Run(len(ids), seconds, cpu)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ids-a", type=int, default=2000, help="ids in condition (a)")
+    parser.add_argument("--ids-b", type=int, default=300, help="ids in condition (b)")
+    parser.add_argument("--delay-b", type=float, default=0.1, help="seconds added in (b)")
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+
+    rows = []
+    conditions = [
+        ("(a) no delay", 0.0, args.ids_a),
+        (f"(b) +{args.delay_b * 1000:.0f} ms", args.delay_b, args.ids_b),
+    ]
+    for label, delay, count in conditions:
+        with replica_process(delay, count) as base_url:
+            ids = range(fx.LAST_FIXTURE_ID + 1, fx.LAST_FIXTURE_ID + 1 + count)
+            spider = run_spider(base_url, ids[0], ids[-1], args.concurrency)
+            sequential = run_sequential(base_url, ids)
+        rows.append((label, count, spider, sequential))
+        print(f"{label}: spider {spider.rate:.0f} pages/s, loop {sequential.rate:.0f} pages/s")
+
+    command = "python benchmarks/crawl.py " + " ".join(sys.argv[1:])
+    table = [
+        "| condition | ids | spider pages/s | sequential pages/s | spider / sequential |"
+        " spider CPU ms/page | sequential CPU ms/page |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, count, spider, sequential in rows:
+        table.append(
+            f"| {label} | {count} | {spider.rate:.0f} | {sequential.rate:.0f} | "
+            f"{spider.rate / sequential.rate:.2f}x | "
+            f"{1000 * spider.cpu_seconds / spider.pages:.1f} | "
+            f"{1000 * sequential.cpu_seconds / sequential.pages:.1f} |"
+        )
+    text = "\n".join(table)
+    print()
+    print(text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        "# Crawl benchmark\n\n"
+        f"Command: `{command.strip()}` (concurrency {args.concurrency}, "
+        f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n\n"
+        "Spider: real `thaigov` spider with full extraction, TextCleaningPipeline and a JSON "
+        "Lines feed, AutoThrottle off, no delay; time from engine start to close. Sequential: "
+        "requests.Session + BeautifulSoup(lxml), one page after another. CPU ms/page is the "
+        "client process's own CPU time (the spider's includes its ~1.5 s start-up), a figure "
+        "that does not depend on how busy the shared machine was. Load average at the end: "
+        f"{os.getloadavg()[0]:.1f}.\n\n"
+        f"{text}\n"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -22,6 +22,7 @@ import random
 import shlex
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -285,18 +286,16 @@ def main() -> None:
     with_embedded = args.backend in ("embedded", "both")
     with_elastic = args.backend in ("elasticsearch", "both")
     if with_embedded:
-        folder = ROOT / "benchmarks" / ".work"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"search-{uuid.uuid4().hex[:8]}.sqlite3"
-        backend = open_backend({"THAIGOV_SEARCH_PATH": str(path)})
-        try:
-            runs.append(
-                run_backend("embedded (FTS5)", backend, docs, segment_seconds, queries, by_id)
-            )
-            runs[-1].figures["index size (MB)"] = f"{path.stat().st_size / 1e6:,.0f}"
-        finally:
-            backend.close()
-            path.unlink(missing_ok=True)
+        with tempfile.TemporaryDirectory(prefix="thaigov-bench-") as folder:
+            path = Path(folder) / "search.sqlite3"
+            backend = open_backend({"THAIGOV_SEARCH_PATH": str(path)})
+            try:
+                runs.append(
+                    run_backend("embedded (FTS5)", backend, docs, segment_seconds, queries, by_id)
+                )
+                runs[-1].figures["index size (MB)"] = f"{path.stat().st_size / 1e6:,.0f}"
+            finally:
+                backend.close()
         print("embedded done", file=sys.stderr)
     if with_elastic and not es_url:
         notes.append("Elasticsearch skipped: THAIGOV_ELASTICSEARCH_URL is not set.")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from html import unescape
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -252,3 +259,49 @@ def test_openapi_documents_the_json_api(client: TestClient) -> None:
         assert model in schema["components"]["schemas"]
     params = {p["name"] for p in schema["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "from", "to", "category", "lang", "sort", "limit", "offset"}
+
+
+def test_serve_command_serves_the_configured_archive(tmp_path: Path) -> None:
+    """`thaigov serve` with no arguments but the environment opens that archive and index."""
+    store, backend = build_archive(tmp_path)
+    env = {
+        **os.environ,
+        "THAIGOV_ARCHIVE_URL": store.url,
+        "THAIGOV_SEARCH_PATH": str(backend.path),
+    }
+    env.pop("THAIGOV_ELASTICSEARCH_URL", None)
+    backend.close()
+    store.close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from thaigov_crawler.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/api/search", params={"q": RICE}, timeout=5
+                )
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stdout.read().decode()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "thaigov serve did not start"
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert {h["article_id"] for h in response.json()["hits"]} == RICE_IDS
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -168,11 +168,10 @@ def test_article_page_shows_dates_category_body_and_original_link(client: TestCl
 def test_article_with_two_versions_shows_what_changed(client: TestClient) -> None:
     html = client.get("/articles/2007").text
     assert "ฉบับก่อนหน้า" in html
-    assert '<span class="removed">- โฆษกรัฐบาลแถลงผลการประชุมคณะรัฐมนตรี</span>' in html
-    assert (
-        '<span class="added">+ โฆษกรัฐบาลแถลงว่าที่ประชุมอนุมัติโครงการถนนชนบทและโครงการรับซื้อข้าว'
-        "</span>" in html
-    )
+    changes = html.split('<div class="changes">', 1)[1].split("</div>", 1)[0]
+    assert '<p class="changed">โฆษกรัฐบาลแถลงผลการประชุมคณะรัฐมนตรี<ins> (ฉบับแก้ไข)</ins></p>' in changes
+    assert "<ins>และโครงการรับซื้อข้าว</ins>" in changes
+    assert '<p class="same">รายละเอียดจะประกาศในภายหลัง</p>' in changes
     data = client.get("/api/articles/2007").json()
     assert data["version"] == 2
     assert [v["version"] for v in data["versions"]] == [1]

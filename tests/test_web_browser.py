@@ -134,9 +134,9 @@ def test_search_narrow_open_article_and_see_timeline(page: Any, base_url: str) -
     original = page.locator("a.original")
     assert original.get_attribute("href") == "https://www.thaigov.go.th/news/contents/details/2007"
     page.locator("details.version summary").click()
-    added = page.locator("pre.diff .added")
-    assert added.first.is_visible()
-    assert "โครงการรับซื้อข้าว" in " ".join(added.all_inner_texts())
+    inserted = page.locator(".changes ins")
+    assert inserted.first.is_visible()
+    assert inserted.all_inner_texts() == [" (ฉบับแก้ไข)", "และโครงการรับซื้อข้าว"]
 
 
 def test_timeline_bar_narrows_to_its_month(page: Any, base_url: str) -> None:

@@ -7,7 +7,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from search.web.diffs import unified_diff_text, version_diff
+from search.web.diffs import (
+    Segment,
+    paragraph_changes,
+    unified_diff_text,
+    version_diff,
+    word_diff,
+)
 from search.web.forms import ParamError, SearchParams, build_query
 from search.web.snippets import highlight_html, plain_text
 from search.web.thai_format import thai_long_date, thai_short_date
@@ -135,3 +141,25 @@ def test_search_params_links_keep_the_search_and_toggle_categories() -> None:
     assert added.count("category=") == 2
     with pytest.raises(ParamError):
         SearchParams(q="x", page=0).to_query()
+
+
+def test_word_diff_marks_only_the_changed_thai_words() -> None:
+    segments = word_diff("รัฐบาลอนุมัติงบประมาณเพื่อชาวนา", "รัฐบาลอนุมัติงบประมาณเพิ่มเพื่อชาวสวน")
+    assert "".join(s.text for s in segments if s.kind != "deleted") == (
+        "รัฐบาลอนุมัติงบประมาณเพิ่มเพื่อชาวสวน"
+    )
+    assert "".join(s.text for s in segments if s.kind != "inserted") == (
+        "รัฐบาลอนุมัติงบประมาณเพื่อชาวนา"
+    )
+    assert segments[0] == Segment("same", "รัฐบาลอนุมัติงบประมาณ")
+    assert Segment("inserted", "เพิ่ม") in segments
+    # Whole words change, never a fragment of a syllable.
+    assert all(s.text in ("ชาวนา", "นา", "ชาวสวน", "สวน") for s in segments if s.kind == "deleted")
+
+
+def test_paragraph_changes_classify_each_paragraph() -> None:
+    changes = paragraph_changes("หัวข้อ", "ย่อหน้าหนึ่ง\nย่อหน้าสอง", "หัวข้อ", "ย่อหน้าหนึ่ง\nย่อหน้าสาม\nใหม่")
+    assert [c.kind for c in changes] == ["same", "same", "changed", "added"]
+    assert changes[-1].segments == (Segment("inserted", "ใหม่"),)
+    removed = paragraph_changes("ก", "หนึ่ง\nสอง", "ก", "หนึ่ง")
+    assert [c.kind for c in removed] == ["same", "same", "removed"]

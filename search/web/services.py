@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from search.backends.base import Aggregations, SearchResult
 from search.export import export_record
-from search.web.diffs import DiffLine, unified_diff_text, version_diff
+from search.web.diffs import (
+    DiffLine,
+    ParagraphChange,
+    paragraph_changes,
+    unified_diff_text,
+    version_diff,
+)
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
@@ -33,7 +39,8 @@ class VersionView:
     title: str | None
     body: str | None
     replaced_at: str | None
-    diff: list[DiffLine]
+    diff: list[DiffLine]  # line-level unified diff to the next version (API, CLI)
+    changes: list[ParagraphChange]  # word-level, for the article page
 
     @property
     def diff_text(self) -> str:
@@ -133,15 +140,15 @@ def _version_views(current: dict[str, Any], earlier: list[dict[str, Any]]) -> li
     views: list[VersionView] = []
     for old, new in zip(ordered, successors, strict=True):
         replaced = next((old[k] for k in _REPLACED_AT_KEYS if old.get(k)), None)
+        texts = (old.get("title"), old.get("body"), new.get("title"), new.get("body"))
         views.append(
             VersionView(
                 version=old.get("version"),
                 title=old.get("title"),
                 body=old.get("body"),
                 replaced_at=_timestamp(replaced),
-                diff=version_diff(
-                    old.get("title"), old.get("body"), new.get("title"), new.get("body")
-                ),
+                diff=version_diff(*texts),
+                changes=paragraph_changes(*texts),
             )
         )
     return views

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from search.segment import (
@@ -76,3 +79,12 @@ def test_tokenize_many_on_a_pool_equals_one_by_one() -> None:
         assert tokenize_many(texts, pool, chunk=16) == [segmented(t) for t in texts]
     with segmenting_pool(1) as none:
         assert none is None
+
+
+def test_search_package_never_imports_scrapy() -> None:
+    """search/ must stay importable without Scrapy (web server, CLI, other tools)."""
+    code = (
+        "import sys, search.cli_search, search.config, search.indexer, search.snippets;"
+        "sys.exit(1 if {'scrapy', 'twisted'} & set(sys.modules) else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

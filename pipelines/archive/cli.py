@@ -1,9 +1,106 @@
-"""Typer commands; ``register(app)`` adds them to the ``thaigov`` app (see search/cli.py)."""
+"""``thaigov db upgrade`` and ``thaigov db stats``; ``register(app)`` adds the ``db`` group.
+
+SQLAlchemy and Alembic are imported inside the commands, so ``thaigov --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+db_app = typer.Typer(help="The archive database: migrations and figures.", no_args_is_help=True)
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--url", help="Archive database URL (default: THAIGOV_ARCHIVE_URL, else ./data/)."
+    ),
+]
+
+
+@db_app.command("upgrade")
+def upgrade(url: UrlOption = None) -> None:
+    """Create the archive or migrate it to the latest schema (opening it does this too)."""
+    from pipelines.archive.migrations import current_revision, head_revision
+    from pipelines.archive.store import ArchiveStore
+
+    with ArchiveStore(url) as store:
+        with store.engine.connect() as connection:
+            revision = current_revision(connection)
+        Console().print(f"{store.display_url}: schema at {revision} (head {head_revision()})")
+
+
+@db_app.command("stats")
+def stats(
+    url: UrlOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    runs: Annotated[int, typer.Option("--runs", min=0, help="How many recent runs to list.")] = 10,
+) -> None:
+    """Articles by year and category, versions, recent crawl runs, articles waiting for indexing."""
+    from pipelines.archive.store import ArchiveStore
+
+    with ArchiveStore(url) as store:
+        figures = store.stats()
+        figures["last_runs"] = store.get_runs(runs)
+    if as_json:
+        typer.echo(json.dumps(figures, ensure_ascii=False, indent=1, default=str))
+        return
+    console = Console()
+    for table in stats_tables(figures):
+        console.print(table)
+
+
+def stats_tables(figures: dict[str, Any]) -> list[Table]:
+    """The Rich tables of ``thaigov db stats`` (separate so tests can render them)."""
+    overview = Table(title=f"Archive {figures['url']}", show_header=False)
+    overview.add_column("what")
+    overview.add_column("value", justify="right")
+    for label, key in (
+        ("articles", "articles"),
+        ("waiting for search indexing", "pending_index"),
+        ("earlier versions kept", "versions"),
+        ("articles edited at least once", "articles_with_versions"),
+        ("raw pages kept", "raw_pages"),
+        ("highest article id", "max_article_id"),
+    ):
+        value = figures.get(key)
+        overview.add_row(label, "-" if value is None else f"{value:,}")
+    for label, rows in (("source", figures["by_source"]), ("language", figures["by_lang"])):
+        overview.add_row(f"by {label}", ", ".join(f"{k or '?'}: {n:,}" for k, n in rows) or "-")
+
+    years = Table(title="Articles by year published")
+    years.add_column("year")
+    years.add_column("articles", justify="right")
+    for year, count in figures["by_year"]:
+        years.add_row("unknown" if year is None else str(year), f"{count:,}")
+
+    categories = Table(title="Articles by category")
+    categories.add_column("category")
+    categories.add_column("articles", justify="right")
+    for category, count in figures["by_category"]:
+        categories.add_row(category or "(none)", f"{count:,}")
+
+    runs = Table(title="Recent runs")
+    for column in ("id", "spider", "started (UTC)", "finished", "status", "exit", "items"):
+        runs.add_column(column)
+    for run in figures["last_runs"]:
+        run_stats = run.get("stats") or {}
+        runs.add_row(
+            str(run["id"]),
+            run["spider"],
+            (run["started_at"] or "")[:19],
+            (run["finished_at"] or "")[:19] or "running",
+            run["status"],
+            "" if run["exit_code"] is None else str(run["exit_code"]),
+            str(run_stats.get("item_scraped_count", "")),
+        )
+    return [overview, years, categories, runs]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add the ``db`` command group to ``app``."""
+    app.add_typer(db_app, name="db")

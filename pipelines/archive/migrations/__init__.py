@@ -6,17 +6,27 @@ database just works and ``thaigov db upgrade`` is only needed to migrate ahead o
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 SCRIPT_LOCATION = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+# Alembic logs its setup on every open at INFO (its plugins when first imported, hence the
+# imports inside the functions below); this module logs the upgrades that actually happen.
+for _name in ("alembic.runtime.plugins", "alembic.runtime.migration"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic config pointing at this package; ``%`` escaped for configparser."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     if url:
@@ -37,9 +47,15 @@ def upgrade(target: str | Engine | Connection, revision: str = "head") -> None:
         with target.begin() as connection:
             upgrade(connection, revision)
         return
+    from alembic import command
+
+    before = current_revision(target)
     config = alembic_config()
     config.attributes["connection"] = target
     command.upgrade(config, revision)
+    after = current_revision(target)
+    if after != before:
+        log.info("archive schema upgraded from %s to %s", before or "empty", after)
 
 
 def current_revision(connection: Connection) -> str | None:

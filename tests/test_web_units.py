@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -163,3 +165,21 @@ def test_paragraph_changes_classify_each_paragraph() -> None:
     assert changes[-1].segments == (Segment("inserted", "ใหม่"),)
     removed = paragraph_changes("ก", "หนึ่ง\nสอง", "ก", "หนึ่ง")
     assert [c.kind for c in removed] == ["same", "same", "removed"]
+
+
+def test_web_export_and_their_dependencies_never_import_scrapy() -> None:
+    """search/ stays Scrapy-free, including what the web app and exports pull in at run time."""
+    code = (
+        "import sys\n"
+        "import search.cli, search.cli_web, search.export, search.web\n"
+        "from pipelines.archive.store import ArchiveStore\n"
+        "from pipelines.corpus_format import render_corpus_file, iter_corpus_records\n"
+        "from search.web.services import Services\n"
+        "from search.web.diffs import paragraph_changes\n"
+        "paragraph_changes('a', 'b', 'a', 'c')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"

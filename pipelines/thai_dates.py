@@ -365,7 +365,7 @@ def _build(m: re.Match[str], reference: date | None) -> DateMention:
             end_date = _day_in_year(day.year, month, _int(g["d2"]), None)
             if end_date < day:
                 raise _Invalid
-        label = "english " + form[-3:] + (" range" if g["d2"] else "")
+        label = "english " + form[-3:] + (" range" if g["d2"] else "") + ("" if g["y"] else " none")
     else:  # thai_month, english_month
         if form == "thai_month":
             month = _thai_month_number(g["m"] or "")

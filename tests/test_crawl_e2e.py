@@ -386,3 +386,13 @@ def test_incremental_continues_after_the_archive_and_refreshes_recent_articles(
     with ArchiveStore(archive_url) as archive:
         assert {a["article_id"] for a in archive.iter_articles()} == expected_ids
         assert archive.max_article_id() == last
+
+
+def test_bad_arguments_exit_with_usage_error_before_any_request(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    before = sum(replica.hits.values())
+    crawl = run_crawl(replica.base_url, tmp_path, {"end_id": "1005"})
+    assert crawl.returncode == 2
+    assert "-a end_id needs -a start_id" in crawl.log
+    assert sum(replica.hits.values()) == before

@@ -20,7 +20,11 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process is not None
-        crawler = self._create_crawler(args[0])
+        spidercls = self.crawler_process.spider_loader.load(args[0])
+        validate = getattr(spidercls, "validate_arguments", None)
+        if validate is not None:
+            validate(**opts.spargs)  # UsageError -> exit code 2 before anything starts
+        crawler = self._create_crawler(spidercls)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:

@@ -89,15 +89,14 @@ class ThaigovSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.validate_arguments(
+            start_id=start_id, end_id=end_id, ids=ids, refresh_days=refresh_days
+        )
         self.start_id = _optional_int("start_id", start_id)
         self.end_id = _optional_int("end_id", end_id)
         self.ids = parse_ids(ids) if ids else []
         self.refresh_days = _optional_int("refresh_days", refresh_days)
         self.listing_url = listing_url
-        if self.end_id is not None and self.start_id is None:
-            raise UsageError("-a end_id needs -a start_id")
-        if self.start_id is not None and self.end_id is not None and self.end_id < self.start_id:
-            raise UsageError("-a end_id must not be smaller than -a start_id")
         self.run_args = {
             key: value
             for key, value in {
@@ -113,6 +112,19 @@ class ThaigovSpider(scrapy.Spider):
         self.journal: ResumeJournal | None = None
         self.fetched = 0
         self._robots_reported = False
+
+    @staticmethod
+    def validate_arguments(**kwargs: Any) -> None:
+        """Raise UsageError for bad ``-a`` values (the crawl command calls it before starting)."""
+        start_id = _optional_int("start_id", kwargs.get("start_id"))
+        end_id = _optional_int("end_id", kwargs.get("end_id"))
+        _optional_int("refresh_days", kwargs.get("refresh_days"))
+        if kwargs.get("ids"):
+            parse_ids(kwargs["ids"])
+        if end_id is not None and start_id is None:
+            raise UsageError("-a end_id needs -a start_id")
+        if start_id is not None and end_id is not None and end_id < start_id:
+            raise UsageError("-a end_id must not be smaller than -a start_id")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ThaigovSpider:
@@ -155,7 +167,7 @@ class ThaigovSpider(scrapy.Spider):
             if article_id not in done:
                 yield self.detail_request(article_id)
         if self.listing_url:
-            yield scrapy.Request(self.listing_url, callback=self.parse_listing)
+            yield self.listing_request(self.listing_url)
         if not self.ids and self.end_id is None and not self.listing_url:
             for request in self._start_incremental(done):
                 yield request
@@ -208,10 +220,15 @@ class ThaigovSpider(scrapy.Spider):
             meta={"dont_redirect": True, "handle_httpstatus_list": HANDLED_STATUSES},
         )
 
+    def listing_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.detail_failed)
+
     # --- responses --------------------------------------------------------------------------
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """Detail links of a listing page, plus the pages of its own pagination."""
         self.fetched += 1
+        self.crawler.stats.inc_value("thaigov/fetched")
+        self.crawler.stats.inc_value("thaigov/listing_pages")
         if not isinstance(response, TextResponse):
             return
         for link in LinkExtractor(allow=r"/news/contents/details/\d+$").extract_links(response):
@@ -222,7 +239,7 @@ class ThaigovSpider(scrapy.Spider):
             target = urljoin(response.url, href)
             split = urlsplit(target)
             if split.path == listing_path and "page=" in split.query:
-                yield scrapy.Request(target, callback=self.parse_listing)
+                yield self.listing_request(target)
 
     def parse_detail(
         self, response: Response, article_id: int

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.test import get_crawler
 
 from pipelines.dates_pipeline import ThaiDatesPipeline
 from thaigov_crawler.items import ArticleItem
+from thaigov_crawler.settings import ITEM_PIPELINES
 
 
 def _item(**fields: str | None) -> ArticleItem:
@@ -66,3 +70,14 @@ def test_works_without_stats_and_on_plain_dicts() -> None:
     assert item["published_date"] == "2024-12-14"
     assert item["date_mentions"] == []
     assert item["date_warnings"] == []
+
+
+def test_loads_from_the_project_settings_through_scrapys_pipeline_manager() -> None:
+    # Only our entry of the project's ITEM_PIPELINES: proves the dotted path and from_crawler.
+    ours = {k: v for k, v in ITEM_PIPELINES.items() if k.endswith(".ThaiDatesPipeline")}
+    assert list(ours.values()) == [200]
+    crawler = get_crawler(settings_dict={"ITEM_PIPELINES": ours})
+    manager = ItemPipelineManager.from_crawler(crawler)
+    item = asyncio.run(manager.process_item_async(_item(published_date_numeric_text="1/1/2567")))
+    assert item["published_date"] == "2024-12-13"
+    assert crawler.stats.get_value("dates/line_disagreement") == 1

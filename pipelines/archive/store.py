@@ -23,13 +23,10 @@ import logging
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import (
-    Engine,
-    create_engine,
-    event,
     func,
     select,
     tuple_,
@@ -40,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.archive import migrations
+from pipelines.archive.engine import make_engine
 from pipelines.archive.models import Article, ArticleVersion, CrawlRun, RawPage
 from pipelines.archive.records import (
     BOOKKEEPING_FIELDS,
@@ -73,30 +71,6 @@ class UpsertResult:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(UTC)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets the web UI read while a crawl writes; NORMAL sync is safe with WAL."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets its directory created and WAL pragmas on connect."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    connect_args = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}
-    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
 def article_to_dict(article: Article) -> dict[str, Any]:
@@ -506,13 +480,14 @@ def _raw_page(article: Article, raw_html: Any, seen: dt.datetime) -> dict[str, A
 def _insert_missing_raw_pages(session: Session, pages: list[dict[str, Any]]) -> None:
     """One page per (article, text): re-fetching an unchanged page stores nothing new."""
     keys = list({(p["article_id"], p["content_hash"]) for p in pages})
-    stored = set(
-        session.execute(
+    stored = {
+        (article_id, digest)
+        for article_id, digest in session.execute(
             select(RawPage.article_id, RawPage.content_hash).where(
                 tuple_(RawPage.article_id, RawPage.content_hash).in_(keys)
             )
-        ).tuples()
-    )
+        )
+    }
     for page in pages:
         key = (page["article_id"], page["content_hash"])
         if key not in stored:
@@ -530,7 +505,10 @@ def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+    """EXTRACT gives a float on SQLite and a Decimal on PostgreSQL: a year is an int."""
+    if isinstance(value, float | Decimal) and value == int(value):
+        return int(value)
+    return value
 
 
 def _run_to_dict(run: CrawlRun) -> dict[str, Any]:

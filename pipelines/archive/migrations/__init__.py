@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -37,7 +37,9 @@ def alembic_config(url: str | None = None) -> Config:
 def upgrade(target: str | Engine | Connection, revision: str = "head") -> None:
     """Migrate the database at ``target`` (URL, engine or open connection) to ``revision``."""
     if isinstance(target, str):
-        engine = create_engine(target)
+        from pipelines.archive.engine import make_engine
+
+        engine = make_engine(target)
         try:
             upgrade(engine, revision)
         finally:

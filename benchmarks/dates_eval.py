@@ -64,6 +64,8 @@ class BodyScan:
     body_bytes: int = 0
     seconds: float = 0.0
     times_attached: int = 0
+    weekday_named: int = 0
+    weekday_ok: int = 0
     forms: Counter[str] = field(default_factory=Counter)
     #: Per form, the first single-day mentions for the PyThaiNLP comparison.
     samples: dict[str, list[Sample]] = field(default_factory=dict)
@@ -73,6 +75,8 @@ class BodyScan:
         self.body_bytes += other.body_bytes
         self.seconds += other.seconds
         self.times_attached += other.times_attached
+        self.weekday_named += other.weekday_named
+        self.weekday_ok += other.weekday_ok
         self.forms.update(other.forms)
         for form, pairs in other.samples.items():
             mine = self.samples.setdefault(form, [])
@@ -92,6 +96,9 @@ def scan_bodies(batch: list[tuple[str, date | None]]) -> BodyScan:
         for mention in mentions:
             scan.forms[mention.form] += 1
             scan.times_attached += mention.time is not None
+            if mention.weekday_ok is not None:
+                scan.weekday_named += 1
+                scan.weekday_ok += mention.weekday_ok
             # Year-less mentions are left out: they need the article's date, which neither
             # parse_thai_date nor thai_strptime gets from a bare text.
             if mention.end_date is None and mention.time is None and "none" not in mention.form:
@@ -369,6 +376,8 @@ def render_markdown(
         f"({scan.body_bytes / 1e6:.0f} MB in {scan.seconds:.1f} s) | (info) | |",
         f"| date mentions in bodies / with a time | {sum(scan.forms.values()):,} / "
         f"{scan.times_attached:,} | (info) | |",
+        f"| body mentions whose named weekday fits | "
+        f"{_pct(scan.weekday_ok, scan.weekday_named)} | (info) | |",
         "",
         "A disagreement counts as the source's when a naive reading of both lines (split on",
         "spaces and `/`) gives the same two dates as the parser and the long line's weekday fits",

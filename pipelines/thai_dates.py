@@ -104,7 +104,8 @@ _ERA = r"(?:พ\.?\s?ศ\.?|ค\.?\s?ศ\.?)"
 # "ก.พ.ร." (a commission) and "ส.ค.ส." (a new-year card) start like month abbreviations;
 # "ม.ค.พ.ศ. 2543" does not count (the letters after the month are the era).
 _NOT_INITIALISM = rf"(?!(?!{_ERA})[ก-ฮ]\.)"
-_THAI_WEEKDAY = rf"วัน(?:{_alternation(name.removeprefix('วัน') for name in _THAI_WEEKDAYS)})"
+_WEEKDAY_BARE = _alternation(name.removeprefix("วัน") for name in _THAI_WEEKDAYS)
+_THAI_WEEKDAY = rf"วัน(?:{_WEEKDAY_BARE})"
 _EN_MONTH = rf"(?:{_alternation(_EN_MONTH_FORMS)})\.?"
 _EN_WEEKDAY = rf"(?:{_alternation(_EN_WEEKDAY_NAMES)})"
 _DASH = r"[-–—]"
@@ -123,7 +124,8 @@ def _day(g: str) -> str:
     return rf"{_NUM_BEFORE}(?P<{g}>{_DIGIT}{{1,2}}){_NUM_AFTER}"
 
 
-_WD = rf"(?:(?P<wd>{_THAI_WEEKDAY}){_S}(?:ที่)?{_S})?"
+# "วันศุกร์ที่ 13", "วันศุกร์ 13", and in running text also "ศุกร์ที่ 13" (then ที่ is required).
+_WD = rf"(?:(?P<wd>{_THAI_WEEKDAY}){_S}(?:ที่)?{_S}|(?P<wdb>{_WEEKDAY_BARE})ที่{_S})?"
 _EWD = rf"(?:(?P<ewd>{_EN_WEEKDAY}),?{_S1})?"
 _TIME_1 = rf"(?P<h1>{_DIGIT}{{1,2}})[.:](?P<n1>{_DIGIT}{{2}}){_NUM_AFTER}"
 _TIME_2 = rf"(?P<h2>{_DIGIT}{{1,2}})[.:](?P<n2>{_DIGIT}{{2}}){_NUM_AFTER}"
@@ -198,7 +200,7 @@ _ANCHORS = (
     re.compile(_EN_MONTH),
     re.compile(rf"[/-]{_DIGIT}{{1,2}}[/-]"),
 )
-_STARTS = re.compile(rf"{_NUM_BEFORE}{_DIGIT}|วัน|[A-Z]")
+_STARTS = re.compile(rf"{_NUM_BEFORE}{_DIGIT}|วัน|[A-Z]|(?:{_WEEKDAY_BARE})ที่")
 _MAX_LEAD = 80  # characters from the start of a date to its first anchor, at most
 
 
@@ -379,7 +381,10 @@ def _build(m: re.Match[str], reference: date | None) -> DateMention:
         end_date = date(year, month, calendar.monthrange(year, month)[1])
         precision = "month"
         label = "month thai" if form == "thai_month" else "month english"
-    named_weekday = g.get("ewd") if weekday_table is _EN_WEEKDAYS else g.get("wd")
+    if weekday_table is _EN_WEEKDAYS:
+        named_weekday = g.get("ewd")
+    else:
+        named_weekday = g.get("wd") or ("วัน" + g["wdb"] if g.get("wdb") else None)
     end = m.end()
     start_time = end_time = None
     time_text = g.get("time")

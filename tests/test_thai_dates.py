@@ -118,6 +118,14 @@ def test_weekday_is_checked_against_the_date() -> None:
     assert none and none.weekday_ok is None
 
 
+def test_weekday_without_wan_in_running_text_needs_thi() -> None:
+    found = find_dates("ประชุม ศุกร์ที่ 13 ธ.ค.67 และ พุธ 13 ธ.ค.67 ส่วนดวงจันทร์ที่ 5 ดวง")
+    assert [(m.text, m.weekday_ok) for m in found] == [
+        ("ศุกร์ที่ 13 ธ.ค.67", True),
+        ("13 ธ.ค.67", None),  # "พุธ" without ที่ is not taken as a weekday
+    ]
+
+
 def test_find_dates_offsets_point_into_the_original_text() -> None:
     text = "ประชุม (๑๓ ธันวาคม ๒๕๖๗) และวันที่ 2 ม.ค. 68 ครั้งที่ 3/2566"
     found = find_dates(text)

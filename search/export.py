@@ -43,7 +43,7 @@ ARCHIVE_FIELDS: tuple[str, ...] = (
 EXPORT_COLUMNS: tuple[str, ...] = EXPORT_FIELDS + ARCHIVE_FIELDS
 LIST_FIELDS = frozenset({"hashtags", "images", "attachments", "date_mentions", "date_warnings"})
 INT_FIELDS = frozenset({"article_id", "version"})
-DATE_FIELDS_ = frozenset({"published_date"})
+DAY_FIELDS = frozenset({"published_date"})
 TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
 
 DEFAULT_BATCH_SIZE = 1000
@@ -87,7 +87,7 @@ def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
             record[name] = _as_list(value)
         elif name in INT_FIELDS:
             record[name] = int(value) if value is not None else None
-        elif name in DATE_FIELDS_:
+        elif name in DAY_FIELDS:
             record[name] = _iso(value)[:10] if value else None
         elif name in TIMESTAMP_FIELDS:
             record[name] = _iso(value)
@@ -138,7 +138,7 @@ def _arrow_type(name: str) -> pa.DataType:
         return pa.list_(pa.string())
     if name in INT_FIELDS:
         return pa.int64()
-    if name in DATE_FIELDS_:
+    if name in DAY_FIELDS:
         return pa.date32()
     if name in TIMESTAMP_FIELDS:
         return pa.timestamp("us", tz="UTC")
@@ -151,7 +151,7 @@ PARQUET_SCHEMA = pa.schema([pa.field(n, _arrow_type(n)) for n in EXPORT_COLUMNS]
 def _to_arrow_value(name: str, value: Any) -> Any:
     if value is None:
         return None
-    if name in DATE_FIELDS_:
+    if name in DAY_FIELDS:
         return dt.date.fromisoformat(value)
     if name in TIMESTAMP_FIELDS:
         moment = dt.datetime.fromisoformat(value)

@@ -304,3 +304,25 @@ def test_serve_command_serves_the_configured_archive(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_unreachable_search_backend_answers_503_not_500(tmp_path: Path) -> None:
+    from search.backends.elastic import ElasticsearchBackend
+
+    store, embedded = build_archive(tmp_path)
+    embedded.close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]  # nothing listens here once the socket closes
+    unreachable = ElasticsearchBackend(f"http://127.0.0.1:{closed_port}", request_timeout=2)
+    try:
+        with TestClient(create_app(store, unreachable)) as client:
+            api = client.get("/api/search", params={"q": RICE})
+            assert api.status_code == 503 and "unavailable" in api.json()["detail"]
+            page = client.get("/", params={"q": RICE})
+            assert page.status_code == 503 and 'role="alert"' in page.text
+            # The archive still answers: article pages do not need the search backend.
+            assert client.get("/articles/2001").status_code == 200
+    finally:
+        unreachable.close()
+        store.close()

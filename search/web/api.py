@@ -28,7 +28,11 @@ from search.web.snippets import highlight_html, plain_text
 from search.web.thai_format import iso_date, thai_long_date
 from search.web.timeline import fill_months
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    responses={503: {"description": "The search backend or the archive is unreachable"}},
+)
 
 #: Largest article id accepted in a path (the site's ids are far below; SQL integers are not).
 MAX_ARTICLE_ID = 2**31 - 1

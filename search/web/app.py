@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 
 from search.web import api, pages
 from search.web.services import Services
@@ -50,4 +52,19 @@ def create_app(store: ArchiveStore | None = None, backend: SearchBackend | None 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.add_exception_handler(ConnectionError, service_unavailable)
+    app.add_exception_handler(OperationalError, service_unavailable)
     return app
+
+
+UNAVAILABLE = "ระบบค้นหาหรือคลังข่าวไม่พร้อมใช้งานชั่วคราว (search or archive unavailable)"
+
+
+async def service_unavailable(request: Request, exc: Exception) -> Response:
+    """An unreachable Elasticsearch or database is the operator's problem, not a server bug:
+    answer 503 (retry later), never a 500 with a traceback."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": UNAVAILABLE}, status_code=503)
+    return pages.templates.TemplateResponse(
+        request, "unavailable.html", {"message": UNAVAILABLE}, status_code=503
+    )

@@ -6,13 +6,21 @@ for the client, a stopped server, while the node keeps serving the other tests.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from typer.testing import CliRunner
 
 from search.backends.base import IndexDoc
 from search.backends.elastic import ElasticsearchBackend, ElasticsearchUnavailable
@@ -23,6 +31,7 @@ from tests.search_fixtures import ARTICLES
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.elasticsearch
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _alias() -> str:
@@ -243,3 +252,91 @@ def test_query_syntax_never_widens_the_match(filled: ElasticsearchBackend) -> No
     for text in ("*", "body:[* TO *]", '{"query": {"match_all": {}}}'):
         assert filled.search(SearchQuery.build(text)).total < len(ARTICLES) or not tokenize(text)
     assert filled.search(SearchQuery.build('"Prime Minister')).total == 2
+
+
+# --- a real crawl into the archive while the cluster goes down ---------------------------------
+
+CRAWLED_ARTICLES = 40
+
+
+def _crawl(replica_url: str, tmp_path: Path, env: dict[str, str], first: int, last: int) -> Any:
+    """``scrapy crawl thaigov`` over ``first..last`` with every default pipeline, fast settings."""
+    settings = {
+        "THAIGOV_BASE_URL": replica_url,
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "CONCURRENT_REQUESTS": "2",
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
+        "ARCHIVE_BATCH_SIZE": "4",
+        "SEARCH_INDEX_BATCH_SIZE": "4",
+        "THAIGOV_LOCK_FILE": str(tmp_path / "crawl.lock"),
+        "THAIGOV_STATS_FILE": str(tmp_path / "stats.json"),
+    }
+    command = [sys.executable, "-m", "scrapy", "crawl", "thaigov"]
+    command += ["-a", f"start_id={first}", "-a", f"end_id={last}"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _count_or_zero(backend: ElasticsearchBackend) -> int:
+    try:
+        return backend.count()
+    except ElasticsearchUnavailable:  # the crawl is creating the index right now
+        return 0
+
+
+def test_crawl_survives_an_outage_and_reindex_pending_catches_up(
+    elasticsearch_url: str, proxy: TcpProxy, tmp_path: Path
+) -> None:
+    from pipelines.archive.store import ArchiveStore
+    from search.cli import app
+    from tests.replica import ReplicaServer
+
+    alias = _alias()
+    direct = ElasticsearchBackend(elasticsearch_url, index=alias)
+    env = {
+        "THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}",
+        "THAIGOV_ELASTICSEARCH_URL": proxy.url,
+        "THAIGOV_ELASTICSEARCH_INDEX": alias,
+    }
+    try:
+        # A slow replica, so the crawl is still running when the first documents are indexed.
+        with ReplicaServer(extra_ids=CRAWLED_ARTICLES, delay=0.05) as site:
+            first, last = site.synthetic_ids[0], site.synthetic_ids[-1]
+            crawl = _crawl(site.base_url, tmp_path, env, first, last)
+            try:
+                while _count_or_zero(direct) == 0:  # polls the real node, not the proxy
+                    assert crawl.poll() is None, crawl.communicate()[0][-3000:]
+                    time.sleep(0.05)
+                proxy.stop()  # the cluster "dies" mid-crawl
+                log, _ = crawl.communicate(timeout=120)
+            finally:
+                if crawl.poll() is None:
+                    crawl.kill()
+        assert crawl.returncode == 0, log[-3000:]
+        stats = json.loads((tmp_path / "stats.json").read_text())
+        with ArchiveStore(env["THAIGOV_ARCHIVE_URL"]) as store:
+            archived, pending = store.count(), store.count(pending_only=True)
+        indexed_before = direct.count()
+        assert archived == CRAWLED_ARTICLES  # nothing lost in the archive
+        assert 0 < indexed_before < archived
+        assert stats["index/failed"] >= archived - indexed_before > 0  # failures were counted
+        assert pending == archived - indexed_before  # unconfirmed articles stay pending
+
+        proxy.start()
+        result = CliRunner().invoke(app, ["reindex", "--pending"], env=env)
+        assert result.exit_code == 0, result.output
+        with ArchiveStore(env["THAIGOV_ARCHIVE_URL"]) as store:
+            assert store.count(pending_only=True) == 0
+            assert direct.count() == store.count() == archived
+    finally:
+        direct.drop()
+        direct.close()

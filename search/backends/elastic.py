@@ -61,7 +61,7 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 class ElasticsearchUnavailable(ConnectionError):
-    """The cluster could not be reached (refused, timed out, DNS); callers count and go on."""
+    """The cluster could not be reached (refused, timed out, DNS) or has no shard ready (503)."""
 
 
 # --- pure helpers: text marking, query building, response reading ----------------------------
@@ -573,6 +573,10 @@ class ElasticsearchBackend:
             )
         except TransportError as exc:
             raise self._unavailable(exc) from exc
+        except ApiError as exc:
+            if exc.meta.status == 503:  # no shard ready yet (e.g. index being created)
+                raise self._unavailable(exc) from exc
+            raise
         return response.body
 
     def _english_on(self) -> bool:

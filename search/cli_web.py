@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.rule import Rule
 from rich.table import Table
 
 from search.export import EXPORT_FORMATS
@@ -59,7 +59,6 @@ def export(
     so) that `thaigov import-corpus` reads back.
     """
     from pipelines.archive.store import ArchiveStore
-
     from search.export import iter_search_matches, matches_filters, write_export
     from search.web.forms import ParamError, build_query
 
@@ -124,7 +123,6 @@ def show(
 ) -> None:
     """Print one archived article (with its earlier versions)."""
     from pipelines.archive.store import ArchiveStore
-
     from search.web.services import Services
     from search.web.thai_format import thai_long_date
 
@@ -166,8 +164,14 @@ def show(
         ("version", f"{record['version'] or 1} ({len(view.versions)} earlier)"),
     ):
         meta.add_row(label, escape(value))
-    console.print(Panel(meta, title=escape(record["title"] or ""), title_align="left"))
-    console.print(escape(record["body"] or ""), highlight=False)
+    console.print(Rule())
+    console.print(escape(record["title"] or ""), style="bold", highlight=False)
+    console.print(meta)
+    console.print(Rule())
+    for paragraph in (record["body"] or "").split("\n"):
+        if paragraph.strip():
+            console.print(escape(paragraph), highlight=False)
+            console.print()
     if record["hashtags"]:
         console.print(escape(" ".join(record["hashtags"])), style="cyan")
 

@@ -101,6 +101,55 @@ def run_spider(base_url: str, first: int, last: int, concurrency: int) -> Run:
     return Run(stats["thaigov/fetched"], stats["elapsed_time_seconds"], cpu)
 
 
+BARE_SPIDER = """
+import json
+import time
+
+import scrapy
+
+
+class BareSpider(scrapy.Spider):
+    name = "bare"
+
+    async def start(self):
+        self.started = time.monotonic()
+        for article_id in range(int(self.first), int(self.last) + 1):
+            yield scrapy.Request(f"{self.base}/news/contents/details/{article_id}")
+
+    def parse(self, response):
+        yield {"url": response.url, "title": response.css("title::text").get()}
+
+    def closed(self, reason):
+        pages = self.crawler.stats.get_value("response_received_count")
+        with open(self.stats_path, "w") as f:
+            json.dump({"pages": pages, "seconds": time.monotonic() - self.started}, f)
+"""
+
+
+def run_bare_spider(base_url: str, first: int, last: int, concurrency: int) -> Run:
+    """A 20-line Scrapy spider (title only, Scrapy defaults, no project): Scrapy's own cost."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "bare.py").write_text(BARE_SPIDER)
+        stats_path = Path(tmp) / "stats.json"
+        command = [sys.executable, "-m", "scrapy", "runspider", "bare.py", "-o", "out.jsonl"]
+        command += ["-a", f"base={base_url}", "-a", f"first={first}", "-a", f"last={last}"]
+        command += ["-a", f"stats_path={stats_path}"]
+        for name, value in {
+            "CONCURRENT_REQUESTS": concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            "DOWNLOAD_DELAY": 0,
+            "LOG_LEVEL": "WARNING",
+            "TELNETCONSOLE_ENABLED": False,
+        }.items():
+            command += ["-s", f"{name}={value}"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(command, cwd=tmp, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        stats = json.loads(stats_path.read_text())
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Run(stats["pages"], stats["seconds"], cpu)
+
+
 def run_sequential(base_url: str, ids: range) -> Run:
     """The anchor's method without its sleep: fetch, parse, pull title and text, one by one."""
     session = requests.Session()
@@ -138,22 +187,28 @@ def main() -> None:
         with replica_process(delay, count) as base_url:
             ids = range(fx.LAST_FIXTURE_ID + 1, fx.LAST_FIXTURE_ID + 1 + count)
             spider = run_spider(base_url, ids[0], ids[-1], args.concurrency)
+            bare = run_bare_spider(base_url, ids[0], ids[-1], args.concurrency)
             sequential = run_sequential(base_url, ids)
-        rows.append((label, count, spider, sequential))
-        print(f"{label}: spider {spider.rate:.0f} pages/s, loop {sequential.rate:.0f} pages/s")
+        rows.append((label, count, spider, bare, sequential))
+        print(
+            f"{label}: spider {spider.rate:.0f} pages/s, bare spider {bare.rate:.0f}, "
+            f"loop {sequential.rate:.0f} pages/s"
+        )
 
     command = "python benchmarks/crawl.py " + " ".join(sys.argv[1:])
     table = [
-        "| condition | ids | spider pages/s | sequential pages/s | spider / sequential |"
-        " spider CPU ms/page | sequential CPU ms/page |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| condition | ids | spider pages/s | bare Scrapy spider pages/s | sequential pages/s |"
+        " spider / sequential | spider CPU ms/page | bare CPU ms/page | sequential CPU ms/page |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, count, spider, sequential in rows:
+    for label, count, spider, bare, sequential in rows:
         table.append(
-            f"| {label} | {count} | {spider.rate:.0f} | {sequential.rate:.0f} | "
+            f"| {label} | {count} | {spider.rate:.0f} | {bare.rate:.0f} | {sequential.rate:.0f} | "
             f"{spider.rate / sequential.rate:.2f}x | "
-            f"{1000 * spider.cpu_seconds / spider.pages:.1f} | "
-            f"{1000 * sequential.cpu_seconds / sequential.pages:.1f} |"
+            + " | ".join(
+                f"{1000 * r.cpu_seconds / r.pages:.1f}" for r in (spider, bare, sequential)
+            )
+            + " |"
         )
     text = "\n".join(table)
     print()
@@ -165,7 +220,9 @@ def main() -> None:
         f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n\n"
         "Spider: real `thaigov` spider with full extraction, TextCleaningPipeline and a JSON "
         "Lines feed, AutoThrottle off, no delay; time from engine start to close. Sequential: "
-        "requests.Session + BeautifulSoup(lxml), one page after another. CPU ms/page is the "
+        "requests.Session + BeautifulSoup(lxml), one page after another. Bare spider: a 20-line "
+        "Scrapy spider taking only the <title>, run outside the project with Scrapy defaults "
+        "(same concurrency, no delay), for Scrapy's own cost on this machine. CPU ms/page is the "
         "client process's own CPU time (the spider's includes its ~1.5 s start-up), a figure "
         "that does not depend on how busy the shared machine was. Load average at the end: "
         f"{os.getloadavg()[0]:.1f}.\n\n"

@@ -27,6 +27,8 @@ _PYTHON_CODECS = {"windows-874": "cp874"}
 
 
 class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 128  # the default listen backlog (5) drops connects of 16-way crawls
+
     def handle_error(self, request: object, client_address: object) -> None:
         """Clients that hang up (a crawler refusing a huge page) are normal here, not errors."""
         if not isinstance(sys.exc_info()[1], ConnectionError):

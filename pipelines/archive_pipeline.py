@@ -104,7 +104,10 @@ class ArchivePipeline:
 
     # --- batching -----------------------------------------------------------------------------
     def _flush_if_due(self) -> None:
-        if self._oldest is not None and time.monotonic() - self._oldest >= self.batch_seconds:
+        """Flush a buffer older than ARCHIVE_BATCH_SECONDS (0 or less: by count only)."""
+        if self.batch_seconds <= 0 or self._oldest is None:
+            return
+        if time.monotonic() - self._oldest >= self.batch_seconds:
             self.flush()
 
     def flush(self) -> list[UpsertResult]:
@@ -138,7 +141,8 @@ class ArchivePipeline:
         try:
             self.store = archive_store(self.crawler)
         except Exception as exc:  # unreachable server, bad URL, failed migration
-            logger.error("archive unavailable (%s): items are counted as archive/failed", exc)
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            logger.error("archive unavailable (%s): items are counted as archive/failed", reason)
             self.store = None
         return self.store
 

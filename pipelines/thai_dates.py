@@ -5,8 +5,8 @@ Pure module (no Scrapy). PyThaiNLP's ``thai_strptime`` handles ``13 ธันว
 at import, from PyThaiNLP's month and weekday tables. Thai digits are matched directly (they are
 Unicode decimal digits), so match offsets always point into the caller's original text.
 
-Year rules: a 4-digit year of 2400 or more is Buddhist Era (B.E. - 543 = C.E.), a smaller one is
-C.E.; ``พ.ศ.``/``ค.ศ.`` force the era; a 2-digit year is B.E. (``67`` -> 2567 -> 2024), in the
+Year rules: a 4-digit year from 2100 up is Buddhist Era (B.E. - 543 = C.E.), 1800-2099 is C.E.;
+``พ.ศ.``/``ค.ศ.`` force the era; a 2-digit year is B.E. (``67`` -> 2567 -> 2024), in the
 century nearest the reference date when one is given. Impossible dates give None, never a guess.
 """
 
@@ -36,9 +36,13 @@ __all__ = [
 
 BE_OFFSET = 543
 #: 4-digit years at or above this are Buddhist Era; the C.E. calendar never gets near it.
-BE_MIN_YEAR = 2400
+#: B.E. years read as such: 2100-2800 (1557-2257 C.E.), so historical dates such as
+#: "5 กรกฎาคม พ.ศ. 2365" stay valid. Without an era marker a year from 2100 up is B.E., and
+#: 1800-2099 is C.E. (a C.E. year in the 2100s is no news date).
+BE_MIN_YEAR = 2100
 BE_MAX_YEAR = 2800
 CE_MIN_YEAR = 1800
+CE_MIN_YEAR_MARKED = 1000  # with ค.ศ. written out
 #: A year-less date this far from the publication date in its year may belong to the next/last.
 _SAME_YEAR_DAYS = 245
 
@@ -265,7 +269,8 @@ def _resolve_year(digits: str | None, era: str | None, reference: date | None) -
         return be_year - BE_OFFSET
     if era_letter == "พ" or (not era_letter and value >= BE_MIN_YEAR):
         return value - BE_OFFSET if BE_MIN_YEAR <= value <= BE_MAX_YEAR else None
-    return value if CE_MIN_YEAR <= value < BE_MIN_YEAR else None
+    lowest = CE_MIN_YEAR_MARKED if era_letter == "ค" else CE_MIN_YEAR
+    return value if lowest <= value < BE_MIN_YEAR else None
 
 
 def _day_in_year(year: int | None, month: int, day: int, reference: date | None) -> date:
@@ -295,10 +300,15 @@ def _time(hour: str | None, minute: str | None) -> time | None:
     return time(0 if h == 24 else h, m)
 
 
-def _weekday_ok(named: str | None, table: Mapping[str, int], day: date) -> bool | None:
+def _weekday_ok(
+    named: str | None, table: Mapping[str, int], day: date, end_day: date | None
+) -> bool | None:
+    """Whether the named weekday fits; for a range either end may be the one named
+    ("วันอังคารถึงวันพุธที่ 12 - 13 เมษายน" names the end day last)."""
     if not named:
         return None
-    return table[named.lower() if table is _EN_WEEKDAYS else named] == day.weekday()
+    weekday = table[named.lower() if table is _EN_WEEKDAYS else named]
+    return weekday == day.weekday() or (end_day is not None and weekday == end_day.weekday())
 
 
 def _year_style(digits: str | None) -> str:
@@ -410,7 +420,9 @@ def _build(m: re.Match[str], reference: date | None) -> DateMention:
         time=start_time,
         end_time=end_time,
         precision=precision,
-        weekday_ok=_weekday_ok(named_weekday, weekday_table, day),
+        weekday_ok=_weekday_ok(
+            named_weekday, weekday_table, day, end_date if precision == "day" else None
+        ),
         form=label,
     )
 

@@ -102,7 +102,16 @@ def test_two_digit_years_are_buddhist_era_in_the_century_nearest_the_reference()
 def test_era_markers_override_the_year_range() -> None:
     assert parse_thai_date("1 มกราคม พ.ศ. 2500") == date(1957, 1, 1)
     assert parse_thai_date("1 มกราคม ค.ศ. 2000") == date(2000, 1, 1)
+    assert parse_thai_date("1 มกราคม ค.ศ. 1500") == date(1500, 1, 1)
     assert parse_thai_date("1 มกราคม ค.ศ. 2567") is None
+
+
+def test_historical_buddhist_era_years() -> None:
+    # Rama III's birthday as the site writes it; 2365 without a marker is B.E. too.
+    mention = parse_date_mention("วันศุกร์ที่ 5 กรกฎาคม พ.ศ. 2365")
+    assert mention and mention.date == date(1822, 7, 5) and mention.weekday_ok is True
+    assert parse_thai_date("5 กรกฎาคม 2365") == date(1822, 7, 5)
+    assert parse_thai_date("24 เม.ย. 2474") == date(1931, 4, 24)
 
 
 def test_weekday_is_checked_against_the_date() -> None:
@@ -150,6 +159,11 @@ def test_find_dates_ranges_within_and_across_months_and_years() -> None:
         (date(2020, 12, 30), date(2021, 1, 2), "range full yyyy"),
         (date(2020, 12, 30), date(2021, 1, 2), "range abbr yy"),
     ]
+
+
+def test_a_weekday_before_a_range_may_name_either_end() -> None:
+    text = "ช่วงวันอังคารถึงวันพุธที่ 12 - 13 เมษายน 2565 และวันศุกร์ที่ 12 - 13 เมษายน 2565"
+    assert [m.weekday_ok for m in find_dates(text)] == [True, False]
 
 
 def test_english_ranges() -> None:

@@ -18,7 +18,7 @@ from search.web.diffs import (
 )
 from search.web.forms import ParamError, SearchParams, build_query
 from search.web.snippets import highlight_html, plain_text
-from search.web.thai_format import thai_long_date, thai_short_date
+from search.web.thai_format import thai_datetime, thai_long_date, thai_short_date
 from search.web.timeline import fill_months, timeline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -103,6 +103,8 @@ def test_thai_dates_use_buddhist_era() -> None:
     assert thai_long_date("2024-12-13") == "วันศุกร์ที่ 13 ธันวาคม 2567"
     assert thai_short_date(dt.date(2020, 9, 17)) == "17 ก.ย. 2563"
     assert thai_long_date(None) == "" and thai_long_date("not a date") == ""
+    assert thai_datetime("2024-01-25T16:30:00+07:00") == "25 ม.ค. 2567 09:30 UTC"
+    assert thai_datetime("later") == "later" and thai_datetime(None) == ""
 
 
 def test_build_query_accepts_be_and_ce_dates() -> None:

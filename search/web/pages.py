@@ -18,7 +18,7 @@ from search.web.api import MAX_ARTICLE_ID, services
 from search.web.forms import PAGE_SIZE, ParamError, SearchParams
 from search.web.services import Services
 from search.web.snippets import highlight_html
-from search.web.thai_format import iso_date, thai_long_date, thai_short_date
+from search.web.thai_format import iso_date, thai_datetime, thai_long_date, thai_short_date
 from search.web.timeline import timeline_svg
 
 TEMPLATES_DIR = FilePath(__file__).parent / "templates"
@@ -27,6 +27,7 @@ templates.env.filters.update(
     highlight=highlight_html,
     thai_date=thai_long_date,
     thai_short_date=thai_short_date,
+    thai_datetime=thai_datetime,
     iso_date=iso_date,
 )
 

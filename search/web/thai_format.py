@@ -41,3 +41,16 @@ def thai_short_date(value: object) -> str:
 def iso_date(value: object) -> str:
     day = as_date(value)
     return day.isoformat() if day else ""
+
+
+def thai_datetime(value: object) -> str:
+    """``25 ม.ค. 2567 09:30 UTC`` from an ISO timestamp (B.E.); the input as text otherwise."""
+    if value is None or value == "":
+        return ""
+    try:
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return thai_strftime(moment.replace(tzinfo=None), "%-d %b %Y %H:%M") + " UTC"

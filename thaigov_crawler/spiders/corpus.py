@@ -18,7 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import UsageError
 
-from pipelines.corpus_format import iter_corpus_records
+from pipelines.corpus_format import iter_corpus_records, iter_corpus_records_in_background
 from thaigov_crawler.items import ArticleItem
 
 #: Sent for each corpus file that does not become an item: ``name`` and ``problem`` (text).
@@ -34,7 +34,11 @@ def problem_kind(problem: str) -> str:
 
 
 class CorpusSpider(scrapy.Spider):
-    """Yields one ArticleItem per usable corpus file; ``-a limit=N`` stops after N articles."""
+    """Yields one ArticleItem per usable corpus file.
+
+    ``-a limit=N`` stops after N articles; ``-a background=0`` parses in this process instead
+    of a second one (see :func:`pipelines.corpus_format.iter_corpus_records_in_background`).
+    """
 
     name = "thaigov_corpus"
     # No requests at all: the crawl politeness machinery has nothing to do here.
@@ -44,7 +48,13 @@ class CorpusSpider(scrapy.Spider):
         "DOWNLOAD_DELAY": 0,
     }
 
-    def __init__(self, path: str | None = None, limit: str | int | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        path: str | None = None,
+        limit: str | int | None = None,
+        background: str | bool = True,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         if not path:
             raise UsageError("give the corpus: -a path=DIR_OR_TARBALL")
@@ -52,6 +62,7 @@ class CorpusSpider(scrapy.Spider):
         if not self.path.exists():
             raise UsageError(f"no corpus at {self.path}")
         self.limit = int(limit) if limit not in (None, "") else None
+        self.background = str(background).lower() not in ("0", "false", "no", "off")
         self.problems: list[tuple[str, str]] = []
         self.run_args = {"path": str(self.path), "limit": self.limit}
 
@@ -65,7 +76,9 @@ class CorpusSpider(scrapy.Spider):
         seen: set[int] = set()
         stats = self.crawler.stats
         yielded = 0
-        for record in iter_corpus_records(self.path):
+        read = iter_corpus_records_in_background if self.background else iter_corpus_records
+        records = read(self.path)
+        for record in records:
             if self.limit is not None and yielded >= self.limit:
                 break
             stats.inc_value("corpus/files")
@@ -80,6 +93,9 @@ class CorpusSpider(scrapy.Spider):
             yielded += 1
             stats.inc_value("corpus/articles")
             yield ArticleItem(**record.article)
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()  # stop the background reader at once when --limit ends the import early
 
     def _problem(self, name: str, problem: str) -> None:
         self.problems.append((name, problem))

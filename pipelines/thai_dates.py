@@ -13,6 +13,7 @@ century nearest the reference date when one is given. Impossible dates give None
 from __future__ import annotations
 
 import calendar
+import datetime as _dt  # DateMention has fields named date and time
 import re
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
@@ -216,10 +217,10 @@ class DateMention:
     start: int
     end: int
     text: str
-    date: date
-    end_date: date | None = None  # last day of a range, or of the month for precision "month"
-    time: time | None = None
-    end_time: time | None = None
+    date: _dt.date
+    end_date: _dt.date | None = None  # last day of a range, or of the month for precision "month"
+    time: _dt.time | None = None
+    end_time: _dt.time | None = None
     precision: Precision = "day"
     weekday_ok: bool | None = None  # None when no weekday was named
     form: str = ""  # e.g. "day full yyyy", "range abbr yy", "numeric", "english mdy"
@@ -337,14 +338,14 @@ def _build(m: re.Match[str], reference: date | None) -> DateMention:
                 year_start = year_end - 1 if m_start > m_end else year_end
             start = _day_in_year(year_start, m_start, _int(g["d"] or ""), reference)
             if year_end is None:
-                end = _day_in_year(start.year, m_end, _int(g["d2"] or ""), None)
-                if end < start:
-                    end = _day_in_year(start.year + 1, m_end, _int(g["d2"] or ""), None)
+                last = _day_in_year(start.year, m_end, _int(g["d2"] or ""), None)
+                if last < start:
+                    last = _day_in_year(start.year + 1, m_end, _int(g["d2"] or ""), None)
             else:
-                end = _day_in_year(year_end, m_end, _int(g["d2"] or ""), None)
-            if end < start:
+                last = _day_in_year(year_end, m_end, _int(g["d2"] or ""), None)
+            if last < start:
                 raise _Invalid
-            day, end_date = start, end
+            day, end_date = start, last
             month_text, year_text, era_text = month2, g["y2"], g["era2"]
             kind = "range"
         else:
@@ -394,7 +395,8 @@ def _build(m: re.Match[str], reference: date | None) -> DateMention:
     if weekday_table is _EN_WEEKDAYS:
         named_weekday = g.get("ewd")
     else:
-        named_weekday = g.get("wd") or ("วัน" + g["wdb"] if g.get("wdb") else None)
+        bare_weekday = g.get("wdb")
+        named_weekday = g.get("wd") or (f"วัน{bare_weekday}" if bare_weekday else None)
     end = m.end()
     start_time = end_time = None
     time_text = g.get("time")
@@ -463,7 +465,8 @@ def parse_date_mention(
     if not text:
         return None
     stripped = text.strip()
-    body = stripped[_PREFIX.match(stripped).end() :]  # type: ignore[union-attr]
+    prefix = _PREFIX.match(stripped)  # every part is optional: it always matches
+    body = stripped[prefix.end() :] if prefix else stripped
     m = _MASTER.fullmatch(body)
     if m is None:
         return None
@@ -498,8 +501,8 @@ def parse_year_or_date(text: str | None) -> tuple[date, date] | None:
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     bare = _BARE_YEAR.fullmatch(cleaned)
     if bare:
-        year = _resolve_year(bare["y"], bare["era"], None)
-        return (date(year, 1, 1), date(year, 12, 31)) if year else None
+        whole_year = _resolve_year(bare["y"], bare["era"], None)
+        return (date(whole_year, 1, 1), date(whole_year, 12, 31)) if whole_year else None
     mention = parse_date_mention(text)
     if mention is None:
         return None

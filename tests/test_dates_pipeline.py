@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from scrapy.pipelines import ItemPipelineManager
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.test import get_crawler
 
 from pipelines.dates_pipeline import ThaiDatesPipeline
@@ -12,7 +14,7 @@ from thaigov_crawler.items import ArticleItem
 from thaigov_crawler.settings import ITEM_PIPELINES
 
 
-def _item(**fields: str | None) -> ArticleItem:
+def _item(**fields: str | None) -> Any:  # an ArticleItem (built with type(), so no annotation)
     item = ArticleItem(
         article_id=90001,
         title="ครม. เห็นชอบมาตรการ 2-3 พ.ย. 67",
@@ -25,8 +27,9 @@ def _item(**fields: str | None) -> ArticleItem:
     return item
 
 
-def _pipeline() -> tuple[ThaiDatesPipeline, object]:
+def _pipeline() -> tuple[ThaiDatesPipeline, StatsCollector]:
     crawler = get_crawler(settings_dict={})
+    assert crawler.stats is not None
     return ThaiDatesPipeline.from_crawler(crawler), crawler.stats
 
 

@@ -94,7 +94,8 @@ def test_two_digit_years_without_reference_are_25xx() -> None:
 
 def test_weekday_check_holds_on_every_day() -> None:
     render = RENDERINGS["weekday prefix"]
-    assert all(parse_date_mention(render(d)).weekday_ok for d in ALL_DAYS[::7])  # type: ignore[union-attr]
+    mentions = [parse_date_mention(render(d)) for d in ALL_DAYS[::7]]
+    assert all(m is not None and m.weekday_ok is True for m in mentions)
     shifted = [
         parse_date_mention(
             f"{thai_full_weekdays[(d.weekday() + 1) % 7]}ที่ {d.day} {full(d)} {be(d)}"

@@ -49,6 +49,10 @@ class ParsedQuery:
     clauses: tuple[Clause, ...] = ()
     excluded: tuple[Phrase, ...] = ()
     truncated: bool = False  # input was cut to the bounds above
+    #: The bare (unquoted, not OR-ed) words in typed order when there are two or more: a ranking
+    #: hint, not a filter. In relevance order, documents holding them as one phrase come first,
+    #: so a pasted sentence finds its article among the many that merely share its words.
+    sequence: Phrase = ()
 
     @property
     def matches_all(self) -> bool:
@@ -161,10 +165,12 @@ def parse_query(text: str | None) -> ParsedQuery:
         join_next = False
 
     clauses: list[Clause] = []
+    sequence: list[str] = []
     for group in groups:
         if len(group) == 1 and not group[0].quoted:
             # A bare run: each word is required on its own (robust to segmentation context).
             clauses.extend(Clause(((t,),)) for t in group[0].tokens)
+            sequence.extend(group[0].tokens)
         else:
             # Quoted items, and bare runs inside OR groups, are matched as phrases.
             clauses.append(Clause(tuple(dict.fromkeys(item.tokens for item in group))))
@@ -172,7 +178,12 @@ def parse_query(text: str | None) -> ParsedQuery:
     excluded_t = tuple(dict.fromkeys(excluded))
     if len(deduped) > MAX_CLAUSES or len(excluded_t) > MAX_CLAUSES:
         truncated = True
-    return ParsedQuery(deduped[:MAX_CLAUSES], excluded_t[:MAX_CLAUSES], truncated)
+    return ParsedQuery(
+        deduped[:MAX_CLAUSES],
+        excluded_t[:MAX_CLAUSES],
+        truncated,
+        tuple(sequence[:MAX_PHRASE_TOKENS]) if len(sequence) > 1 else (),
+    )
 
 
 # --- Filters -------------------------------------------------------------------------------

@@ -198,6 +198,12 @@ def test_relevance_prefers_title_matches(backend: SearchBackend) -> None:
     assert result.hits[0].score > result.hits[1].score > 0
 
 
+def test_typed_words_adjacent_rank_first(backend: SearchBackend) -> None:
+    """1006 has ราคา and ยาง apart (and scores higher on BM25); 1002 has them as typed."""
+    assert ids(backend, "ราคายาง") == [1002, 1006]
+    assert ids(backend, "ยาง ราคา") == [1006, 1002]  # word order matters for the phrase
+
+
 def test_pages_partition_the_result(backend: SearchBackend) -> None:
     pages = [
         backend.search(SearchQuery.build("", sort="newest", limit=3, offset=o)) for o in (0, 3, 6)

@@ -92,7 +92,12 @@ class SearchBackend(Protocol):
         """Remove documents; returns how many existed."""
 
     def search(self, q: SearchQuery) -> SearchResult:
-        """Ranked/sorted page of hits (q.limit, q.offset) with snippets; total counts all."""
+        """Ranked/sorted page of hits (q.limit, q.offset) with snippets; total counts all.
+
+        Relevance order: documents containing ``q.parsed.sequence`` (when not empty) as one
+        phrase come before those that do not, then by score, then by article_id descending.
+        Date orders break ties by article_id in the same direction; undated articles go last.
+        """
 
     def count(self, q: SearchQuery | None = None) -> int:
         """Matches of ``q``; every indexed document when ``q`` is None."""

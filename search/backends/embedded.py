@@ -35,23 +35,25 @@ from search.query import ParsedQuery, Phrase, SearchQuery
 from search.snippets import make_snippet
 
 DEFAULT_SEARCH_PATH = Path("data") / "search.sqlite3"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 TITLE_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
 _TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* M* N* Co'"
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Small columns first: SQLite reads a row's columns in order, so a filter on published_date
+-- must not walk the overflow pages of a long body stored before it.
 CREATE TABLE IF NOT EXISTS docs (
     article_id INTEGER PRIMARY KEY,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    url TEXT NOT NULL,
     published_date TEXT,
     month TEXT,
     category TEXT,
     lang TEXT,
     content_hash TEXT,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
     segmented BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_published ON docs (published_date, article_id);
@@ -264,20 +266,27 @@ class EmbeddedBackend:
     # --- reading ---------------------------------------------------------------------------
 
     @staticmethod
-    def _where(q: SearchQuery) -> tuple[str, str, list[object]]:
-        """FROM/JOIN and WHERE clauses with parameters for the query's text and filters."""
+    def _where(q: SearchQuery, *, need_docs: bool) -> tuple[str, str, str, list[object]]:
+        """FROM, WHERE, the article-id column and parameters for the query's text and filters.
+
+        Without filters or date sorting, a text query reads only the FTS index (no join).
+        """
         match = match_expression(q.parsed)
         exclude = exclusion_expression(q.parsed)
+        filtered = bool(q.date_from or q.date_to or q.categories or q.lang)
         params: list[object] = []
-        if match:
-            source = "fts JOIN docs d ON d.article_id = fts.rowid"
-            conditions = ["fts MATCH ?"]
-            params.append(match)
+        conditions: list[str] = []
+        if match and not (need_docs or filtered):
+            source, id_col = "fts", "fts.rowid"
+        elif match:
+            source, id_col = "fts JOIN docs d ON d.article_id = fts.rowid", "d.article_id"
         else:
-            source = "docs d"
-            conditions = []
+            source, id_col = "docs d", "d.article_id"
+        if match:
+            conditions.append("fts MATCH ?")
+            params.append(match)
         if exclude:
-            conditions.append("d.article_id NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            conditions.append(f"{id_col} NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             params.append(exclude)
         if q.date_from:
             conditions.append("d.published_date >= ?")
@@ -292,38 +301,58 @@ class EmbeddedBackend:
             conditions.append("d.lang = ?")
             params.append(q.lang)
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
-        return source, where, params
+        return source, where, id_col, params
+
+    def _page(self, conn: sqlite3.Connection, q: SearchQuery) -> list[tuple[int, float]]:
+        """(article_id, score) of the requested page, in order; display fields come after."""
+        ranked = q.sort == "relevance" and bool(q.parsed.clauses)
+        source, where, id_col, params = self._where(q, need_docs=not ranked)
+        if not ranked:
+            direction = "ASC" if q.sort == "oldest" else "DESC"
+            sql = (
+                f"SELECT {id_col}, 0.0 FROM {source}{where} ORDER BY d.published_date IS NULL,"
+                f" d.published_date {direction}, {id_col} {direction} LIMIT ? OFFSET ?"
+            )
+            return conn.execute(sql, [*params, q.limit, q.offset]).fetchall()
+        score = f"-bm25(fts, {TITLE_WEIGHT}, {BODY_WEIGHT})"
+        boost, boost_params = "0", []
+        if q.parsed.sequence:  # see ParsedQuery.sequence: adjacent typed words rank first
+            boost = f"{id_col} IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+            boost_params = [_fts_phrase(q.parsed.sequence)]
+        sql = (
+            f"SELECT {id_col}, {score} AS score, {boost} AS boost FROM {source}{where}"
+            f" ORDER BY boost DESC, score DESC, {id_col} DESC LIMIT ? OFFSET ?"
+        )
+        rows = conn.execute(sql, [*boost_params, *params, q.limit, q.offset]).fetchall()
+        return [(r[0], r[1]) for r in rows]
 
     def search(self, q: SearchQuery) -> SearchResult:
         conn = self._conn()
-        source, where, params = self._where(q)
-        total = conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
-        has_rank = q.parsed.clauses != ()
-        score = f"-bm25(fts, {TITLE_WEIGHT}, {BODY_WEIGHT})" if has_rank else "0.0"
-        if q.sort == "relevance" and has_rank:
-            order = "score DESC, d.article_id DESC"
-        elif q.sort == "oldest":
-            order = "d.published_date IS NULL, d.published_date ASC, d.article_id ASC"
-        else:  # newest, and relevance without a positive clause
-            order = "d.published_date IS NULL, d.published_date DESC, d.article_id DESC"
-        rows = conn.execute(
-            f"SELECT d.article_id, d.title, d.published_date, d.category, d.lang, d.url, d.body,"
-            f" {score} AS score FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, q.limit, q.offset],
-        ).fetchall()
+        total = self.count(q)
+        page = self._page(conn, q) if total > q.offset else []
+        ids = [article_id for article_id, _ in page]
+        rows = {
+            r[0]: r
+            for r in conn.execute(
+                "SELECT article_id, title, published_date, category, lang, url, body FROM docs"
+                f" WHERE article_id IN ({','.join('?' * len(ids))})",
+                ids,
+            )
+        }
         words = q.parsed.highlight_tokens
         hits = [
             Hit(
-                article_id=r[0],
-                title=r[1],
-                published_date=r[2],
-                category=r[3],
-                lang=r[4],
-                url=r[5],
-                score=float(r[7]),
-                snippet=make_snippet(r[6], words),
+                article_id=article_id,
+                title=rows[article_id][1],
+                published_date=rows[article_id][2],
+                category=rows[article_id][3],
+                lang=rows[article_id][4],
+                url=rows[article_id][5],
+                score=float(score),
+                snippet=make_snippet(rows[article_id][6], words),
             )
-            for r in rows
+            for article_id, score in page
+            if article_id in rows
         ]
         return SearchResult(total=total, hits=hits)
 
@@ -331,12 +360,12 @@ class EmbeddedBackend:
         conn = self._conn()
         if q is None:
             return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
-        source, where, params = self._where(q)
+        source, where, _, params = self._where(q, need_docs=False)
         return conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
 
     def aggregate(self, q: SearchQuery) -> Aggregations:
         conn = self._conn()
-        source, where, params = self._where(q)
+        source, where, _, params = self._where(q, need_docs=True)
         joiner = " AND" if where else " WHERE"
         months = conn.execute(
             f"SELECT d.month, count(*) FROM {source}{where}{joiner} d.month IS NOT NULL"

@@ -6,8 +6,9 @@ at import, from PyThaiNLP's month and weekday tables. Thai digits are matched di
 Unicode decimal digits), so match offsets always point into the caller's original text.
 
 Year rules: a 4-digit year from 2100 up is Buddhist Era (B.E. - 543 = C.E.), 1800-2099 is C.E.;
-``พ.ศ.``/``ค.ศ.`` force the era; a 2-digit year is B.E. (``67`` -> 2567 -> 2024), in the
-century nearest the reference date when one is given. Impossible dates give None, never a guess.
+``พ.ศ.``/``ค.ศ.`` force the era; a 2-digit year is B.E. (``67`` -> 2567 -> 2024), or with a
+reference date the one from 80 years before it to 20 after. Impossible dates give None, never a
+guess.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ __all__ = [
 ]
 
 BE_OFFSET = 543
-#: 4-digit years at or above this are Buddhist Era; the C.E. calendar never gets near it.
 #: B.E. years read as such: 2100-2800 (1557-2257 C.E.), so historical dates such as
 #: "5 กรกฎาคม พ.ศ. 2365" stay valid. Without an era marker a year from 2100 up is B.E., and
 #: 1800-2099 is C.E. (a C.E. year in the 2100s is no news date).

@@ -211,6 +211,9 @@ class CorpusWriter:
                 info.mtime = int(dt.datetime.now(dt.UTC).timestamp())
                 info.mode = 0o644
                 self._tar.addfile(info, io.BytesIO(data))
+                # TarFile remembers every member it wrote (for reading back); a writer never
+                # reads, so forget them to keep memory flat over 40k+ members.
+                self._tar.members.clear()
             else:
                 target = self._root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)

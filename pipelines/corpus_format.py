@@ -20,6 +20,7 @@ the day of collection::
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import tarfile
@@ -218,6 +219,55 @@ def iter_corpus_records(path: str | os.PathLike[str]) -> Iterator[CorpusRecord]:
         yield parse_corpus_bytes(root.name, root.read_bytes())
     else:
         raise FileNotFoundError(f"no corpus at {root}")
+
+
+def _read_in_worker(path: str, queue: Any, batch_size: int) -> None:
+    """Worker process body: parse the corpus and hand records over in batches; None ends."""
+    try:
+        batch: list[CorpusRecord] = []
+        for record in iter_corpus_records(path):
+            batch.append(record)
+            if len(batch) >= batch_size:
+                queue.put(batch)
+                batch = []
+        if batch:
+            queue.put(batch)
+        queue.put(None)
+    except BaseException as exc:  # reported to the reading side, which re-raises
+        queue.put(f"{type(exc).__name__}: {exc}")
+
+
+def iter_corpus_records_in_background(
+    path: str | os.PathLike[str], *, batch_size: int = 200, queued_batches: int = 8
+) -> Iterator[CorpusRecord]:
+    """Like :func:`iter_corpus_records`, with reading and parsing in a separate process.
+
+    An import is CPU-bound in the process that runs the pipelines (cleaning, dates, database,
+    segmentation); decompressing and parsing 40,000 files in a second process uses the other
+    core instead. The queue is bounded, so memory stays flat; closing the iterator early
+    (``--limit``) stops the worker.
+    """
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no corpus at {path}")
+    context = multiprocessing.get_context("spawn")  # no fork of a process running Twisted
+    queue = context.Queue(maxsize=queued_batches)
+    worker = context.Process(
+        target=_read_in_worker, args=(os.fspath(path), queue, batch_size), daemon=True
+    )
+    worker.start()
+    try:
+        while True:
+            batch = queue.get()
+            if batch is None:
+                break
+            if isinstance(batch, str):
+                raise RuntimeError(f"corpus reader failed: {batch}")
+            yield from batch
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join(timeout=10)
+        queue.close()
 
 
 # --- writing ----------------------------------------------------------------------------------

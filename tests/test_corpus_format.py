@@ -15,6 +15,7 @@ from pipelines.corpus_format import (
     detect_lang,
     find_hashtags,
     iter_corpus_records,
+    iter_corpus_records_in_background,
     parse_corpus_bytes,
     parse_corpus_text,
     parse_file_name,
@@ -264,3 +265,18 @@ def test_render_parse_round_trip(
     for name in ("article_id", "title", "body", "published_date_text", "fetched_at"):
         assert parsed[name] == article[name]
     assert parsed["category"] == (category.replace("/", " ") if category else None)
+
+
+def test_background_reader_gives_the_same_records_and_stops_early(tmp_path: Path) -> None:
+    files = {f"data/2024/01/{day:02d}/ด้านสังคม_{day}.txt": THAI_FILE for day in range(1, 29)}
+    files.update(SMALL_CORPUS)
+    write_tarball(tmp_path / "corpus.tar.gz", files)
+    inline = list(iter_corpus_records(tmp_path / "corpus.tar.gz"))
+    background = list(iter_corpus_records_in_background(tmp_path / "corpus.tar.gz", batch_size=4))
+    assert background == inline
+
+    records = iter_corpus_records_in_background(tmp_path / "corpus.tar.gz", batch_size=2)
+    assert next(records).name == inline[0].name
+    records.close()  # e.g. --limit reached: the worker process is stopped, nothing hangs
+    with pytest.raises(FileNotFoundError):
+        next(iter_corpus_records_in_background(tmp_path / "missing.tar.gz"))

@@ -337,3 +337,28 @@ def test_stats_and_runs(store: ArchiveStore) -> None:
     assert run["finished_at"] is not None
     with pytest.raises(KeyError):
         store.finish_run(run_id + 100, {}, "finished", 0)
+
+
+# --- thaigov db ---------------------------------------------------------------------------------
+def test_db_commands(archive_url: str) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from search.cli import app
+
+    runner = CliRunner()
+    upgraded = runner.invoke(app, ["db", "upgrade", "--url", archive_url])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert f"schema at {migrations.head_revision()}" in upgraded.output
+    with ArchiveStore(archive_url) as store:
+        store.upsert_batch([article(1), article(2, category="Government News", lang="en")])
+        store.start_run("thaigov_corpus", {"path": "corpus.tar.gz"})
+    shown = runner.invoke(app, ["db", "stats", "--url", archive_url], env={"COLUMNS": "160"})
+    assert shown.exit_code == 0, shown.output
+    for expected in ("waiting for search indexing", "Government News", "2024", "thaigov_corpus"):
+        assert expected in shown.output
+    as_json = runner.invoke(app, ["db", "stats", "--url", archive_url, "--json"])
+    figures = json.loads(as_json.output)
+    assert figures["articles"] == 2 and figures["pending_index"] == 2
+    assert figures["last_runs"][0]["status"] == "running"

@@ -31,7 +31,7 @@ def upgrade(url: UrlOption = None) -> None:
     with ArchiveStore(url) as store:
         with store.engine.connect() as connection:
             revision = current_revision(connection)
-        Console().print(f"{store.display_url}: schema at {revision} (head {head_revision()})")
+        typer.echo(f"{store.display_url}: schema at {revision} (head {head_revision()})")
 
 
 @db_app.command("stats")

@@ -252,6 +252,21 @@ def test_every_request_failing_exits_non_zero(tmp_path: Path):
     assert "every request failed" in crawl.log
 
 
+def test_unreachable_site_gives_up_early(tmp_path: Path):
+    with ReplicaServer() as server:
+        dead_url = server.base_url
+    crawl = run_crawl(
+        dead_url,
+        tmp_path,
+        {"start_id": "1001", "end_id": "1400"},
+        {"RETRY_TIMES": "0", "THAIGOV_GIVE_UP_AFTER_FAILURES": "3", "CONCURRENT_REQUESTS": "2"},
+    )
+    assert crawl.returncode == EXIT_NOTHING_FETCHED, crawl.log[-3000:]
+    assert crawl.stats["finish_reason"] == "unreachable"
+    assert 3 <= crawl.stats["thaigov/failed"] < 20
+    assert crawl.log.count("site unreachable") == 1
+
+
 @pytest.mark.parametrize("store", ["feed", "archive"])
 def test_jobdir_resume_after_sigkill_ends_with_the_full_id_set(tmp_path: Path, store: str):
     if store == "archive":

@@ -99,6 +99,7 @@ def test_retry_after_values(value: str | None, seconds: float | None) -> None:
         ("robots_forbidden", {}, EXIT_ROBOTS_FORBIDDEN),
         ("lock_held", {}, EXIT_LOCKED),
         ("shutdown", {"thaigov/fetched": 2}, EXIT_OK),
+        ("unreachable", {"thaigov/failed": 5}, EXIT_NOTHING_FETCHED),
     ],
 )
 def test_exit_codes(reason: str, stats: dict[str, int], code: int) -> None:

@@ -27,7 +27,11 @@ EXIT_ROBOTS_FORBIDDEN = 3
 EXIT_LOCKED = 4
 EXIT_NOTHING_FETCHED = 5
 EXIT_CODE_STAT = "thaigov/exit_code"
-_REASON_EXIT_CODES = {"robots_forbidden": EXIT_ROBOTS_FORBIDDEN, "lock_held": EXIT_LOCKED}
+_REASON_EXIT_CODES = {
+    "robots_forbidden": EXIT_ROBOTS_FORBIDDEN,
+    "lock_held": EXIT_LOCKED,
+    "unreachable": EXIT_NOTHING_FETCHED,
+}
 
 
 def exit_code_for(reason: str, stats: dict[str, Any]) -> int:
@@ -125,7 +129,7 @@ class RunRecorder:
         stats = self.crawler.stats.get_stats()
         code = exit_code_for(reason, stats)
         self.crawler.stats.set_value(EXIT_CODE_STAT, code)
-        if code == EXIT_NOTHING_FETCHED:
+        if code == EXIT_NOTHING_FETCHED and reason != "unreachable":
             logger.error("nothing fetched: every request failed (exit code %d)", code)
         status = reason if code in (EXIT_OK, EXIT_LOCKED, EXIT_ROBOTS_FORBIDDEN) else "failed"
         plain = {key: _jsonable(value) for key, value in stats.items()}

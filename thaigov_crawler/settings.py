@@ -19,6 +19,8 @@ THAIGOV_MAX_CONSECUTIVE_MISSES = 50
 # Incremental start when the archive is empty and no -a start_id: the id after the last one the
 # public 2020-2025 corpus saw (import the corpus first to backfill history).
 THAIGOV_INCREMENTAL_START_ID = 100612
+# Stop (exit code 5) once this many requests failed before any page was fetched: site down.
+THAIGOV_GIVE_UP_AFTER_FAILURES = 5
 
 # --- Politeness (the site forbids scraping since Sep 2025: obey robots.txt, say who we are) ---
 ROBOTSTXT_OBEY = True

@@ -127,6 +127,7 @@ class ThaigovSpider(scrapy.Spider):
         self.journal: ResumeJournal | None = None
         self.fetched = 0
         self._robots_reported = False
+        self._gave_up = False
 
     @staticmethod
     def validate_arguments(**kwargs: Any) -> None:
@@ -147,6 +148,7 @@ class ThaigovSpider(scrapy.Spider):
         settings = crawler.settings
         spider.base_url = settings.get("THAIGOV_BASE_URL").rstrip("/")
         spider.max_misses = settings.getint("THAIGOV_MAX_CONSECUTIVE_MISSES", 50)
+        spider.give_up_after = settings.getint("THAIGOV_GIVE_UP_AFTER_FAILURES", 5)
         spider.raw_html = settings.getbool("ARCHIVE_RAW_HTML")
         spider.archive_url = archive_url(settings.get("THAIGOV_ARCHIVE_URL"))
         base_host = urlsplit(spider.base_url).hostname or ""
@@ -331,6 +333,18 @@ class ThaigovSpider(scrapy.Spider):
         stats.inc_value("thaigov/failed")
         stats.inc_value(f"thaigov/failed/{reason}")
         logger.warning("id %s: request failed (%s): %s", article_id, reason, failure.value)
+        failed = stats.get_value("thaigov/failed", 0)
+        if self.fetched == 0 and self.give_up_after and failed >= self.give_up_after:
+            if self._gave_up:
+                return
+            self._gave_up = True
+            logger.error(
+                "site unreachable: %d requests to %s failed (after retries) and none succeeded; "
+                "giving up",
+                failed,
+                self.base_url,
+            )
+            raise CloseSpider("unreachable")
 
     def _skip(self, article_id: int | None, reason: str, detail: str = "") -> None:
         """A non-article: its own stats key, one INFO line, and a miss for the frontier."""

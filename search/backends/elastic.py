@@ -50,6 +50,10 @@ DEFAULT_ALIAS = "thaigov-articles"
 SCHEMA_VERSION = 1
 WORD_MARK = "\u200b"
 TITLE_BOOST = 4.0  # same weight as the embedded backend's BM25 title column
+#: Score added to documents holding the typed words as one phrase: BM25 scores here stay far
+#: below it, and Elasticsearch's float32 scores keep ~3 decimals of BM25 on top of it.
+SEQUENCE_BOOST = 10_000.0
+SEQUENCE_NAME = "typed-sequence"
 SNIPPET_CHARS = 220
 BULK_CHUNK = 500
 BULK_MAX_BYTES = 20 * 1024 * 1024
@@ -167,9 +171,29 @@ def filter_clauses(q: SearchQuery) -> list[dict[str, Any]]:
     return filters
 
 
+def sequence_boost(parsed: ParsedQuery) -> dict[str, Any] | None:
+    """Documents holding the typed words as one phrase rank first (``ParsedQuery.sequence``).
+
+    A constant far above any BM25 score of this index puts them ahead, as the embedded backend
+    orders them; it only adds to the score, so what matches (and every count) is unchanged.
+    ``hit_from`` subtracts it again, so ``Hit.score`` stays the BM25 score.
+    """
+    if not parsed.sequence:
+        return None
+    return {
+        "constant_score": {
+            "filter": _phrase_query(parsed.sequence, english=False),
+            "boost": SEQUENCE_BOOST,
+            "_name": SEQUENCE_NAME,
+        }
+    }
+
+
 def build_query(q: SearchQuery, *, english: bool = False) -> dict[str, Any]:
     """The whole ``query`` part of a search/count request for ``q``."""
     query = text_query(q.parsed, english=english)
+    if boost := sequence_boost(q.parsed):
+        query["should"] = [boost]
     filters = filter_clauses(q)
     if filters:
         query["filter"] = filters
@@ -220,9 +244,16 @@ def hit_from(raw: Mapping[str, Any], *, scored: bool = True) -> Hit:
         category=source.get("category"),
         lang=source.get("lang"),
         url=source.get("url") or "",
-        score=float(raw.get("_score") or 0.0) if scored else 0.0,
+        score=_bm25(raw) if scored else 0.0,
         snippet=snippet_from(raw),
     )
+
+
+def _bm25(raw: Mapping[str, Any]) -> float:
+    score = float(raw.get("_score") or 0.0)
+    if SEQUENCE_NAME in (raw.get("matched_queries") or ()):
+        score -= SEQUENCE_BOOST
+    return round(score, 3)
 
 
 def index_body(doc: IndexDoc) -> dict[str, Any]:

@@ -24,10 +24,12 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any, Literal
 
 from sqlalchemy import (
     func,
+    insert,
     select,
     tuple_,
     update,
@@ -73,19 +75,17 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(UTC)
 
 
-def article_to_dict(article: Article) -> dict[str, Any]:
+def article_to_dict(article: Article | Mapping[str, Any]) -> dict[str, Any]:
     """The stored article in item format (ISO strings for dates) plus bookkeeping fields."""
+    read = article.get if isinstance(article, Mapping) else partial(getattr, article)
     out: dict[str, Any] = {}
-    for name in EXPORT_FIELDS:
-        value = getattr(article, name)
+    for name in (*EXPORT_FIELDS, *BOOKKEEPING_FIELDS):
+        value = read(name)
         if isinstance(value, dt.date):
             value = value.isoformat()
         elif isinstance(value, list):
             value = list(value)
         out[name] = value
-    for name in BOOKKEEPING_FIELDS:
-        value = getattr(article, name)
-        out[name] = iso(value) if isinstance(value, dt.date) else value
     return out
 
 
@@ -161,45 +161,42 @@ class ArchiveStore:
     def _write(
         self, prepared: list[tuple[int, dict[str, Any], Any]], now: dt.datetime
     ) -> list[tuple[int, UpsertResult]]:
+        """One transaction: one SELECT of the stored rows, a bulk INSERT of the new ones.
+
+        New articles stay plain dicts for a Core executemany (ORM objects cost about as much
+        again as the database work); stored ones are ORM objects the unit of work updates.
+        """
         if not prepared:
             return []
-        applied: list[tuple[int, Article, Action]] = []
+        applied: list[tuple[int, Article | dict[str, Any], Action]] = []
         with self._sessions.begin() as session:
             ids = sorted({columns["article_id"] for _, columns, _ in prepared})
             current = {
                 a.article_id: a
                 for a in session.scalars(select(Article).where(Article.article_id.in_(ids)))
             }
+            new_rows: dict[int, dict[str, Any]] = {}
             raw_pages: list[dict[str, Any]] = []
             for position, columns, raw_html in prepared:
-                article = current.get(columns["article_id"])
+                article_id = columns["article_id"]
                 seen = columns["fetched_at"] or now
-                if article is None:
-                    article = _new_article(columns, seen)
-                    session.add(article)
-                    current[article.article_id] = article
-                    action: Action = "inserted"
+                if article_id in new_rows:  # a second item for an id new in this batch
+                    current[article_id] = Article(**new_rows.pop(article_id))
+                    session.add(current[article_id])
+                stored = current.get(article_id)
+                if stored is None:
+                    new_rows[article_id] = row = _new_row(columns, seen)
+                    applied.append((position, row, "inserted"))
                 else:
-                    action = _apply(session, article, columns, seen)
+                    applied.append((position, stored, _apply(session, stored, columns, seen)))
                 if raw_html:
-                    raw_pages.append(_raw_page(article, raw_html, seen))
-                applied.append((position, article, action))
+                    raw_pages.append(_raw_page(article_id, columns["content_hash"], raw_html, seen))
+            if new_rows:
+                session.execute(insert(Article), list(new_rows.values()))
             session.flush()
             if raw_pages:
                 _insert_missing_raw_pages(session, raw_pages)
-            return [
-                (
-                    position,
-                    UpsertResult(
-                        article_id=article.article_id,
-                        action=action,
-                        content_hash=article.content_hash,
-                        needs_index=article.indexed_at is None,
-                        article=article_to_dict(article),
-                    ),
-                )
-                for position, article, action in applied
-            ]
+            return [(position, _result(source, action)) for position, source, action in applied]
 
     def mark_indexed(
         self, pairs: Iterable[tuple[int, str]], *, at: dt.datetime | None = None
@@ -411,12 +408,26 @@ def _short_error(exc: BaseException) -> str:
     return text.strip().splitlines()[0][:500] if text.strip() else type(exc).__name__
 
 
-def _new_article(columns: dict[str, Any], seen: dt.datetime) -> Article:
-    article = Article(**columns)
-    article.version = 1
-    article.first_seen_at = article.last_seen_at = article.last_changed_at = seen
-    article.indexed_at = None
-    return article
+def _new_row(columns: dict[str, Any], seen: dt.datetime) -> dict[str, Any]:
+    return {
+        **columns,
+        "version": 1,
+        "first_seen_at": seen,
+        "last_seen_at": seen,
+        "last_changed_at": seen,
+        "indexed_at": None,
+    }
+
+
+def _result(source: Article | dict[str, Any], action: Action) -> UpsertResult:
+    article = article_to_dict(source)
+    return UpsertResult(
+        article_id=article["article_id"],
+        action=action,
+        content_hash=article["content_hash"],
+        needs_index=article["indexed_at"] is None,
+        article=article,
+    )
 
 
 def _apply(
@@ -466,11 +477,11 @@ def _apply(
     return action
 
 
-def _raw_page(article: Article, raw_html: Any, seen: dt.datetime) -> dict[str, Any]:
+def _raw_page(article_id: int, digest: str, raw_html: Any, seen: dt.datetime) -> dict[str, Any]:
     data = raw_html.encode() if isinstance(raw_html, str) else bytes(raw_html)
     return {
-        "article_id": article.article_id,
-        "content_hash": article.content_hash,
+        "article_id": article_id,
+        "content_hash": digest,
         "fetched_at": seen,
         "compression": "zlib",
         "html": zlib.compress(data, 6),

@@ -31,7 +31,7 @@ from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from pipelines.config import archive_url
-from thaigov_crawler.extract import Extracted, extract_article
+from thaigov_crawler.extract import Extracted, article_id_from_url, extract_article
 from thaigov_crawler.fields import DETAIL_PATH, RAW_HTML_FIELD
 from thaigov_crawler.frontier import MissRunFrontier, ResumeJournal
 from thaigov_crawler.items import ArticleItem
@@ -273,14 +273,14 @@ class ThaigovSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or content_type not in HTML_TYPES:
             self._skip(article_id, "non_html", content_type.decode("latin-1") or "no type")
             return
-        result = extract_article(
-            response.body, response.url, encoding=response.encoding, fetched_at=None
-        )
+        # After a same-site redirect the final URL names the article actually served.
+        url = response.url
+        if article_id_from_url(url) is None:
+            url = self.base_url + DETAIL_PATH.format(article_id=article_id)
+        result = extract_article(response.body, url, encoding=response.encoding)
         if not isinstance(result, Extracted):
             self._skip(article_id, result.reason, result.detail)
             return
-        if result.fields["article_id"] != article_id:  # same-site redirect to another id
-            result.fields["article_id"] = article_id
         self.crawler.stats.inc_value(f"thaigov/extract/route/{result.route}")
         self.crawler.stats.inc_value("thaigov/articles")
         if self.frontier is not None:

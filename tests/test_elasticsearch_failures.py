@@ -197,6 +197,82 @@ def test_alias_swap_during_rebuild_never_interrupts_searches(
     assert backend.all_indices() == new_indices  # the old index was deleted after the swap
 
 
+def _synthetic_articles(first_id: int, n: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "article_id": first_id + i,
+            "url": f"https://www.thaigov.go.th/news/contents/details/{first_id + i}",
+            "title": f"ประกาศฉบับที่ {i} เรื่องการจัดการน้ำ",
+            "body": f"กรมชลประทานแจ้งแผนการระบายน้ำรอบที่ {i} ให้ประชาชนทราบล่วงหน้า",
+            "category": "ข่าวทำเนียบรัฐบาล",
+            "lang": "th",
+            "published_date": "2024-05-01",
+        }
+        for i in range(n)
+    ]
+
+
+def test_reindex_all_swaps_the_alias_while_searches_run(
+    elasticsearch_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``thaigov reindex --all`` on a growing archive: searches see the old index, then the new."""
+    import search.cli_search
+    from pipelines.archive.store import ArchiveStore
+    from search.cli import app
+
+    alias = _alias()
+    env = {
+        "THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}",
+        "THAIGOV_ELASTICSEARCH_URL": elasticsearch_url,
+        "THAIGOV_ELASTICSEARCH_INDEX": alias,
+    }
+    reindex_all = ["reindex", "--all", "--batch-size", "50", "--workers", "1"]
+    reader = ElasticsearchBackend(elasticsearch_url, index=alias)
+    try:
+        with ArchiveStore(env["THAIGOV_ARCHIVE_URL"]) as store:
+            store.upsert_batch(_synthetic_articles(5000, 200))
+        assert CliRunner().invoke(app, reindex_all, env=env).exit_code == 0
+        before = reader.current_indices()
+        with ArchiveStore(env["THAIGOV_ARCHIVE_URL"]) as store:
+            store.upsert_batch(_synthetic_articles(6000, 100))  # the next build has more
+
+        loop = SearchLoop(reader, SearchQuery.build("ระบายน้ำ"))
+        thread = threading.Thread(target=loop.run, daemon=True)
+        real_documents = search.cli_search.documents_from_articles
+        pages: list[int] = []
+        seen_mid_build: list[int] = []
+
+        def documents_pausing_mid_build(*args: Any, **kwargs: Any) -> list[IndexDoc]:
+            """The real builder; at the third page it lets the search thread run 3 searches."""
+            pages.append(1)
+            if len(pages) == 3:
+                loop.wait_for_more(3)
+                seen_mid_build.extend(loop.totals[-3:])
+            return real_documents(*args, **kwargs)
+
+        monkeypatch.setattr(
+            search.cli_search, "documents_from_articles", documents_pausing_mid_build
+        )
+        thread.start()
+        try:
+            result = CliRunner().invoke(app, reindex_all, env=env)
+            loop.wait_for_more(3)
+        finally:
+            loop.done.set()
+            thread.join(timeout=30)
+        assert result.exit_code == 0, result.output
+        assert loop.errors == []
+        assert seen_mid_build == [200] * 3
+        assert min(loop.totals) == 200  # never zero, never a half-built index
+        assert loop.totals[-1] == 300
+        after = reader.current_indices()
+        assert len(after) == 1 and after != before
+        assert reader.all_indices() == after
+    finally:
+        reader.drop()
+        reader.close()
+
+
 # --- hostile input -------------------------------------------------------------------------
 
 HOSTILE = [

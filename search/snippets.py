@@ -18,15 +18,17 @@ from search.segment import fold, tokenize_spans
 SNIPPET_CHARS = 220
 _LEAD = 60  # characters of context before the first highlighted word
 _MAX_CANDIDATES = 200
+_MAX_PER_WORD = 40  # a stopword like "การ" must not crowd out the rarer words
 _WINDOWS_TRIED = 4
 
 
 def _candidates(folded: str, words: Iterable[str]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for word in words:
-        start = folded.find(word)
-        while start != -1 and len(found) < _MAX_CANDIDATES:
+        start, seen = folded.find(word), 0
+        while start != -1 and seen < _MAX_PER_WORD and len(found) < _MAX_CANDIDATES:
             found.append((start, word))
+            seen += 1
             start = folded.find(word, start + len(word))
     found.sort()
     return found

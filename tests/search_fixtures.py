@@ -88,7 +88,8 @@ ARTICLES: list[dict[str, Any]] = [
         1007,
         "Cabinet approves water management plan",
         "The Cabinet approved a national water management plan to prevent floods.\n"
-        "The Prime Minister said farmers in the north will receive support before the rainy season.",
+        "The Prime Minister said farmers in the north will receive support"
+        " before the rainy season.",
         "2024-01-30",
         "Cabinet Meeting Synopsis",
         lang="en",

@@ -3,6 +3,10 @@
 A thin Scrapy adapter over :class:`search.indexer.BatchIndexer`. It does not index in
 ``process_item``: it listens to ``archive_batch_committed`` so that only rows the archive has
 committed reach the index, and the archive's ``mark_indexed`` can confirm them afterwards.
+
+Scrapy closes pipelines in reverse order, so this one closes before the archive pipeline
+flushes its last batch. From ``close_spider`` on, every committed batch is therefore indexed at
+once, and the backend is released on ``spider_closed``, which comes after all pipelines closed.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import logging
 import time
 from typing import Any
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from pipelines.signals import archive_batch_committed
@@ -27,6 +32,7 @@ class SearchIndexPipeline:
         self.crawler = crawler
         self.batch_size = batch_size
         self.indexer: BatchIndexer | None = None
+        self._closing = False
         self._warned_no_store = False
 
     @classmethod
@@ -35,6 +41,7 @@ class SearchIndexPipeline:
             raise NotConfigured("SEARCH_INDEX_ENABLED is off")
         pipeline = cls(crawler, crawler.settings.getint("SEARCH_INDEX_BATCH_SIZE", 500))
         crawler.signals.connect(pipeline.batch_committed, signal=archive_batch_committed)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
@@ -54,12 +61,20 @@ class SearchIndexPipeline:
             if not getattr(result, "needs_index", False) or article is None:
                 continue
             self._timed(self.indexer.add, {**article, "content_hash": result.content_hash})
+        if self._closing:
+            self._timed(self.indexer.flush)
 
     def close_spider(self, spider: Any = None) -> None:
+        self._closing = True
+        if self.indexer is not None:
+            self._timed(self.indexer.flush)
+
+    def spider_closed(self, spider: Any = None, reason: str | None = None) -> None:
         if self.indexer is None:
             return
         self._timed(self.indexer.flush)
         self.indexer.backend.close()
+        self.indexer = None
 
     def _timed(self, call: Any, *args: Any) -> None:
         assert self.indexer is not None

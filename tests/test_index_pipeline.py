@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 from typer.testing import CliRunner
@@ -18,6 +22,7 @@ from pipelines.signals import archive_batch_committed
 from search.backends.embedded import EmbeddedBackend
 from search.config import open_backend
 from search.query import SearchQuery
+from tests.conftest import REPO_ROOT
 from tests.search_fixtures import ARTICLES
 
 
@@ -42,6 +47,12 @@ def commit(crawler: Any, store: ArchiveStore, articles: list[dict[str, Any]]) ->
     crawler.signals.send_catch_log(archive_batch_committed, results=results)
 
 
+def close(crawler: Any, pipeline: SearchIndexPipeline) -> None:
+    """Scrapy's closing order: close_spider of each pipeline, then the spider_closed signal."""
+    pipeline.close_spider()
+    crawler.signals.send_catch_log(signals.spider_closed, spider=None, reason="finished")
+
+
 def test_committed_batches_are_indexed_then_confirmed(
     store: ArchiveStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -50,7 +61,7 @@ def test_committed_batches_are_indexed_then_confirmed(
     commit(crawler, store, ARTICLES[:5])
     assert store.count(pending_only=True) == 2  # one full batch of 3 indexed, 2 buffered
     commit(crawler, store, ARTICLES[5:])
-    pipeline.close_spider()
+    close(crawler, pipeline)
 
     assert store.count(pending_only=True) == 0
     index = EmbeddedBackend(tmp_path / "search.sqlite3")
@@ -69,8 +80,70 @@ def test_unchanged_articles_are_not_reindexed(
     crawler, pipeline = start(store)
     commit(crawler, store, ARTICLES)
     commit(crawler, store, ARTICLES)  # a re-crawl of the same pages
-    pipeline.close_spider()
+    close(crawler, pipeline)
     assert crawler.stats.get_value("index/indexed") == len(ARTICLES)
+
+
+def test_batches_committed_after_close_spider_are_indexed(
+    store: ArchiveStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive pipeline (300) flushes its last batch after this one (400) was closed."""
+    monkeypatch.setenv("THAIGOV_SEARCH_PATH", str(tmp_path / "search.sqlite3"))
+    crawler, pipeline = start(store)
+    commit(crawler, store, ARTICLES[:4])
+    pipeline.close_spider()
+    commit(crawler, store, ARTICLES[4:])  # ArchivePipeline.close_spider's final flush
+    assert store.count(pending_only=True) == 0
+    crawler.signals.send_catch_log(signals.spider_closed, spider=None, reason="finished")
+    assert EmbeddedBackend(tmp_path / "search.sqlite3").count() == len(ARTICLES)
+
+
+CRAWL = """
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from tests.conftest import REPO_ROOT
+from tests.search_fixtures import ARTICLES
+
+class Fixtures(scrapy.Spider):
+    name = "fixtures"
+
+    async def start(self):
+        for article in ARTICLES:
+            yield dict(article)
+
+process = CrawlerProcess({
+    "ITEM_PIPELINES": {
+        "pipelines.archive_pipeline.ArchivePipeline": 300,
+        "pipelines.index_pipeline.SearchIndexPipeline": 400,
+    },
+    "ARCHIVE_BATCH_SIZE": 3,
+    "ARCHIVE_BATCH_SECONDS": 0,
+    "SEARCH_INDEX_BATCH_SIZE": 5,
+    "LOG_LEVEL": "WARNING",
+    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+})
+process.crawl(Fixtures)
+process.start()
+"""
+
+
+def test_real_crawl_archives_and_indexes_everything(tmp_path: Path) -> None:
+    """A real Scrapy engine run (own process: a reactor starts once per process)."""
+    archive = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    env = {
+        **os.environ,
+        "THAIGOV_ARCHIVE_URL": archive,
+        "THAIGOV_SEARCH_PATH": str(tmp_path / "search.sqlite3"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CRAWL], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    with ArchiveStore(archive) as store:
+        assert (store.count(), store.count(pending_only=True)) == (len(ARTICLES), 0)
+    index = EmbeddedBackend(tmp_path / "search.sqlite3")
+    assert index.count() == len(ARTICLES)
+    assert [h.article_id for h in index.search(SearchQuery.build("ยา")).hits] == [1003]
 
 
 def test_items_pass_through_untouched(
@@ -95,7 +168,7 @@ def test_unusable_index_counts_failures_and_leaves_articles_pending(
     monkeypatch.setenv("THAIGOV_SEARCH_PATH", str(blocker / "search.sqlite3"))
     crawler, pipeline = start(store, SEARCH_INDEX_BATCH_SIZE=3)
     commit(crawler, store, ARTICLES)
-    pipeline.close_spider()
+    close(crawler, pipeline)
     assert store.count() == len(ARTICLES)  # the archive went on
     assert store.count(pending_only=True) == len(ARTICLES)
     assert crawler.stats.get_value("index/failed") == len(ARTICLES)
@@ -112,7 +185,7 @@ def test_elasticsearch_down_then_reindex_pending_catches_up(
     monkeypatch.setenv("THAIGOV_ELASTICSEARCH_URL", "http://127.0.0.1:9")  # nothing listens
     crawler, pipeline = start(store, SEARCH_INDEX_BATCH_SIZE=4)
     commit(crawler, store, ARTICLES)
-    pipeline.close_spider()
+    close(crawler, pipeline)
     assert crawler.stats.get_value("index/failed") == len(ARTICLES)
     assert store.count(pending_only=True) == len(ARTICLES)
 

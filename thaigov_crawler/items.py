@@ -11,4 +11,4 @@ ArticleItem = type(
     (scrapy.Item,),
     {name: scrapy.Field() for name in ALL_FIELDS},
 )
-ArticleItem.__doc__ = "One thaigov.go.th article; see thaigov_crawler.fields for the meaning of each field."
+ArticleItem.__doc__ = "One thaigov.go.th article; thaigov_crawler.fields explains each field."

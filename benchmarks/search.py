@@ -266,6 +266,7 @@ def main() -> None:
     args = parser.parse_args()
     es_url = os.environ.get("THAIGOV_ELASTICSEARCH_URL")
     notes: list[str] = []
+    load_start = os.getloadavg()[0]
 
     articles = load_articles(args.corpus, args.limit)
     by_id = {a["article_id"]: a for a in articles}
@@ -326,7 +327,8 @@ def main() -> None:
     notes.append(
         f"{len(articles):,} articles; {len(queries['titles'])} title, "
         f"{len(queries['passages'])} passage and {len(queries['short'])} short queries, "
-        f"seed {SEED}; limit 10 with snippets; {os.cpu_count()} CPUs shared with other jobs."
+        f"seed {SEED}; limit 10 with snippets; {os.cpu_count()} CPUs shared with other jobs"
+        f" (load average {load_start:.1f} at start, {os.getloadavg()[0]:.1f} at the end)."
     )
     table = markdown(runs, extra, notes)
     print(table)

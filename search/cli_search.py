@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from typing import Annotated, Any
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,12 +14,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START, IndexDoc, SearchResult
+from search.backends.base import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    IndexDoc,
+    SearchBackend,
+    SearchResult,
+)
 from search.config import backend_name, open_backend
 from search.documents import documents_from_articles
 from search.indexer import BatchIndexer
 from search.query import SORTS, DateFilterError, SearchQuery
 from search.segment import segmenting_pool
+
+if TYPE_CHECKING:
+    from pipelines.archive.store import ArchiveStore
 
 console = Console()
 errors = Console(stderr=True)
@@ -110,7 +120,9 @@ def _progress() -> Progress:
     )
 
 
-def _reindex_pending(store: Any, backend: Any, batch_size: int, workers: int) -> tuple[int, int]:
+def _reindex_pending(
+    store: ArchiveStore, backend: SearchBackend, batch_size: int, workers: int
+) -> tuple[int, int]:
     total = store.count(pending_only=True)
     with segmenting_pool(workers) as pool, _progress() as progress:
         task = progress.add_task("indexing pending articles", total=total)
@@ -124,7 +136,9 @@ def _reindex_pending(store: Any, backend: Any, batch_size: int, workers: int) ->
     return indexer.counters.indexed, indexer.counters.failed
 
 
-def _all_documents(store: Any, batch_size: int, pool: Any) -> Iterator[IndexDoc]:
+def _all_documents(
+    store: ArchiveStore, batch_size: int, pool: Executor | None
+) -> Iterator[IndexDoc]:
     page: list[dict[str, Any]] = []
     for article in store.iter_articles(batch_size=batch_size):
         page.append(article)
@@ -134,7 +148,9 @@ def _all_documents(store: Any, batch_size: int, pool: Any) -> Iterator[IndexDoc]
     yield from documents_from_articles(page, pool)
 
 
-def _reindex_all(store: Any, backend: Any, batch_size: int, workers: int) -> tuple[int, int]:
+def _reindex_all(
+    store: ArchiveStore, backend: SearchBackend, batch_size: int, workers: int
+) -> tuple[int, int]:
     hashes: dict[int, str] = {}
 
     def remember(docs: Iterator[IndexDoc]) -> Iterator[IndexDoc]:

@@ -79,12 +79,20 @@ def load_articles(path: str, limit: int | None) -> list[dict[str, Any]]:
     return articles
 
 
+def title_is(title: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda hit: hit["title"] == title
+
+
+def body_has(text: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda hit: text in hit["body"]
+
+
 def sample_queries(
     articles: list[dict[str, Any]], n: int, rng: random.Random
 ) -> dict[str, list[Query]]:
     titled = [a for a in articles if len(tokenize(a["title"])) >= 2]
     titles = [
-        Query(a["title"], a["article_id"], lambda h, t=a["title"]: h["title"] == t)
+        Query(a["title"], a["article_id"], title_is(a["title"]))
         for a in rng.sample(titled, min(n, len(titled)))
     ]
     passages: list[Query] = []
@@ -101,7 +109,7 @@ def sample_queries(
             continue
         first = rng.randrange(0, len(spans) - size)
         text = line[spans[first][1] : spans[first + size - 1][2]]
-        passages.append(Query(text, a["article_id"], lambda h, t=text: t in h["body"]))
+        passages.append(Query(text, a["article_id"], body_has(text)))
     short: list[Query] = []
     for a in rng.sample(titled, min(n, len(titled))):
         words = [w for w in tokenize(a["title"]) if len(w) > 1] or tokenize(a["title"])

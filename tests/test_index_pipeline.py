@@ -35,7 +35,7 @@ def store(tmp_path: Path) -> Iterator[ArchiveStore]:
 def start(store: ArchiveStore, **settings: Any) -> tuple[Any, SearchIndexPipeline]:
     """A crawler with the archive attached (as ArchivePipeline does) and the pipeline opened."""
     crawler = get_crawler(settings_dict=settings)
-    crawler.thaigov_archive = store
+    crawler.thaigov_archive = store  # type: ignore[attr-defined]
     pipeline = SearchIndexPipeline.from_crawler(crawler)
     pipeline.open_spider()
     return crawler, pipeline

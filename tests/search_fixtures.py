@@ -107,3 +107,18 @@ ARTICLES: list[dict[str, Any]] = [
 
 def article(article_id: int) -> dict[str, Any]:
     return next(a for a in ARTICLES if a["article_id"] == article_id)
+
+
+def drop_elasticsearch(url: str, prefix: str) -> None:
+    """Delete every index and template the run created (names are unique to this run)."""
+    from elasticsearch import Elasticsearch
+
+    with Elasticsearch(url) as client:
+        found = client.indices.get(
+            index=f"{prefix}*", allow_no_indices=True, ignore_unavailable=True
+        )
+        for name in found:
+            client.indices.delete(index=name, ignore_unavailable=True)
+        templates = client.options(ignore_status=404).indices.get_index_template(name=f"{prefix}*")
+        for template in templates.get("index_templates", []):
+            client.indices.delete_index_template(name=template["name"])

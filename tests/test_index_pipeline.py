@@ -23,7 +23,7 @@ from search.backends.embedded import EmbeddedBackend
 from search.config import open_backend
 from search.query import SearchQuery
 from tests.conftest import REPO_ROOT
-from tests.search_fixtures import ARTICLES
+from tests.search_fixtures import ARTICLES, drop_elasticsearch
 
 
 @pytest.fixture
@@ -200,6 +200,4 @@ def test_elasticsearch_down_then_reindex_pending_catches_up(
         assert store.count(pending_only=True) == 0
         backend.close()
     finally:
-        from tests.test_search_backends import _drop_elasticsearch
-
-        _drop_elasticsearch(elasticsearch_url, index)
+        drop_elasticsearch(elasticsearch_url, index)

@@ -15,7 +15,7 @@ from pipelines.archive.store import ArchiveStore
 from search.backends.embedded import EmbeddedBackend
 from search.config import open_backend
 from search.query import SearchQuery
-from tests.search_fixtures import ARTICLES, article
+from tests.search_fixtures import ARTICLES, article, drop_elasticsearch
 
 runner = CliRunner()
 
@@ -36,9 +36,7 @@ def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, st
         assert all(r.action == "inserted" for r in results)
     yield values
     if prefix:
-        from tests.test_search_backends import _drop_elasticsearch
-
-        _drop_elasticsearch(values["THAIGOV_ELASTICSEARCH_URL"], prefix)
+        drop_elasticsearch(values["THAIGOV_ELASTICSEARCH_URL"], prefix)
 
 
 def thaigov(env: dict[str, str], *args: str) -> tuple[int, str, str]:

@@ -17,25 +17,10 @@ from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchBackend
 from search.config import open_backend
 from search.documents import document_from_article, documents_from_articles
 from search.query import SearchQuery
-from tests.search_fixtures import ARTICLES, article
+from tests.search_fixtures import ARTICLES, article, drop_elasticsearch
 
 BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 NEWEST_FIRST = [1008, 1005, 1004, 1003, 1002, 1007, 1001, 1006]
-
-
-def _drop_elasticsearch(url: str, prefix: str) -> None:
-    """Delete every index and template the run created (names are unique to this run)."""
-    from elasticsearch import Elasticsearch
-
-    with Elasticsearch(url) as client:
-        found = client.indices.get(
-            index=f"{prefix}*", allow_no_indices=True, ignore_unavailable=True
-        )
-        for name in found:
-            client.indices.delete(index=name, ignore_unavailable=True)
-        templates = client.options(ignore_status=404).indices.get_index_template(name=f"{prefix}*")
-        for template in templates.get("index_templates", []):
-            client.indices.delete_index_template(name=template["name"])
 
 
 class Backends:
@@ -72,7 +57,7 @@ class Backends:
         for backend in self.made:
             backend.close()
         if self.kind == "elasticsearch":
-            _drop_elasticsearch(self.url, self.prefix)
+            drop_elasticsearch(self.url, self.prefix)
 
 
 def _backends(

@@ -408,7 +408,9 @@ class ElasticsearchBackend:
 
     def all_indices(self) -> list[str]:
         """Every versioned index of this alias, behind it or not (e.g. left by a crash)."""
-        rows = self.client.cat.indices(index=self.index_pattern, h="index", format="json").body
+        rows: list[dict[str, str]] = self.client.cat.indices(
+            index=self.index_pattern, h="index", format="json"
+        ).body  # type: ignore[assignment]  # a JSON list with format=json, typed as str
         return sorted(row["index"] for row in rows)
 
     def ensure_schema(self) -> None:

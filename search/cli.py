@@ -1,4 +1,4 @@
-"""The ``thaigov`` command line (Typer). Scrapy-free: crawl commands are added by thaigov_crawler.cli."""
+"""The ``thaigov`` command line (Typer), Scrapy-free; thaigov_crawler.cli adds crawl commands."""
 
 from __future__ import annotations
 

@@ -48,7 +48,9 @@ def elasticsearch_url() -> str:
 def chromium_path() -> str:
     path = os.environ.get("THAIGOV_TEST_CHROMIUM") or "/usr/bin/chromium"
     if not Path(path).exists():
-        service_missing(f"no Chromium at {path}: apt-get install chromium (or THAIGOV_TEST_CHROMIUM)")
+        service_missing(
+            f"no Chromium at {path}: apt-get install chromium or set THAIGOV_TEST_CHROMIUM"
+        )
     return path
 
 

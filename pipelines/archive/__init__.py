@@ -1,0 +1,1 @@
+"""The archive: typed models, Alembic migrations, ArchiveStore (see docs/archive.md)."""

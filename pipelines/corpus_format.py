@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import re
 import tarfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -239,7 +239,7 @@ def _read_in_worker(path: str, queue: Any, batch_size: int) -> None:
 
 def iter_corpus_records_in_background(
     path: str | os.PathLike[str], *, batch_size: int = 200, queued_batches: int = 8
-) -> Iterator[CorpusRecord]:
+) -> Generator[CorpusRecord, None, None]:
     """Like :func:`iter_corpus_records`, with reading and parsing in a separate process.
 
     An import is CPU-bound in the process that runs the pipelines (cleaning, dates, database,

@@ -51,7 +51,7 @@ def at(day: int, hour: int = 0) -> str:
     return dt.datetime(2024, 3, day, hour, tzinfo=UTC).isoformat()
 
 
-def article(article_id: int = 101, **fields: Any) -> dict[str, Any]:
+def article(article_id: Any = 101, **fields: Any) -> dict[str, Any]:
     """An item as the date pipeline hands it to the archive (fixture text written here)."""
     item: dict[str, Any] = {
         "article_id": article_id,
@@ -178,6 +178,7 @@ def test_filling_an_indexed_field_makes_the_article_pending(store: ArchiveStore)
 
 def test_changed_text_keeps_the_old_version(store: ArchiveStore) -> None:
     first = store.upsert_batch([article(fetched_at=at(5))])[0]
+    assert first.content_hash is not None
     store.mark_indexed([(101, first.content_hash)])
     edited = article(fetched_at=at(7, 12), body="ข้อความที่แก้ไขแล้ว", source="crawl")
     [result] = store.upsert_batch([edited])
@@ -278,10 +279,11 @@ def test_raw_html_is_kept_compressed_once_per_text(store: ArchiveStore) -> None:
 
 # --- indexing bookkeeping ---------------------------------------------------------------------
 def test_mark_indexed_only_where_the_hash_still_matches(store: ArchiveStore) -> None:
-    results = store.upsert_batch([article(101), article(102)])
-    stale = results[1].content_hash
+    current, stale = (
+        r.content_hash or "" for r in store.upsert_batch([article(101), article(102)])
+    )
     store.upsert_batch([article(102, fetched_at=at(6), body="แก้ไขแล้ว")])
-    marked = store.mark_indexed([(101, results[0].content_hash), (102, stale), (999, "x")])
+    marked = store.mark_indexed([(101, current), (102, stale), (999, "x")])
     assert marked == 1
     assert [a["article_id"] for a in store.iter_articles(pending_only=True)] == [102]
     assert store.mark_all_unindexed() == 1

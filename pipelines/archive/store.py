@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     func,
@@ -34,7 +34,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -214,7 +214,7 @@ class ArchiveStore:
                     .values(indexed_at=at)
                     .execution_options(synchronize_session=False)
                 )
-                changed += result.rowcount or 0
+                changed += _rowcount(result)
         return changed
 
     def mark_all_unindexed(self) -> int:
@@ -226,7 +226,7 @@ class ArchiveStore:
                 .values(indexed_at=None)
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount or 0
+            return _rowcount(result)
 
     # --- crawl runs ---------------------------------------------------------------------------
     def start_run(self, spider: str, args: Mapping[str, Any]) -> int:
@@ -395,6 +395,11 @@ class ArchiveStore:
 
 
 # --- upsert helpers ---------------------------------------------------------------------------
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE matched (a DML statement's result is a CursorResult)."""
+    return cast(CursorResult[Any], result).rowcount or 0
+
+
 def _failed(article_id: Any, error: str, content_hash: str | None = None) -> UpsertResult:
     try:
         ident: int | None = int(article_id)

@@ -20,12 +20,11 @@ from functools import cache
 
 from pythainlp.tokenize import word_tokenize
 
-from pipelines.text_cleaning import ZERO_WIDTH
+from pipelines.text_cleaning import ZERO_WIDTH as _ZERO_WIDTH
 
 # Regexes rather than str.translate: translate with a mapping table costs ~2 µs per character on
 # Thai text (it looks every character up in a dict), which made snippets slower than the search.
 _THAI_DIGIT = re.compile("[๐-๙]")
-_ZERO_WIDTH = re.compile("[" + "".join(map(chr, ZERO_WIDTH)) + "]")
 
 
 def _ascii_digit(match: re.Match[str]) -> str:

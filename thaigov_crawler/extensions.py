@@ -20,6 +20,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from pipelines.archive_pipeline import archive_store
+
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
@@ -115,12 +117,10 @@ class RunRecorder:
     def spider_opened(self, spider: Spider) -> None:
         if not self.enabled:
             return
-        from thaigov_crawler.spiders.thaigov import open_archive_store  # no cycle at import
-
         try:
-            self.store = open_archive_store(self.crawler.settings.get("THAIGOV_ARCHIVE_URL"))
-            if self.store is not None:
-                self.run_id = self.store.start_run(spider.name, getattr(spider, "run_args", {}))
+            # The crawl's shared store: the archive pipeline disposes of it when the engine stops.
+            self.store = archive_store(self.crawler)
+            self.run_id = self.store.start_run(spider.name, getattr(spider, "run_args", {}))
         except Exception:  # the crawl matters more than its record
             logger.exception("could not record the start of this run in the archive")
             self.store = None
@@ -145,8 +145,6 @@ class RunRecorder:
                 recorded = True
             except Exception:
                 logger.exception("could not record the end of this run in the archive")
-        if self.store is not None and hasattr(self.store, "close"):
-            self.store.close()
         if self.enabled and not recorded:
             logger.info("run stats: %s", json.dumps(plain, ensure_ascii=False, sort_keys=True))
 

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
+from pipelines.text_cleaning import ZERO_WIDTH
 from search.backends.base import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -61,7 +62,6 @@ BULK_RETRIES = 4  # documents rejected with 429 are retried with exponential bac
 CATEGORY_BUCKETS = 500
 THAI_TO_ASCII = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 ASCII_TO_THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 class ElasticsearchUnavailable(ConnectionError):
@@ -94,7 +94,7 @@ def mark_words(text: str, segmented: str | None = None) -> str:
     ``segmented`` (the ``IndexDoc.*_segmented`` form) is reused when it aligns with the text;
     otherwise the text is segmented here. ``unmark(mark_words(t)) == t`` for cleaned text.
     """
-    text = (text or "").translate(_ZERO_WIDTH)
+    text = ZERO_WIDTH.sub("", text or "")
     spans = _spans_from_tokens(fold(text), segmented.split()) if segmented is not None else None
     if spans is None:
         spans = [(a, b) for _, a, b in tokenize_spans(text)]

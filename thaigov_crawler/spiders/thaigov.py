@@ -30,6 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
+from pipelines.archive_pipeline import archive_store
 from pipelines.config import archive_url
 from thaigov_crawler.extract import Extracted, article_id_from_url, extract_article
 from thaigov_crawler.fields import DETAIL_PATH, RAW_HTML_FIELD
@@ -66,15 +67,6 @@ def _optional_int(name: str, value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         raise UsageError(f"-a {name}= expects an integer, got {value!r}") from None
-
-
-def open_archive_store(url: str | None) -> Any | None:
-    """The archive store if engineer C's package is installed, else None (crawl still works)."""
-    try:
-        from pipelines.archive.store import ArchiveStore
-    except ImportError:
-        return None
-    return ArchiveStore(url)
 
 
 class ThaigovSpider(scrapy.Spider):
@@ -206,11 +198,7 @@ class ThaigovSpider(scrapy.Spider):
         yield from map(self.detail_request, self.frontier.due())
 
     def _after_highest_archived(self) -> int:
-        store = open_archive_store(self.archive_url)
-        highest = None
-        if store is not None:
-            highest = store.max_article_id()
-            store.close()
+        highest = archive_store(self.crawler).max_article_id()
         if highest is not None:
             return highest + 1
         default = self.settings.getint("THAIGOV_INCREMENTAL_START_ID")
@@ -218,13 +206,8 @@ class ThaigovSpider(scrapy.Spider):
         return default
 
     def _recently_published(self, days: int) -> list[int]:
-        store = open_archive_store(self.archive_url)
-        if store is None:
-            logger.warning("refresh_days ignored: the archive package is not available")
-            return []
         since = datetime.now(UTC).date() - timedelta(days=days)
-        ids = list(store.article_ids_published_since(since))
-        store.close()
+        ids = list(archive_store(self.crawler).article_ids_published_since(since))
         logger.info("refresh: %d articles published since %s", len(ids), date.isoformat(since))
         return ids
 

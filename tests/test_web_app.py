@@ -209,6 +209,14 @@ def test_front_page_without_query_shows_archive_size(client: TestClient) -> None
     assert '<ol class="hits"' not in html
 
 
+def test_filters_without_words_browse_with_timeline_and_facets(client: TestClient) -> None:
+    html = client.get("/", params={"lang": "en"}).text
+    assert '<ol class="hits"' in html and "<svg" in html
+    assert "/articles/2005" in html  # the one English fixture article
+    assert "/articles/2001" not in html
+    assert "Government News" in html  # its category, as a facet
+
+
 @pytest.mark.parametrize(
     "params",
     [

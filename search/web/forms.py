@@ -48,7 +48,10 @@ class SearchParams:
 
     @property
     def has_search(self) -> bool:
-        return bool(self.q.strip())
+        """Words or any filter: filters alone browse the archive (newest first) with a timeline."""
+        return bool(
+            self.q.strip() or self.date_from or self.date_to or self.categories or self.lang
+        )
 
     def to_query(self, *, limit: int = PAGE_SIZE) -> SearchQuery:
         """Validated query for this page; raises ``ParamError`` naming the offending field."""

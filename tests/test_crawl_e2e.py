@@ -267,6 +267,22 @@ def test_unreachable_site_gives_up_early(tmp_path: Path):
     assert crawl.log.count("site unreachable") == 1
 
 
+def test_unreachable_site_gives_up_without_retrying_every_id(tmp_path: Path):
+    """Default retries: a site that never answers is not retried id after id for minutes."""
+    with ReplicaServer() as server:
+        dead_url = server.base_url
+    crawl = run_crawl(
+        dead_url,
+        tmp_path,
+        {"start_id": "1001", "end_id": "1400"},
+        {"RETRY_TIMES": "3", "THAIGOV_GIVE_UP_AFTER_FAILURES": "4", "CONCURRENT_REQUESTS": "4"},
+    )
+    assert crawl.returncode == EXIT_NOTHING_FETCHED, crawl.log[-3000:]
+    assert crawl.stats["finish_reason"] == "unreachable"
+    assert crawl.stats.get("retry/count", 0) < 4
+    assert crawl.stats["thaigov/failed"] < 20
+
+
 @pytest.mark.parametrize("store", ["feed", "archive"])
 def test_jobdir_resume_after_sigkill_ends_with_the_full_id_set(tmp_path: Path, store: str):
     if store == "archive":

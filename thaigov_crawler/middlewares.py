@@ -55,6 +55,29 @@ class RetryAfterMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         return cls(crawler)
 
+    def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception, spider: object = None
+    ) -> Request | Response | None:
+        """Stop retrying a site that has never answered.
+
+        Without this, a host that does not resolve (no network, a typo in THAIGOV_BASE_URL)
+        retried every scheduled id RETRY_TIMES times behind the download delay: measured 153
+        retries and 6.5 minutes before the spider could declare it unreachable. Once
+        THAIGOV_GIVE_UP_AFTER_FAILURES attempts failed and no response ever came, failures go
+        straight to the spider, which stops the crawl with exit code 5.
+        """
+        stats = self.crawler.stats
+        give_up_after = self.crawler.settings.getint("THAIGOV_GIVE_UP_AFTER_FAILURES", 5)
+        if (
+            give_up_after
+            and isinstance(exception, self.exceptions_to_retry)
+            and not stats.get_value("downloader/response_count", 0)
+        ):
+            stats.inc_value("thaigov/unanswered_attempts")
+            if stats.get_value("thaigov/unanswered_attempts", 0) >= give_up_after:
+                return None
+        return super().process_exception(request, exception)
+
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response
     ) -> Request | Response:

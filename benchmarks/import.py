@@ -24,19 +24,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "import.md"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "thaigov-v2-corpus-2020-2023.tar.gz"
+sys.path.insert(0, str(ROOT))
+from tests.databases import fresh_postgres_database  # noqa: E402
+
 TARGET_SECONDS = 180.0  # issue 4: the whole slice into SQLite in under 3 minutes
 
 
@@ -54,20 +52,6 @@ class Run:
     @property
     def crawl_seconds(self) -> float:
         return self.seconds("elapsed_time_seconds") or self.wall
-
-
-@contextmanager
-def fresh_postgres(server: str) -> Iterator[str]:
-    name = f"thaigov_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 def run_import(
@@ -156,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
                 if backend == "sqlite":
                     url = f"sqlite:///{work / 'archive.sqlite3'}"
                 else:
-                    url = stack.enter_context(fresh_postgres(args.postgres_url))
+                    url = stack.enter_context(
+                        fresh_postgres_database(args.postgres_url, "thaigov_bench")
+                    )
                 for label in [backend] + ([] if args.no_reimport else [f"{backend} (re-import)"]):
                     print(f"importing into {label} ...", file=sys.stderr, flush=True)
                     run = run_import(label, url, args.corpus, work, args.limit, args.timeout)

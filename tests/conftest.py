@@ -6,9 +6,12 @@ With CI=true a missing service fails the test that needs it; locally it skips wi
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.databases import fresh_postgres_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
@@ -60,3 +63,13 @@ def shared_corpus() -> Path:
     if not SHARED_CORPUS_TARBALL.exists():
         pytest.skip(f"shared corpus not found at {SHARED_CORPUS_TARBALL}")
     return SHARED_CORPUS_TARBALL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def archive_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty archive database: an SQLite file, or a new PostgreSQL database dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'archive' / 'archive.sqlite3'}"
+        return
+    with fresh_postgres_database(request.getfixturevalue("postgres_url")) as url:
+        yield url

@@ -14,7 +14,7 @@ from scrapy.utils.test import get_crawler
 from pipelines.archive.store import ArchiveStore, UpsertResult
 from pipelines.archive_pipeline import ArchivePipeline, archive_store
 from pipelines.signals import archive_batch_committed
-from tests.test_archive_store import archive_url, article  # noqa: F401 (fixture)
+from tests.test_archive_store import article
 from thaigov_crawler.items import ArticleItem
 
 
@@ -40,7 +40,7 @@ def start(url: str, **settings: Any) -> tuple[Any, ArchivePipeline, Committed]:
 
 
 @pytest.fixture
-def opened(archive_url: str) -> Iterator[tuple[Any, ArchivePipeline, Committed]]:  # noqa: F811
+def opened(archive_url: str) -> Iterator[tuple[Any, ArchivePipeline, Committed]]:
     crawler, pipeline, committed = start(archive_url, ARCHIVE_BATCH_SIZE=3)
     yield crawler, pipeline, committed
     crawler.thaigov_archive.close()
@@ -69,7 +69,7 @@ def test_batches_by_count_and_flushes_on_close(
 
 def test_second_crawl_of_the_same_items_changes_nothing(
     opened: tuple[Any, ArchivePipeline, Committed],
-    archive_url: str,  # noqa: F811
+    archive_url: str,
 ) -> None:
     crawler, pipeline, _ = opened
     for article_id in range(1, 5):
@@ -97,7 +97,7 @@ def test_spider_idle_flushes_before_later_pipelines_close(
     assert [len(b) for b in committed.batches] == [1]
 
 
-def test_batches_by_age(archive_url: str) -> None:  # noqa: F811
+def test_batches_by_age(archive_url: str) -> None:
     crawler, pipeline, committed = start(
         archive_url, ARCHIVE_BATCH_SIZE=100, ARCHIVE_BATCH_SECONDS=0.05
     )
@@ -138,7 +138,7 @@ def test_unreachable_database_does_not_stop_the_crawl(caplog: pytest.LogCaptureF
     assert "21, 22" in caplog.text
 
 
-def test_raw_html_only_with_the_setting(archive_url: str) -> None:  # noqa: F811
+def test_raw_html_only_with_the_setting(archive_url: str) -> None:
     html = "<html><body>หน้าเว็บ</body></html>"
     crawler, pipeline, _ = start(archive_url, ARCHIVE_RAW_HTML=False)
     pipeline.process_item(ArticleItem(**article(31), raw_html=html))

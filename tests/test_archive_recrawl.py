@@ -6,7 +6,6 @@ from pathlib import Path
 
 from pipelines.archive.store import ArchiveStore
 from tests.replica import fixtures as fx
-from tests.test_archive_store import archive_url  # noqa: F401 (fixture)
 from tests.test_crawl_e2e import DEFAULT, ReplicaServer, replica, run_crawl  # noqa: F401
 
 LAST_ID = fx.FIRST_ID + 9
@@ -27,7 +26,7 @@ def crawl(server: ReplicaServer, tmp_path: Path, url: str, run: str) -> dict[str
 
 def test_recrawl_leaves_identical_rows(
     replica: ReplicaServer,  # noqa: F811
-    archive_url: str,  # noqa: F811
+    archive_url: str,
     tmp_path: Path,
 ) -> None:
     expected = {i for i in fx.ARTICLE_IDS if fx.FIRST_ID <= i <= LAST_ID}

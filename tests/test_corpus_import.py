@@ -16,7 +16,6 @@ import pytest
 from pipelines.archive.store import ArchiveStore
 from search.backends.embedded import EmbeddedBackend
 from search.query import SearchQuery
-from tests.test_archive_store import archive_url  # noqa: F401 (fixture)
 from tests.test_corpus_format import (
     ENGLISH_FILE,
     NO_SOURCE_FILE,
@@ -79,7 +78,7 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 def test_import_directory_then_reimport_changes_nothing(
     corpus_dir: Path,
-    archive_url: str,  # noqa: F811
+    archive_url: str,
     tmp_path: Path,
 ) -> None:
     first = import_corpus(corpus_dir, archive_url, tmp_path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from scrapy import signals
@@ -28,9 +29,11 @@ logger = logging.getLogger(__name__)
 class SearchIndexPipeline:
     """Buffers committed articles and indexes them in batches; flushes on close."""
 
-    def __init__(self, crawler: Any, batch_size: int) -> None:
+    def __init__(self, crawler: Any, batch_size: int, segment_workers: int = 1) -> None:
         self.crawler = crawler
         self.batch_size = batch_size
+        self.segment_workers = segment_workers
+        self.pool: ProcessPoolExecutor | None = None
         self.indexer: BatchIndexer | None = None
         self._closing = False
         self._warned_no_store = False
@@ -39,14 +42,25 @@ class SearchIndexPipeline:
     def from_crawler(cls, crawler: Any) -> SearchIndexPipeline:
         if not crawler.settings.getbool("SEARCH_INDEX_ENABLED", True):
             raise NotConfigured("SEARCH_INDEX_ENABLED is off")
-        pipeline = cls(crawler, crawler.settings.getint("SEARCH_INDEX_BATCH_SIZE", 500))
+        pipeline = cls(
+            crawler,
+            crawler.settings.getint("SEARCH_INDEX_BATCH_SIZE", 500),
+            crawler.settings.getint("SEARCH_INDEX_SEGMENT_WORKERS", 1),
+        )
         crawler.signals.connect(pipeline.batch_committed, signal=archive_batch_committed)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
+        # Segmentation is half of a bulk import's time and nlpo3 holds the GIL: worker
+        # processes (SEARCH_INDEX_SEGMENT_WORKERS > 1, set by the corpus importer) share it out.
+        if self.segment_workers > 1:
+            self.pool = ProcessPoolExecutor(max_workers=self.segment_workers)
         self.indexer = BatchIndexer(
-            open_backend(), mark_indexed=self._mark_indexed, batch_size=self.batch_size
+            open_backend(),
+            mark_indexed=self._mark_indexed,
+            batch_size=self.batch_size,
+            pool=self.pool,
         )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
@@ -75,6 +89,9 @@ class SearchIndexPipeline:
         self._timed(self.indexer.flush)
         self.indexer.backend.close()
         self.indexer = None
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
 
     def _timed(self, call: Any, *args: Any) -> None:
         assert self.indexer is not None

@@ -91,6 +91,9 @@ ARCHIVE_BATCH_SIZE = 200
 ARCHIVE_BATCH_SECONDS = 5.0
 SEARCH_INDEX_ENABLED = True
 SEARCH_INDEX_BATCH_SIZE = 500
+# Processes that segment Thai text for the index (1: in the crawl process; a crawl fetches
+# slowly, a bulk corpus import sets the CPU count).
+SEARCH_INDEX_SEGMENT_WORKERS = 1
 
 LOG_LEVEL = os.environ.get("THAIGOV_LOG_LEVEL", "INFO")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import UsageError
 
 from pipelines.corpus_format import iter_corpus_records, iter_corpus_records_in_background
+from search.segment import default_workers
 from thaigov_crawler.items import ArticleItem
 
 #: Sent for each corpus file that does not become an item: ``name`` and ``problem`` (text).
@@ -47,6 +48,12 @@ class CorpusSpider(scrapy.Spider):
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
     }
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Bulk input: segment for the index on every core (THAIGOV_SEGMENT_WORKERS overrides)."""
+        super().update_settings(settings)
+        settings.set("SEARCH_INDEX_SEGMENT_WORKERS", default_workers(), priority="spider")
 
     def __init__(
         self,

@@ -164,6 +164,14 @@ def run_backend(
 
     for warm in queries["short"][:20]:
         search(warm.text)
+    measure_queries(run, search, queries, by_id)
+    return run
+
+
+def measure_queries(
+    run: Run, search: Callable[[str], list[int]], queries: dict[str, list[Query]], by_id: dict
+) -> None:
+    """Latency of the short queries, MRR@10 and latency of the title and passage sets."""
     _, short_ms = evaluate(search, queries["short"], by_id)
     run.figures["latency p50 / p95, short queries (ms)"] = (
         f"{percentile(short_ms, 50):.1f} / {percentile(short_ms, 95):.1f}"
@@ -174,7 +182,6 @@ def run_backend(
         run.figures[f"latency p50 / p95, {label} (ms)"] = (
             f"{percentile(ms, 50):.1f} / {percentile(ms, 95):.1f}"
         )
-    return run
 
 
 def thai_analyzer_run(
@@ -216,16 +223,7 @@ def thai_analyzer_run(
             found = client.search(index=index, query=body, size=10, source=False)
             return [int(h["_id"]) for h in found["hits"]["hits"]]
 
-        _, short_ms = evaluate(search, queries["short"], by_id)
-        run.figures["latency p50 / p95, short queries (ms)"] = (
-            f"{percentile(short_ms, 50):.1f} / {percentile(short_ms, 95):.1f}"
-        )
-        for label in ("titles", "passages"):
-            mrr, ms = evaluate(search, queries[label], by_id)
-            run.figures[f"MRR@10, {label}"] = f"{mrr:.3f}"
-            run.figures[f"latency p50 / p95, {label} (ms)"] = (
-                f"{percentile(ms, 50):.1f} / {percentile(ms, 95):.1f}"
-            )
+        measure_queries(run, search, queries, by_id)
     finally:
         client.indices.delete(index=index, ignore_unavailable=True)
         client.close()

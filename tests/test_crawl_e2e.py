@@ -252,35 +252,26 @@ def test_every_request_failing_exits_non_zero(tmp_path: Path):
     assert "every request failed" in crawl.log
 
 
-def test_unreachable_site_gives_up_early(tmp_path: Path):
+@pytest.mark.parametrize(("retry_times", "give_up_after"), [("0", 3), ("3", 4)])
+def test_unreachable_site_gives_up_early(tmp_path: Path, retry_times: str, give_up_after: int):
+    """With or without retries, a site that never answers is not tried id after id for minutes."""
     with ReplicaServer() as server:
         dead_url = server.base_url
     crawl = run_crawl(
         dead_url,
         tmp_path,
         {"start_id": "1001", "end_id": "1400"},
-        {"RETRY_TIMES": "0", "THAIGOV_GIVE_UP_AFTER_FAILURES": "3", "CONCURRENT_REQUESTS": "2"},
+        {
+            "RETRY_TIMES": retry_times,
+            "THAIGOV_GIVE_UP_AFTER_FAILURES": str(give_up_after),
+            "CONCURRENT_REQUESTS": "4",
+        },
     )
     assert crawl.returncode == EXIT_NOTHING_FETCHED, crawl.log[-3000:]
     assert crawl.stats["finish_reason"] == "unreachable"
-    assert 3 <= crawl.stats["thaigov/failed"] < 20
+    assert give_up_after <= crawl.stats["thaigov/failed"] < 20
+    assert crawl.stats.get("retry/count", 0) < give_up_after
     assert crawl.log.count("site unreachable") == 1
-
-
-def test_unreachable_site_gives_up_without_retrying_every_id(tmp_path: Path):
-    """Default retries: a site that never answers is not retried id after id for minutes."""
-    with ReplicaServer() as server:
-        dead_url = server.base_url
-    crawl = run_crawl(
-        dead_url,
-        tmp_path,
-        {"start_id": "1001", "end_id": "1400"},
-        {"RETRY_TIMES": "3", "THAIGOV_GIVE_UP_AFTER_FAILURES": "4", "CONCURRENT_REQUESTS": "4"},
-    )
-    assert crawl.returncode == EXIT_NOTHING_FETCHED, crawl.log[-3000:]
-    assert crawl.stats["finish_reason"] == "unreachable"
-    assert crawl.stats.get("retry/count", 0) < 4
-    assert crawl.stats["thaigov/failed"] < 20
 
 
 @pytest.mark.parametrize("store", ["feed", "archive"])

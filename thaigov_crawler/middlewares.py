@@ -50,6 +50,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         super().__init__(crawler.settings)
         self.crawler = crawler
         self.max_wait = crawler.settings.getfloat("THAIGOV_RETRY_AFTER_MAX", 120.0)
+        self.give_up_after = crawler.settings.getint("THAIGOV_GIVE_UP_AFTER_FAILURES", 5)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
@@ -67,14 +68,13 @@ class RetryAfterMiddleware(RetryMiddleware):
         straight to the spider, which stops the crawl with exit code 5.
         """
         stats = self.crawler.stats
-        give_up_after = self.crawler.settings.getint("THAIGOV_GIVE_UP_AFTER_FAILURES", 5)
         if (
-            give_up_after
+            self.give_up_after
             and isinstance(exception, self.exceptions_to_retry)
             and not stats.get_value("downloader/response_count", 0)
         ):
             stats.inc_value("thaigov/unanswered_attempts")
-            if stats.get_value("thaigov/unanswered_attempts", 0) >= give_up_after:
+            if stats.get_value("thaigov/unanswered_attempts", 0) >= self.give_up_after:
                 return None
         return super().process_exception(request, exception)
 

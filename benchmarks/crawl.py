@@ -78,7 +78,7 @@ def run_spider(base_url: str, first: int, last: int, concurrency: int) -> Run:
             "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
             "DOWNLOAD_DELAY": 0,
             "AUTOTHROTTLE_ENABLED": False,
-            "ITEM_PIPELINES": '{"pipelines.cleaning_pipeline.TextCleaningPipeline": 100}',
+            "ITEM_PIPELINES": '{"pipelines.adapters.cleaning.TextCleaningPipeline": 100}',
             "THAIGOV_RECORD_RUNS": False,
             "THAIGOV_LOCK_FILE": f"{tmp}/crawl.lock",
             "THAIGOV_STATS_FILE": str(stats_path),

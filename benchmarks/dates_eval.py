@@ -26,8 +26,8 @@ from pathlib import Path
 from pythainlp.util import thai_digit_to_arabic_digit, thai_strptime
 from pythainlp.util.date import thai_full_months
 
-from pipelines.corpus_format import iter_corpus_records
-from pipelines.thai_dates import find_dates, parse_date_mention, parse_thai_date
+from pipelines.core.corpus_format import iter_corpus_records
+from pipelines.core.thai_dates import find_dates, parse_date_mention, parse_thai_date
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dates_eval.md"
 #: Minimum share per target of issue 3 (the exit status follows these).
@@ -152,7 +152,7 @@ class DateEvaluation:
 
 
 # An independent, deliberately naive reading of the two date lines (split on spaces and "/"),
-# used only to decide whether a disagreement lies in the source or in pipelines.thai_dates.
+# used only to decide whether a disagreement lies in the source or in pipelines.core.thai_dates.
 _NAIVE_LONG = re.compile(r"(\d{1,2}) (\S+) (\d{4})$")
 
 

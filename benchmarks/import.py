@@ -67,7 +67,7 @@ def run_import(
         THAIGOV_STATS_FILE=str(stats_file),
         COLUMNS="120",
     )
-    command = [sys.executable, "-c", "from thaigov_crawler.cli import main; main()"]
+    command = [sys.executable, "-c", "from search.cli import main; main()"]
     command += ["import-corpus", str(corpus)] + (["--limit", str(limit)] if limit else [])
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()

@@ -33,14 +33,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.corpus_format import iter_corpus_records  # noqa: E402
-from pipelines.text_cleaning import clean_line, clean_paragraphs  # noqa: E402
-from pipelines.thai_dates import parse_thai_date  # noqa: E402
+from pipelines.core.corpus_format import iter_corpus_records  # noqa: E402
+from pipelines.core.text_cleaning import clean_line, clean_paragraphs  # noqa: E402
+from pipelines.core.thai_dates import parse_thai_date  # noqa: E402
 from search.backends.base import IndexDoc, SearchBackend  # noqa: E402
-from search.config import open_backend  # noqa: E402
-from search.documents import documents_from_articles  # noqa: E402
-from search.query import SearchQuery  # noqa: E402
-from search.segment import segmenting_pool, tokenize, tokenize_many, tokenize_spans  # noqa: E402
+from search.backends.select import open_backend  # noqa: E402
+from search.core.query import SearchQuery  # noqa: E402
+from search.core.segment import segmenting_pool, tokenize, tokenize_many, tokenize_spans  # noqa: E402
+from search.services.documents import documents_from_articles  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "search.md"
 SEED = 20240101

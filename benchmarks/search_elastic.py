@@ -38,8 +38,8 @@ sys.path.insert(0, str(REPO))
 
 from elasticsearch import ApiError, helpers  # noqa: E402
 
-from pipelines.corpus_format import iter_corpus_records  # noqa: E402
-from pipelines.thai_dates import normalise_article_dates  # noqa: E402
+from pipelines.core.corpus_format import iter_corpus_records  # noqa: E402
+from pipelines.core.thai_dates import normalise_article_dates  # noqa: E402
 from search.backends.base import IndexDoc  # noqa: E402
 from search.backends.elastic import (  # noqa: E402
     THAI_TO_ASCII,
@@ -48,9 +48,9 @@ from search.backends.elastic import (  # noqa: E402
     build_sort,
     mark_words,
 )
-from search.documents import documents_from_articles  # noqa: E402
-from search.query import SearchQuery  # noqa: E402
-from search.segment import segmenting_pool, tokenize_spans  # noqa: E402
+from search.core.query import SearchQuery  # noqa: E402
+from search.core.segment import segmenting_pool, tokenize_spans  # noqa: E402
+from search.services.documents import documents_from_articles  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "thaigov-v2-corpus-2020-2023.tar.gz"
 RESULTS = REPO / "benchmarks" / "results" / "search_elastic.md"

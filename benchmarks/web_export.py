@@ -39,7 +39,7 @@ EXPORT_CHILD = """
 import itertools, json, resource, sys, time
 from pathlib import Path
 from pipelines.archive.store import ArchiveStore
-from search.export import write_export
+from search.services.export import write_export
 url, fmt, out, limit = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 store = ArchiveStore(url)
 start = time.perf_counter()
@@ -56,7 +56,7 @@ def import_corpus(corpus: str, limit: int, folder: Path) -> tuple[str, str]:
     search = str(folder / "search.sqlite3")
     env = {**os.environ, "THAIGOV_ARCHIVE_URL": url, "THAIGOV_SEARCH_PATH": search}
     env.pop("THAIGOV_ELASTICSEARCH_URL", None)
-    command = [sys.executable, "-c", "from thaigov_crawler.cli import main; main()"]
+    command = [sys.executable, "-c", "from search.cli import main; main()"]
     subprocess.run([*command, "import-corpus", corpus, "--limit", str(limit)], env=env, check=True)
     return url, search
 

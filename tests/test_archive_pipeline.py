@@ -11,9 +11,9 @@ import pytest
 from scrapy import signals
 from scrapy.utils.test import get_crawler
 
+from pipelines.adapters.archive import ArchivePipeline, archive_store
+from pipelines.adapters.signals import archive_batch_committed
 from pipelines.archive.store import ArchiveStore, UpsertResult
-from pipelines.archive_pipeline import ArchivePipeline, archive_store
-from pipelines.signals import archive_batch_committed
 from tests.test_archive_store import article
 from thaigov_crawler.items import ArticleItem
 
@@ -114,7 +114,7 @@ def test_database_errors_are_logged_and_counted(
     opened: tuple[Any, ArchivePipeline, Committed], caplog: pytest.LogCaptureFixture
 ) -> None:
     crawler, pipeline, committed = opened
-    caplog.set_level(logging.ERROR, logger="pipelines.archive_pipeline")
+    caplog.set_level(logging.ERROR, logger="pipelines.adapters.archive")
     for article_id in (11, -12, 13):  # -12 breaks a real CHECK constraint
         pipeline.process_item(ArticleItem(**article(article_id)))
     pipeline.close_spider()
@@ -125,7 +125,7 @@ def test_database_errors_are_logged_and_counted(
 
 
 def test_unreachable_database_does_not_stop_the_crawl(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="pipelines.archive_pipeline")
+    caplog.set_level(logging.ERROR, logger="pipelines.adapters.archive")
     crawler, pipeline, committed = start(
         "postgresql+psycopg://postgres@127.0.0.1:9/none", ARCHIVE_BATCH_SIZE=2
     )

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.corpus_format import (
+from pipelines.core.article import EXTRACTED_FIELDS
+from pipelines.core.corpus_format import (
     CorpusRecord,
     detect_lang,
     find_hashtags,
@@ -21,8 +22,7 @@ from pipelines.corpus_format import (
     parse_file_name,
     render_corpus_file,
 )
-from pipelines.text_cleaning import clean_line
-from thaigov_crawler.fields import EXTRACTED_FIELDS
+from pipelines.core.text_cleaning import clean_line
 
 # Fixture articles written for these tests (not corpus text), in the corpus layout.
 THAI_TITLE = "นายกรัฐมนตรีเปิดงานสัปดาห์หนังสือแห่งชาติ ครั้งที่ 1"

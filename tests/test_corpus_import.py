@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from pipelines.archive.store import ArchiveStore
+from pipelines.core.article import EXPORT_FIELDS
 from search.backends.embedded import EmbeddedBackend
-from search.query import SearchQuery
+from search.core.query import SearchQuery
 from tests.test_corpus_format import (
     ENGLISH_FILE,
     NO_SOURCE_FILE,
@@ -24,7 +25,6 @@ from tests.test_corpus_format import (
     write_corpus,
     write_tarball,
 )
-from thaigov_crawler.fields import EXPORT_FIELDS
 
 EDITED_THAI_FILE = THAI_FILE.replace("ผู้เข้าร่วมงานกว่า 500 คน", "ผู้เข้าร่วมงานกว่า 800 คน")
 CORPUS = {
@@ -49,7 +49,7 @@ def import_corpus(path: Path, url: str, work: Path, *args: str) -> subprocess.Co
         THAIGOV_LOCK_FILE=str(work / "crawl.lock"),
         COLUMNS="200",
     )
-    command = [sys.executable, "-c", "from thaigov_crawler.cli import main; main()"]
+    command = [sys.executable, "-c", "from search.cli import main; main()"]
     return subprocess.run(
         [*command, "import-corpus", str(path), *args],
         env=env,

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from pipelines.core.article import EXTRACTED_FIELDS
 from tests.replica import ReplicaServer
 from tests.replica import fixtures as fx
 from thaigov_crawler.extensions import (
@@ -27,10 +28,9 @@ from thaigov_crawler.extensions import (
     EXIT_NOTHING_FETCHED,
     EXIT_ROBOTS_FORBIDDEN,
 )
-from thaigov_crawler.fields import EXTRACTED_FIELDS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CLEANING_ONLY = '{"pipelines.cleaning_pipeline.TextCleaningPipeline": 100}'
+CLEANING_ONLY = '{"pipelines.adapters.cleaning.TextCleaningPipeline": 100}'
 DEFAULT = "(settings.py default)"  # a setting value meaning: do not override
 MAXSIZE = 200_000  # the replica's huge page is bigger
 FAST = {
@@ -331,9 +331,9 @@ def test_jobdir_resume_after_sigkill_ends_with_the_full_id_set(tmp_path: Path, s
 
 
 DEFAULT_PIPELINE_MODULES = (
-    "pipelines.dates_pipeline",
-    "pipelines.archive_pipeline",
-    "pipelines.index_pipeline",
+    "pipelines.adapters.dates",
+    "pipelines.adapters.archive",
+    "pipelines.adapters.index",
 )
 
 

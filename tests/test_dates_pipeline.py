@@ -9,7 +9,7 @@ from scrapy.pipelines import ItemPipelineManager
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.test import get_crawler
 
-from pipelines.dates_pipeline import ThaiDatesPipeline
+from pipelines.adapters.dates import ThaiDatesPipeline
 from thaigov_crawler.items import ArticleItem
 from thaigov_crawler.settings import ITEM_PIPELINES
 

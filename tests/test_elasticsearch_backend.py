@@ -22,9 +22,9 @@ from search.backends.elastic import (
     redacted,
     unmark,
 )
-from search.documents import document_from_article
-from search.query import SearchQuery
-from search.segment import tokenize
+from search.core.query import SearchQuery
+from search.core.segment import tokenize
+from search.services.documents import document_from_article
 
 pytestmark = pytest.mark.elasticsearch
 

@@ -24,9 +24,9 @@ from typer.testing import CliRunner
 
 from search.backends.base import IndexDoc
 from search.backends.elastic import ElasticsearchBackend, ElasticsearchUnavailable
-from search.documents import documents_from_articles
-from search.query import SearchQuery
-from search.segment import tokenize
+from search.core.query import SearchQuery
+from search.core.segment import tokenize
+from search.services.documents import documents_from_articles
 from tests.search_fixtures import ARTICLES
 from tests.tcp_proxy import TcpProxy
 
@@ -216,7 +216,7 @@ def test_reindex_all_swaps_the_alias_while_searches_run(
     elasticsearch_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``thaigov reindex --all`` on a growing archive: searches see the old index, then the new."""
-    import search.cli_search
+    import search.cli.search
     from pipelines.archive.store import ArchiveStore
     from search.cli import app
 
@@ -238,7 +238,7 @@ def test_reindex_all_swaps_the_alias_while_searches_run(
 
         loop = SearchLoop(reader, SearchQuery.build("ระบายน้ำ"))
         thread = threading.Thread(target=loop.run, daemon=True)
-        real_documents = search.cli_search.documents_from_articles
+        real_documents = search.cli.search.documents_from_articles
         pages: list[int] = []
         seen_mid_build: list[int] = []
 
@@ -251,7 +251,7 @@ def test_reindex_all_swaps_the_alias_while_searches_run(
             return real_documents(*args, **kwargs)
 
         monkeypatch.setattr(
-            search.cli_search, "documents_from_articles", documents_pausing_mid_build
+            search.cli.search, "documents_from_articles", documents_pausing_mid_build
         )
         thread.start()
         try:

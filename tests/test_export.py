@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.corpus_format import iter_corpus_records
-from search.export import (
+from pipelines.core.corpus_format import iter_corpus_records
+from search.services.export import (
     EXPORT_COLUMNS,
     LIST_FIELDS,
     export_record,
@@ -262,7 +262,7 @@ def test_import_corpus_of_a_corpus_export_reproduces_the_articles(
         [
             sys.executable,
             "-c",
-            "from thaigov_crawler.cli import main; main()",
+            "from search.cli import main; main()",
             "import-corpus",
             str(tarball),
         ],

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pipelines.core.article import EXTRACTED_FIELDS
+from pipelines.core.extract import Extracted, NotArticle, detect_lang, extract_article
 from tests.replica import fixtures as fx
 from tests.replica import pages
 from tests.replica.server import ReplicaServer
-from thaigov_crawler.extract import Extracted, NotArticle, detect_lang, extract_article
-from thaigov_crawler.fields import EXTRACTED_FIELDS
 
 BASE = "http://127.0.0.1:9/news/contents/details/"
 FETCHED = datetime(2026, 11, 24, 5, 40, tzinfo=UTC)

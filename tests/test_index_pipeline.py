@@ -16,12 +16,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 from typer.testing import CliRunner
 
+from pipelines.adapters.index import SearchIndexPipeline
+from pipelines.adapters.signals import archive_batch_committed
 from pipelines.archive.store import ArchiveStore
-from pipelines.index_pipeline import SearchIndexPipeline
-from pipelines.signals import archive_batch_committed
 from search.backends.embedded import EmbeddedBackend
-from search.config import open_backend
-from search.query import SearchQuery
+from search.backends.select import open_backend
+from search.core.query import SearchQuery
 from tests.conftest import REPO_ROOT
 from tests.search_fixtures import ARTICLES, drop_elasticsearch
 
@@ -113,8 +113,8 @@ class Fixtures(scrapy.Spider):
 
 process = CrawlerProcess({
     "ITEM_PIPELINES": {
-        "pipelines.archive_pipeline.ArchivePipeline": 300,
-        "pipelines.index_pipeline.SearchIndexPipeline": 400,
+        "pipelines.adapters.archive.ArchivePipeline": 300,
+        "pipelines.adapters.index.SearchIndexPipeline": 400,
     },
     "ARCHIVE_BATCH_SIZE": 3,
     "ARCHIVE_BATCH_SECONDS": 0,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.query import (
+from search.core.query import (
     MAX_CLAUSES,
     MAX_LIMIT,
     MAX_WINDOW,
@@ -19,7 +19,7 @@ from search.query import (
     parse_date_filter,
     parse_query,
 )
-from search.segment import tokenize
+from search.core.segment import tokenize
 
 
 def is_word(token: str) -> bool:

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from pipelines.archive.store import ArchiveStore
 from search.backends.embedded import EmbeddedBackend
-from search.config import open_backend
-from search.query import SearchQuery
+from search.backends.select import open_backend
+from search.core.query import SearchQuery
 from tests.search_fixtures import ARTICLES, article, drop_elasticsearch
 
 runner = CliRunner()

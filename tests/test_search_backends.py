@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchBackend
-from search.config import open_backend
-from search.documents import document_from_article, documents_from_articles
-from search.query import SearchQuery
+from search.backends.select import open_backend
+from search.core.query import SearchQuery
+from search.services.documents import document_from_article, documents_from_articles
 from tests.search_fixtures import ARTICLES, article, drop_elasticsearch
 
 BACKENDS = ["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from search.segment import (
+from search.core.segment import (
     fold,
     segmented,
     segmenting_pool,
@@ -84,7 +84,8 @@ def test_tokenize_many_on_a_pool_equals_one_by_one() -> None:
 def test_search_package_never_imports_scrapy() -> None:
     """search/ must stay importable without Scrapy (web server, CLI, other tools)."""
     code = (
-        "import sys, search.cli_search, search.config, search.indexer, search.snippets;"
+        "import sys, search.cli.search, search.backends.select, search.services.indexer,"
+        " search.core.snippets;"
         "sys.exit(1 if {'scrapy', 'twisted'} & set(sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -1,4 +1,4 @@
-"""Unit tests for pipelines.thai_dates: every form the issue names, with hand-written texts."""
+"""Unit tests for pipelines.core.thai_dates: every form the issue names, with hand-written texts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from pipelines.thai_dates import (
+from pipelines.core.thai_dates import (
     find_dates,
     normalise_article_dates,
     parse_date_mention,

@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 from pythainlp.util import arabic_digit_to_thai_digit
 from pythainlp.util.date import thai_abbr_months, thai_full_months, thai_full_weekdays
 
-from pipelines.thai_dates import find_dates, parse_date_mention, parse_thai_date, parse_year_or_date
+from pipelines.core.thai_dates import (
+    find_dates,
+    parse_date_mention,
+    parse_thai_date,
+    parse_year_or_date,
+)
 
 FIRST = date(2500 - 543, 1, 1)
 LAST = date(2600 - 543, 12, 31)

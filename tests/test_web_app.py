@@ -286,7 +286,7 @@ def test_serve_command_serves_the_configured_archive(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from thaigov_crawler.cli import main; main()",
+            "from search.cli import main; main()",
             "serve",
             "--port",
             str(port),

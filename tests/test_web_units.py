@@ -173,9 +173,9 @@ def test_web_export_and_their_dependencies_never_import_scrapy() -> None:
     """search/ stays Scrapy-free, including what the web app and exports pull in at run time."""
     code = (
         "import sys\n"
-        "import search.cli, search.cli_web, search.export, search.web\n"
+        "import search.cli, search.cli.web, search.services.export, search.web\n"
         "from pipelines.archive.store import ArchiveStore\n"
-        "from pipelines.corpus_format import render_corpus_file, iter_corpus_records\n"
+        "from pipelines.core.corpus_format import render_corpus_file, iter_corpus_records\n"
         "from search.web.services import Services\n"
         "from search.web.diffs import paragraph_changes\n"
         "paragraph_changes('a', 'b', 'a', 'c')\n"

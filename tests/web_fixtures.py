@@ -12,8 +12,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from pipelines.core.article import canonical_url
 from search.web.thai_format import thai_long_date
-from thaigov_crawler.fields import canonical_url
 
 RICE = "ข้าว"
 ES_TEST_PREFIX = "thaigov-webtest"
@@ -119,7 +119,7 @@ REVISION: dict[str, Any] = {
 
 def open_backend_for_test(kind: str, directory: Path, elasticsearch_url: str = "") -> Any:
     """An empty backend of ``kind``; Elasticsearch gets an index name unique to this call."""
-    from search.config import open_backend
+    from search.backends.select import open_backend
 
     if kind == "elasticsearch":
         env = {
@@ -155,7 +155,7 @@ def build_archive(directory: Path, backend: Any = None) -> tuple[Any, Any]:
     backend); the caller closes them.
     """
     from pipelines.archive.store import ArchiveStore
-    from search.documents import documents_from_articles
+    from search.services.documents import documents_from_articles
 
     store = ArchiveStore(f"sqlite:///{directory / 'archive.sqlite3'}")
     store.upsert_batch([dict(a) for a in ARTICLES])

@@ -1,4 +1,4 @@
-"""``thaigov import-corpus PATH``: backfill the archive from thaigov-v2-corpus files.
+"""Run a corpus import in this process: the ``thaigov_corpus`` spider with the project settings.
 
 Runs the ``thaigov_corpus`` spider with the project settings, so the very same item pipelines
 (cleaning, dates, archive, index), stats and run records apply as for a crawl. Scrapy is only
@@ -11,23 +11,12 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
+from rich.progress import Progress
 
-from pipelines.corpus_format import is_tarball
+from pipelines.core.corpus_format import is_tarball
 
-MAX_PROBLEMS_SHOWN = 200
 EXIT_ARCHIVE_FAILURES = 1
 
 
@@ -103,89 +92,3 @@ def run_import(
     spider = crawler.spider
     problems = list(getattr(spider, "problems", []))
     return ImportOutcome(stats, problems, time.perf_counter() - started)
-
-
-def summary_table(outcome: ImportOutcome) -> Table:
-    table = Table(title="Corpus import", show_header=False)
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    rate = outcome.stat("corpus/articles") / outcome.seconds if outcome.seconds else 0.0
-    rows = [
-        ("files read", outcome.stat("corpus/files")),
-        ("articles", outcome.stat("corpus/articles")),
-        ("  inserted", outcome.stat("archive/inserted")),
-        ("  updated (new version)", outcome.stat("archive/updated")),
-        ("  unchanged", outcome.stat("archive/unchanged")),
-        ("  failed", outcome.stat("archive/failed")),
-        ("indexed for search", outcome.stat("index/indexed")),
-        ("index failures", outcome.stat("index/failed")),
-        ("files not imported", len(outcome.problems)),
-    ]
-    for label, value in rows:
-        table.add_row(label, f"{value:,}")
-    table.add_row("time", f"{outcome.seconds:.1f} s ({rate:,.0f} articles/s)")
-    return table
-
-
-def problems_table(problems: list[tuple[str, str]]) -> Table:
-    table = Table(title=f"Files not imported ({len(problems)})")
-    table.add_column("file")
-    table.add_column("problem")
-    for name, problem in problems[:MAX_PROBLEMS_SHOWN]:
-        table.add_row(name, problem)
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        table.add_row("…", f"and {len(problems) - MAX_PROBLEMS_SHOWN} more (see the log)")
-    return table
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``import-corpus`` to ``app``."""
-
-    @app.command("import-corpus")
-    def import_corpus(
-        path: Annotated[
-            Path,
-            typer.Argument(
-                exists=True, help="Corpus directory or .tar.gz (thaigov-v2-corpus format)."
-            ),
-        ],
-        limit: Annotated[
-            int | None, typer.Option("--limit", min=1, help="Stop after this many articles.")
-        ] = None,
-        archive_url: Annotated[
-            str | None,
-            typer.Option(
-                "--archive-url", help="Archive database URL (default: THAIGOV_ARCHIVE_URL)."
-            ),
-        ] = None,
-        log_level: Annotated[str, typer.Option("--log-level", help="Scrapy log level.")] = "ERROR",
-    ) -> None:
-        """Import a thaigov-v2-corpus directory or tarball through the crawl's pipelines.
-
-        Re-importing changes nothing; files without a source URL, empty files and duplicate
-        ids are listed at the end, not fatal.
-        """
-        console = Console(stderr=True)
-        settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper()}
-        if archive_url:
-            settings["THAIGOV_ARCHIVE_URL"] = archive_url
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        ) as progress:
-            outcome = run_import(path, limit=limit, settings=settings, progress=progress)
-        out = Console()
-        out.print(summary_table(outcome))
-        if outcome.problems:
-            out.print(problems_table(outcome.problems))
-        if outcome.stat("archive/failed"):
-            console.print(
-                f"[red]{outcome.stat('archive/failed')} article(s) could not be written; "
-                "see the log (--log-level INFO)[/red]"
-            )
-        raise typer.Exit(outcome.exit_code)

@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.extensions.feedexport import FileFeedStorage
 
-from pipelines.archive_pipeline import archive_store
+from pipelines.adapters.archive import archive_store
 
 logger = logging.getLogger(__name__)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import scrapy
 
-from thaigov_crawler.fields import ALL_FIELDS
+from pipelines.core.article import ALL_FIELDS
 
 ArticleItem = type(
     "ArticleItem",
     (scrapy.Item,),
     {name: scrapy.Field() for name in ALL_FIELDS},
 )
-ArticleItem.__doc__ = "One thaigov.go.th article; thaigov_crawler.fields explains each field."
+ArticleItem.__doc__ = "One thaigov.go.th article; pipelines.core.article explains each field."

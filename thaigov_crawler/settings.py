@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from thaigov_crawler.fields import EXPORT_FIELDS
+from pipelines.core.article import EXPORT_FIELDS
 
 BOT_NAME = "thaigov_crawler"
 SPIDER_MODULES = ["thaigov_crawler.spiders"]
@@ -76,10 +76,10 @@ TELNETCONSOLE_ENABLED = False
 
 # --- Items and pipelines --------------------------------------------------------------------
 ITEM_PIPELINES = {
-    "pipelines.cleaning_pipeline.TextCleaningPipeline": 100,
-    "pipelines.dates_pipeline.ThaiDatesPipeline": 200,
-    "pipelines.archive_pipeline.ArchivePipeline": 300,
-    "pipelines.index_pipeline.SearchIndexPipeline": 400,
+    "pipelines.adapters.cleaning.TextCleaningPipeline": 100,
+    "pipelines.adapters.dates.ThaiDatesPipeline": 200,
+    "pipelines.adapters.archive.ArchivePipeline": 300,
+    "pipelines.adapters.index.SearchIndexPipeline": 400,
 }
 FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
 FEED_EXPORT_ENCODING = "utf-8"

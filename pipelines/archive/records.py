@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from thaigov_crawler.fields import EXPORT_FIELDS, canonical_url
+from pipelines.core.article import EXPORT_FIELDS, canonical_url
 
 UTC = dt.UTC
 

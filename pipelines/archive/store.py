@@ -49,8 +49,8 @@ from pipelines.archive.records import (
     iso,
     to_columns,
 )
-from pipelines.config import archive_url
-from thaigov_crawler.fields import EXPORT_FIELDS, RAW_HTML_FIELD
+from pipelines.core.article import EXPORT_FIELDS, RAW_HTML_FIELD
+from pipelines.core.config import archive_url
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def article_to_dict(article: Article | Mapping[str, Any]) -> dict[str, Any]:
 
 
 class ArchiveStore:
-    """The archive database; ``url=None`` resolves through :func:`pipelines.config.archive_url`."""
+    """The archive database; ``url=None`` uses ``pipelines.core.config.archive_url``."""
 
     def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
         self.url = archive_url(url)

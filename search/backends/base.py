@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from search.query import SearchQuery
+    from search.core.query import SearchQuery
 
 #: Marks around a highlighted word inside ``Hit.snippet`` (plain text, never HTML).
 HIGHLIGHT_START = "\x02"

@@ -4,7 +4,7 @@ Why this shape:
 - Elasticsearch cannot segment Thai well (the `thai` analyzer is absent from the integ-test
   distribution and splits differently from PyThaiNLP elsewhere). So each text field is indexed
   as the *original* text with U+200B (zero-width space) inserted at every word boundary found by
-  ``search.segment`` (the same segmentation as the embedded backend). Lucene's standard
+  ``search.core.segment`` (the same segmentation as the embedded backend). Lucene's standard
   tokenizer breaks at U+200B (verified with ``_analyze``), so the index holds exactly our words,
   while the highlighter returns fragments of the original text: removing the U+200B marks gives
   the displayed text back unchanged.
@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from pipelines.text_cleaning import ZERO_WIDTH
+from pipelines.core.text_cleaning import ZERO_WIDTH
 from search.backends.base import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -41,8 +41,8 @@ from search.backends.base import (
     ProgressCallback,
     SearchResult,
 )
-from search.query import ParsedQuery, Phrase, SearchQuery
-from search.segment import fold, tokenize_spans
+from search.core.query import ParsedQuery, Phrase, SearchQuery
+from search.core.segment import fold, tokenize_spans
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def _spans_from_tokens(folded: str, tokens: list[str]) -> list[tuple[int, int]] 
 
 
 def mark_words(text: str, segmented: str | None = None) -> str:
-    """``text`` with U+200B at every word boundary of ``search.segment``'s segmentation.
+    """``text`` with U+200B at every word boundary of ``search.core.segment``'s segmentation.
 
     ``segmented`` (the ``IndexDoc.*_segmented`` form) is reused when it aligns with the text;
     otherwise the text is segmented here. ``unmark(mark_words(t)) == t`` for cleaned text.

@@ -31,8 +31,8 @@ from search.backends.base import (
     ProgressCallback,
     SearchResult,
 )
-from search.query import ParsedQuery, Phrase, SearchQuery
-from search.snippets import make_snippet
+from search.core.query import ParsedQuery, Phrase, SearchQuery
+from search.core.snippets import make_snippet
 
 DEFAULT_SEARCH_PATH = Path("data") / "search.sqlite3"
 SCHEMA_VERSION = "2"
@@ -79,7 +79,7 @@ def _unpack(blob: bytes) -> tuple[str, str]:
 
 
 def _fts_phrase(tokens: Phrase) -> str:
-    # Tokens hold only letters, marks and digits (search.segment), so quoting cannot break out;
+    # Tokens hold only letters, marks and digits (search.core.segment), so quoting cannot break out;
     # doubling quotes anyway keeps this safe if that guarantee ever loosens.
     return '"' + " ".join(tokens).replace('"', '""') + '"'
 

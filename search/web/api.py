@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 
-from search.query import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW, SearchQuery
+from search.core.query import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW, SearchQuery
 from search.web.forms import ParamError, build_query
 from search.web.models import (
     ArticleOut,

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from search.query import (
+from search.core.query import (
     MAX_LIMIT,
     MAX_WINDOW,
     SORTS,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from search.query import MAX_QUERY_CHARS, SORTS
+from search.core.query import MAX_QUERY_CHARS, SORTS
 from search.web.api import MAX_ARTICLE_ID, services
 from search.web.forms import PAGE_SIZE, ParamError, SearchParams
 from search.web.services import Services

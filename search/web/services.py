@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from search.backends.base import Aggregations, SearchResult
-from search.export import export_record
+from search.services.export import export_record
 from search.web.diffs import (
     DiffLine,
     ParagraphChange,
@@ -27,7 +27,7 @@ from search.web.diffs import (
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
     from search.backends.base import SearchBackend
-    from search.query import SearchQuery
+    from search.core.query import SearchQuery
 
 #: Keys a store may use for the time an earlier version was replaced (first found wins).
 _REPLACED_AT_KEYS = ("replaced_at", "superseded_at", "archived_at", "changed_at", "created_at")
@@ -49,7 +49,7 @@ class VersionView:
 
 @dataclass(frozen=True)
 class ArticleView:
-    record: dict[str, Any]  # search.export.export_record of the stored article
+    record: dict[str, Any]  # search.services.export.export_record of the stored article
     versions: list[VersionView]  # oldest first, each diffed against its successor
 
 
@@ -171,6 +171,6 @@ def _default_store() -> ArchiveStore:
 
 
 def _default_backend() -> SearchBackend:
-    from search.config import open_backend
+    from search.backends.select import open_backend
 
     return open_backend()

@@ -38,7 +38,7 @@ def crawl(replica: ReplicaServer, tmp: Path, console: Console, full_pipelines: b
         "LOG_LEVEL": "WARNING",
     }
     if not full_pipelines:
-        settings["ITEM_PIPELINES"] = '{"pipelines.cleaning_pipeline.TextCleaningPipeline": 100}'
+        settings["ITEM_PIPELINES"] = '{"pipelines.adapters.cleaning.TextCleaningPipeline": 100}'
     command = [sys.executable, "-m", "scrapy", "crawl", "thaigov"]
     command += ["-a", f"start_id={fx.FIRST_ID}", "-a", f"end_id={replica.last_id + 2}"]
     command += ["-O", str(tmp / "articles.jsonl")]
@@ -70,7 +70,7 @@ def archived_rows(tmp: Path, full_pipelines: bool) -> list[dict[str, Any]]:
 
 def main() -> None:
     console = Console()
-    full = importlib.util.find_spec("pipelines.archive_pipeline") is not None
+    full = importlib.util.find_spec("pipelines.adapters.archive") is not None
     if not full:
         console.print("[yellow]archive pipeline not installed: showing the exported feed[/]")
     with (

@@ -1,6 +1,6 @@
 """Spider ``thaigov_corpus``: backfill from thaigov-v2-corpus files, without any request.
 
-Items come from :func:`pipelines.corpus_format.iter_corpus_records` and go through the same
+Items come from :func:`pipelines.core.corpus_format.iter_corpus_records` and go through the same
 item pipelines as a crawl (cleaning, dates, archive, index), so a corpus import and a crawl
 produce the same rows. Files that are not usable articles are counted and listed, never fatal.
 
@@ -18,8 +18,8 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import UsageError
 
-from pipelines.corpus_format import iter_corpus_records, iter_corpus_records_in_background
-from search.segment import default_workers
+from pipelines.core.corpus_format import iter_corpus_records, iter_corpus_records_in_background
+from search.core.segment import default_workers
 from thaigov_crawler.items import ArticleItem
 
 #: Sent for each corpus file that does not become an item: ``name`` and ``problem`` (text).
@@ -38,7 +38,7 @@ class CorpusSpider(scrapy.Spider):
     """Yields one ArticleItem per usable corpus file.
 
     ``-a limit=N`` stops after N articles; ``-a background=0`` parses in this process instead
-    of a second one (see :func:`pipelines.corpus_format.iter_corpus_records_in_background`).
+    of a second one (see :func:`pipelines.core.corpus_format.iter_corpus_records_in_background`).
     """
 
     name = "thaigov_corpus"

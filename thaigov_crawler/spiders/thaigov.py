@@ -1,6 +1,6 @@
 """Spider ``thaigov``: news detail pages by id (range, list, incremental) or from a listing.
 
-Thin Scrapy adapter: extraction is :func:`thaigov_crawler.extract.extract_article`, the
+Thin Scrapy adapter: extraction is :func:`pipelines.core.extract.extract_article`, the
 incremental stop rule is :class:`thaigov_crawler.frontier.MissRunFrontier`.
 
 Arguments (``-a name=value``): ``start_id``/``end_id`` (inclusive range), ``ids=1,5,9``,
@@ -30,10 +30,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from pipelines.archive_pipeline import archive_store
-from pipelines.config import archive_url
-from thaigov_crawler.extract import Extracted, article_id_from_url, extract_article
-from thaigov_crawler.fields import DETAIL_PATH, RAW_HTML_FIELD
+from pipelines.adapters.archive import archive_store
+from pipelines.core.article import DETAIL_PATH, RAW_HTML_FIELD
+from pipelines.core.config import archive_url
+from pipelines.core.extract import Extracted, article_id_from_url, extract_article
 from thaigov_crawler.frontier import MissRunFrontier, ResumeJournal
 from thaigov_crawler.items import ArticleItem
 
@@ -44,7 +44,7 @@ HANDLED_STATUSES = [*REDIRECT_STATUSES, 404, 410]
 MAX_SAME_SITE_REDIRECTS = 5
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 SITE_HOSTS = frozenset({"www.thaigov.go.th", "thaigov.go.th"})
-ARCHIVE_PIPELINE = "pipelines.archive_pipeline.ArchivePipeline"
+ARCHIVE_PIPELINE = "pipelines.adapters.archive.ArchivePipeline"
 
 
 def parse_ids(value: str) -> list[int]:
@@ -154,7 +154,7 @@ class ThaigovSpider(scrapy.Spider):
             if not spider.journal.clean:
                 _discard_unreliable_job_state(Path(jobdir))
             if archived:
-                from pipelines.signals import archive_batch_committed
+                from pipelines.adapters.signals import archive_batch_committed
 
                 crawler.signals.connect(spider._archive_committed, archive_batch_committed)
             else:

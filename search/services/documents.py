@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor
 from typing import Any
 
-from pipelines.text_cleaning import clean_line, clean_optional, clean_paragraphs
+from pipelines.core.article import canonical_url
+from pipelines.core.text_cleaning import clean_line, clean_optional, clean_paragraphs
 from search.backends.base import IndexDoc
-from search.segment import segmented, tokenize_many
-from thaigov_crawler.fields import canonical_url
+from search.core.segment import segmented, tokenize_many
 
 
 def _display_fields(article: Mapping[str, Any]) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def _display_fields(article: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def document_from_article(article: Mapping[str, Any]) -> IndexDoc:
-    """One article dict (fields of thaigov_crawler.fields, plus content_hash) as an IndexDoc."""
+    """One article dict (fields of pipelines.core.article, plus content_hash) as an IndexDoc."""
     fields = _display_fields(article)
     return IndexDoc(
         title_segmented=segmented(fields["title"]),

@@ -3,7 +3,7 @@
 A thin Scrapy adapter over :class:`pipelines.archive.store.ArchiveStore`. Items are buffered and
 flushed by count (``ARCHIVE_BATCH_SIZE``), by age (``ARCHIVE_BATCH_SECONDS``, also on a timer so a
 slow crawl's last items do not wait) and on close. After each committed batch it sends
-``pipelines.signals.archive_batch_committed`` so the index pipeline only sees committed rows.
+``archive_batch_committed`` (adapters/signals.py): the index pipeline sees committed rows only.
 A database error never stops the crawl: the items are logged with their ids and counted.
 """
 
@@ -17,9 +17,9 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from twisted.internet import task
 
+from pipelines.adapters.signals import archive_batch_committed
 from pipelines.archive.store import ArchiveStore, UpsertResult
-from pipelines.signals import archive_batch_committed
-from thaigov_crawler.fields import RAW_HTML_FIELD
+from pipelines.core.article import RAW_HTML_FIELD
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from functools import cache
 
 from pythainlp.tokenize import word_tokenize
 
-from pipelines.text_cleaning import ZERO_WIDTH as _ZERO_WIDTH
+from pipelines.core.text_cleaning import ZERO_WIDTH as _ZERO_WIDTH
 
 # Regexes rather than str.translate: translate with a mapping table costs ~2 µs per character on
 # Thai text (it looks every character up in a dict), which made snippets slower than the search.

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START
-from search.segment import fold, tokenize_spans
+from search.core.segment import fold, tokenize_spans
 
 SNIPPET_CHARS = 220
 _LEAD = 60  # characters of context before the first highlighted word

@@ -19,8 +19,8 @@ import lxml.html
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
-from pipelines.text_cleaning import clean_line, clean_optional
-from thaigov_crawler.fields import EXTRACTED_FIELDS, canonical_url
+from pipelines.core.article import EXTRACTED_FIELDS, canonical_url
+from pipelines.core.text_cleaning import clean_line, clean_optional
 
 TITLE_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
 PRINT_LINK_TEXT = "พิมพ์"

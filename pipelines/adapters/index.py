@@ -1,6 +1,6 @@
 """Item pipeline (order 400): feed committed archive rows to the search index.
 
-A thin Scrapy adapter over :class:`search.indexer.BatchIndexer`. It does not index in
+A thin Scrapy adapter over :class:`search.services.indexer.BatchIndexer`. It does not index in
 ``process_item``: it listens to ``archive_batch_committed`` so that only rows the archive has
 committed reach the index, and the archive's ``mark_indexed`` can confirm them afterwards.
 
@@ -19,9 +19,9 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from pipelines.signals import archive_batch_committed
-from search.config import open_backend
-from search.indexer import BatchIndexer
+from pipelines.adapters.signals import archive_batch_committed
+from search.backends.select import open_backend
+from search.services.indexer import BatchIndexer
 
 logger = logging.getLogger(__name__)
 

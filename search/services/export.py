@@ -2,7 +2,7 @@
 
 Every writer takes batches, so memory stays flat however large the archive: Parquet gets one
 row group per batch (pyarrow ParquetWriter), the corpus layout one file or tar member per
-article (written by ``pipelines.corpus_format.render_corpus_file``, so ``thaigov
+article (written by ``pipelines.core.corpus_format.render_corpus_file``, so ``thaigov
 import-corpus`` reads an export back into the same articles).
 """
 
@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from search.query import MAX_WINDOW
-from thaigov_crawler.fields import EXPORT_FIELDS
+from pipelines.core.article import EXPORT_FIELDS
+from search.core.query import MAX_WINDOW
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
     from search.backends.base import SearchBackend
-    from search.query import SearchQuery
+    from search.core.query import SearchQuery
 
 ExportFormat = Literal["jsonl", "csv", "parquet", "corpus"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("jsonl", "csv", "parquet", "corpus")
@@ -179,7 +179,7 @@ class CorpusWriter:
     """thaigov-v2-corpus text files in a directory, or members of a .tar.gz when PATH says so."""
 
     def __init__(self, path: Path) -> None:
-        from pipelines.corpus_format import render_corpus_file
+        from pipelines.core.corpus_format import render_corpus_file
 
         self._render = render_corpus_file
         self._root = path

@@ -6,7 +6,7 @@ Syntax understood (Thai and/or English, mixed freely):
   -word, -"a b"    documents containing it are excluded
   a OR b           either side may match (binds the neighbouring items; chains: a OR b OR c)
 Everything else (``*``, ``:``, ``^``, brackets, unbalanced quotes, ``AND``/``NOT`` keywords) is
-treated as plain text and reduced to word tokens by ``search.segment.tokenize``, so backends
+treated as plain text and reduced to word tokens by ``search.core.segment.tokenize``, so backends
 never see user syntax and no input can produce a malformed backend query. Input length, clause
 count, phrase length and pagination are bounded here.
 """
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal, get_args
 
-from pipelines.thai_dates import parse_year_or_date
-from search.segment import normalise, tokenize_spans
+from pipelines.core.thai_dates import parse_year_or_date
+from search.core.segment import normalise, tokenize_spans
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = get_args(Sort)

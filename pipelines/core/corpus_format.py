@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pipelines.text_cleaning import clean_line, clean_optional, clean_paragraphs
-from thaigov_crawler.fields import EXTRACTED_FIELDS, canonical_url
+from pipelines.core.article import EXTRACTED_FIELDS, canonical_url
+from pipelines.core.text_cleaning import clean_line, clean_optional, clean_paragraphs
 
 TITLE_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
 SHORT_TITLE_PREFIX = "รัฐบาลไทย-"  # 68 files of the corpus carry only this part

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from pipelines.text_cleaning import clean_line, clean_optional, clean_paragraphs
+from pipelines.core.text_cleaning import clean_line, clean_optional, clean_paragraphs
 
 _LINE_FIELDS = ("title",)
 _OPTIONAL_FIELDS = ("category", "published_date_text", "published_date_numeric_text")
 
 
 class TextCleaningPipeline:
-    """Thin adapter over :mod:`pipelines.text_cleaning`; idempotent, so re-cleaning is harmless."""
+    """Thin adapter over core/text_cleaning.py; idempotent, so re-cleaning is harmless."""
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)

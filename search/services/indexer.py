@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from search.backends.base import IndexOutcome, SearchBackend
-from search.documents import documents_from_articles
+from search.services.documents import documents_from_articles
 
 logger = logging.getLogger(__name__)
 

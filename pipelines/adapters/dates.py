@@ -7,9 +7,9 @@ from typing import Any, Self
 
 from itemadapter import ItemAdapter
 
-from pipelines.thai_dates import normalise_article_dates, warning_kind
+from pipelines.core.thai_dates import normalise_article_dates, warning_kind
 
-#: Stats key per warning kind (see pipelines.thai_dates.WARNING_KINDS).
+#: Stats key per warning kind (see pipelines.core.thai_dates.WARNING_KINDS).
 WARNING_STATS = {
     "unparseable": "dates/unparseable",
     "weekday_mismatch": "dates/weekday_mismatch",
@@ -21,7 +21,7 @@ INPUT_FIELDS = ("published_date_text", "published_date_numeric_text", "title", "
 
 
 class ThaiDatesPipeline:
-    """Thin adapter over :func:`pipelines.thai_dates.normalise_article_dates`.
+    """Thin adapter over :func:`pipelines.core.thai_dates.normalise_article_dates`.
 
     Never drops an item: an unparseable date leaves ``published_date`` None, a warning on the
     item and a count in stats, so problems stay visible instead of disappearing.

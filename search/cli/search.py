@@ -1,4 +1,4 @@
-"""``thaigov search`` and ``thaigov reindex``; ``register(app)`` adds them (see search/cli.py)."""
+"""``thaigov search`` and ``thaigov reindex``; ``register(app)`` adds them ."""
 
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ from search.backends.base import (
     SearchBackend,
     SearchResult,
 )
-from search.config import backend_name, open_backend
-from search.documents import documents_from_articles
-from search.indexer import BatchIndexer
-from search.query import SORTS, DateFilterError, SearchQuery
-from search.segment import segmenting_pool
+from search.backends.select import backend_name, open_backend
+from search.core.query import SORTS, DateFilterError, SearchQuery
+from search.core.segment import segmenting_pool
+from search.services.documents import documents_from_articles
+from search.services.indexer import BatchIndexer
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
@@ -186,7 +186,7 @@ def reindex_command(
 ) -> None:
     """Bring the search index up to date with the archive."""
     from pipelines.archive.store import ArchiveStore  # SQLAlchemy only when needed
-    from search.segment import default_workers
+    from search.core.segment import default_workers
 
     store = ArchiveStore()
     backend = open_backend()

@@ -1,6 +1,6 @@
 """``thaigov serve``, ``thaigov export`` and ``thaigov show``: the researchers' commands.
 
-Typer commands; ``register(app)`` adds them to the ``thaigov`` app (see search/cli.py).
+Typer commands; ``register(app)`` adds them to the ``thaigov`` app (see search/cli/__init__.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.rule import Rule
 from rich.table import Table
 
-from search.export import EXPORT_FORMATS
+from search.services.export import EXPORT_FORMATS
 
 console = Console()
 
@@ -59,7 +59,7 @@ def export(
     so) that `thaigov import-corpus` reads back.
     """
     from pipelines.archive.store import ArchiveStore
-    from search.export import iter_search_matches, matches_filters, write_export
+    from search.services.export import iter_search_matches, matches_filters, write_export
     from search.web.forms import ParamError, build_query
 
     if fmt not in EXPORT_FORMATS:
@@ -83,7 +83,7 @@ def export(
     backend = None
     try:
         if query.strip():
-            from search.config import open_backend
+            from search.backends.select import open_backend
 
             backend = open_backend()
             total: int | None = backend.count(search)

@@ -1,0 +1,1 @@
+"""Core layer of search: segmentation, the query language and builder, snippets (pure, no I/O)."""

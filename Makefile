@@ -21,9 +21,12 @@ crawl: venv
 test: venv
 	$(BIN)/python -m pytest
 
+## The whole static gate: ruff, mypy (strict for the pure core layers) and the layer contract.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## Offline tour: serve the local replica of the site, crawl it with the real spider, show the archive.
 demo: venv

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 import pytest
 from elasticsearch import Elasticsearch
 
-from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START
 from search.backends.elastic import (
     THAI_TO_ASCII,
     ElasticsearchBackend,
@@ -24,6 +23,7 @@ from search.backends.elastic import (
 )
 from search.core.query import SearchQuery
 from search.core.segment import tokenize
+from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import document_from_article
 
 pytestmark = pytest.mark.elasticsearch

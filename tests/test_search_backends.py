@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchBackend
+from search.backends.base import SearchBackend
 from search.backends.select import open_backend
 from search.core.query import SearchQuery
+from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import document_from_article, documents_from_articles
 from tests.search_fixtures import ARTICLES, article, drop_elasticsearch
 

@@ -15,10 +15,6 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from search.core.query import SearchQuery
 
-#: Marks around a highlighted word inside ``Hit.snippet`` (plain text, never HTML).
-HIGHLIGHT_START = "\x02"
-HIGHLIGHT_END = "\x03"
-
 #: ``progress(done, total)``; ``total`` is None when unknown (streamed input).
 ProgressCallback = Callable[[int, int | None], None]
 

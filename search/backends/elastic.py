@@ -32,8 +32,6 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from pipelines.core.text_cleaning import ZERO_WIDTH
 from search.backends.base import (
-    HIGHLIGHT_END,
-    HIGHLIGHT_START,
     Aggregations,
     Hit,
     IndexDoc,
@@ -43,6 +41,7 @@ from search.backends.base import (
 )
 from search.core.query import ParsedQuery, Phrase, SearchQuery
 from search.core.segment import fold, tokenize_spans
+from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 
 logger = logging.getLogger(__name__)
 

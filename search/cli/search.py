@@ -15,8 +15,6 @@ from rich.table import Table
 from rich.text import Text
 
 from search.backends.base import (
-    HIGHLIGHT_END,
-    HIGHLIGHT_START,
     IndexDoc,
     SearchBackend,
     SearchResult,
@@ -24,6 +22,7 @@ from search.backends.base import (
 from search.backends.select import backend_name, open_backend
 from search.core.query import SORTS, DateFilterError, SearchQuery
 from search.core.segment import segmenting_pool
+from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import documents_from_articles
 from search.services.indexer import BatchIndexer
 

@@ -12,8 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START
 from search.core.segment import fold, tokenize_spans
+
+#: Highlight marks in snippets: plain-text control characters, never HTML (the web escapes
+#: the text first, then turns the marks into <mark>).
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_END = "\x03"
+
 
 SNIPPET_CHARS = 220
 _LEAD = 60  # characters of context before the first highlighted word

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from search.backends.base import HIGHLIGHT_END, HIGHLIGHT_START
+from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 
 
 def highlight_html(snippet: str | None) -> Markup:

@@ -15,6 +15,7 @@ from search.core.query import (
     MAX_WINDOW,
     Clause,
     DateFilterError,
+    QueryError,
     SearchQuery,
     parse_date_filter,
     parse_query,
@@ -108,17 +109,27 @@ def test_unrecognised_dates_raise_a_clear_error(text: str) -> None:
         parse_date_filter(text)
 
 
-def test_build_clamps_pagination_and_cleans_filters() -> None:
+def test_build_cleans_filters_and_refuses_pages_outside_the_window() -> None:
+    # The builder used to clamp a limit or an offset out of range; it now refuses them, with the
+    # parameter named, so no surface silently answers a different question than was asked.
     q = SearchQuery.build(
-        "ยาง", date_to="2567", categories=[" ด้านเศรษฐกิจ ", ""], lang=" TH ", limit=10**6
+        "ยาง", date_to="2567", categories=[" ด้านเศรษฐกิจ ", ""], lang=" TH ", limit=MAX_LIMIT
     )
     assert q.limit == MAX_LIMIT
     assert q.date_to == date(2024, 12, 31)
     assert q.categories == ("ด้านเศรษฐกิจ",)
     assert q.lang == "th"
-    deep = SearchQuery.build("ยาง", offset=10**9, limit=50)
+    deep = SearchQuery.build("ยาง", offset=MAX_WINDOW - 50, limit=50)
     assert deep.offset + deep.limit == MAX_WINDOW
-    assert SearchQuery.build("x", limit=0, offset=-5).limit == 1
+    for kwargs, param in (
+        ({"limit": 10**6}, "limit"),
+        ({"offset": 10**9, "limit": 50}, "offset"),
+        ({"limit": 0}, "limit"),
+        ({"offset": -5}, "offset"),
+    ):
+        with pytest.raises(QueryError) as info:
+            SearchQuery.build("x", **kwargs)  # type: ignore[arg-type]
+        assert info.value.param == param
 
 
 def test_unknown_sort_is_rejected() -> None:

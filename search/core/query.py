@@ -267,8 +267,9 @@ def _choice(
     return text
 
 
-def _bounded(param: str, raw: int | str | None, default: int, low: int, high: int) -> int:
-    """A whole number from ``low`` to ``high`` (``default`` when empty), from an int or text."""
+def _whole(param: str, raw: int | str | None, default: int, low: int, high: int | None) -> int:
+    """A whole number from ``low`` to ``high`` (no upper bound when None; ``default`` when
+    empty), from an int or its text."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return default
     number: int | None = None
@@ -279,15 +280,27 @@ def _bounded(param: str, raw: int | str | None, default: int, low: int, high: in
             number = int(raw.strip())
         except ValueError:
             number = None
-    if number is None or not low <= number <= high:
-        note = f" (results stop at {MAX_WINDOW})" if param in ("offset", "page") else ""
-        shown = str(raw).strip()
+    if number is None or number < low or (high is not None and number > high):
+        wanted = f"from {low} to {high}" if high is not None else f"{low} or more"
         raise QueryError(
-            param,
-            f"{param} must be a whole number from {low} to {high}{note}, not {shown!r}",
-            raw,
+            param, f"{param} must be a whole number {wanted}, not {str(raw).strip()!r}", raw
         )
     return number
+
+
+def _check_window(limit: int, offset: int) -> None:
+    """Backends page no deeper than ``MAX_WINDOW`` hits (Elasticsearch's result window).
+
+    The message names both numbers rather than a bound on one, so it reads the same whatever
+    limit a surface defaults to.
+    """
+    if offset + limit > MAX_WINDOW:
+        raise QueryError(
+            "offset",
+            f"offset + limit must be at most {MAX_WINDOW:,} (export the rest with thaigov "
+            f"export), not {offset:,} + {limit:,}",
+            offset,
+        )
 
 
 def _check_text(text: str) -> str:
@@ -347,8 +360,10 @@ class SearchQuery:
     def __post_init__(self) -> None:
         _choice("sort", self.sort, SORTS, None)
         _choice("lang", self.lang, LANGS, None)
-        _bounded("limit", self.limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
-        _bounded("offset", self.offset, 0, 0, MAX_WINDOW - self.limit)
+        _check_window(
+            _whole("limit", self.limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
+            _whole("offset", self.offset, 0, 0, None),
+        )
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise QueryError(
                 "to",
@@ -385,13 +400,14 @@ class SearchQuery:
         text = _check_text(q or "")
         sort_name = _choice("sort", sort, SORTS, "relevance")
         lang_code = _choice("lang", lang, LANGS, None)
-        size = _bounded("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
+        size = _whole("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
         if page is not None and str(page).strip():
             if offset is not None and str(offset).strip() not in ("", "0"):
                 raise QueryError("page", "give page or offset, not both", page)
-            start = (_bounded("page", page, 1, 1, MAX_WINDOW // size) - 1) * size
+            start = (_whole("page", page, 1, 1, MAX_WINDOW // size) - 1) * size
         else:
-            start = _bounded("offset", offset, 0, 0, MAX_WINDOW - size)
+            start = _whole("offset", offset, 0, 0, None)
+            _check_window(size, start)
         first = _date_bound("from", date_from, end=False)
         last = _date_bound("to", date_to, end=True)
         return cls(

@@ -271,6 +271,8 @@ def test_direct_construction_keeps_the_invariants_with_the_same_messages() -> No
             built.value.param,
             built.value.message,
         )
+    with pytest.raises(QueryError, match="lang must be th or en, not 'TH'"):
+        SearchQuery("x", lang="TH")  # backends compare the code as is
     with pytest.raises(QueryError, match="before the start date"):
         SearchQuery(date_from=date(2025, 1, 1), date_to=date(2024, 12, 31))
     with pytest.raises(QueryError) as bad_page:

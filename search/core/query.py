@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal, cast, get_args
+from typing import Literal, NoReturn, cast, get_args
 
 from pipelines.core.text_rules import canonical_category
 from pipelines.core.thai_dates import parse_year_or_date
@@ -263,8 +263,12 @@ def _choice(
     if not text:
         return default
     if text not in choices:
-        raise QueryError(param, f"{param} must be {_one_of(choices)}, not {raw!r}", raw)
+        _refuse_choice(param, raw, choices)
     return text
+
+
+def _refuse_choice(param: str, raw: str | None, choices: tuple[str, ...]) -> NoReturn:
+    raise QueryError(param, f"{param} must be {_one_of(choices)}, not {raw!r}", raw)
 
 
 def _whole(param: str, raw: int | str | None, default: int, low: int, high: int | None) -> int:
@@ -358,8 +362,11 @@ class SearchQuery:
     parsed: ParsedQuery = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        _choice("sort", self.sort, SORTS, None)
-        _choice("lang", self.lang, LANGS, None)
+        # Exact values here (the builder has trimmed and lowercased): backends compare them as is.
+        if self.sort not in SORTS:
+            _refuse_choice("sort", self.sort, SORTS)
+        if self.lang is not None and self.lang not in LANGS:
+            _refuse_choice("lang", self.lang, LANGS)
         _check_window(
             _whole("limit", self.limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
             _whole("offset", self.offset, 0, 0, None),

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from search.core.query import QueryError, SearchQuery
 from search.web.diffs import (
     Segment,
     paragraph_changes,
@@ -16,7 +17,7 @@ from search.web.diffs import (
     version_diff,
     word_diff,
 )
-from search.web.forms import ParamError, SearchParams, build_query
+from search.web.forms import SearchParams
 from search.web.snippets import highlight_html, plain_text
 from search.web.thai_format import thai_datetime, thai_long_date, thai_short_date
 from search.web.timeline import fill_months, timeline_svg
@@ -108,7 +109,7 @@ def test_thai_dates_use_buddhist_era() -> None:
 
 
 def test_build_query_accepts_be_and_ce_dates() -> None:
-    query = build_query(q="ข้าว", date_from="2567", date_to="2024-03", categories=[" ด้านสังคม "])
+    query = SearchQuery.build("ข้าว", date_from="2567", date_to="2024-03", categories=[" ด้านสังคม "])
     assert query.date_from == dt.date(2024, 1, 1)
     assert query.date_to == dt.date(2024, 3, 31)
     assert query.categories == ("ด้านสังคม",)
@@ -127,13 +128,13 @@ def test_build_query_accepts_be_and_ce_dates() -> None:
     ],
 )
 def test_build_query_names_the_bad_field(kwargs: dict, field: str) -> None:
-    with pytest.raises(ParamError) as info:
-        build_query(q="x", **kwargs)
-    assert info.value.field == field
+    with pytest.raises(QueryError) as info:
+        SearchQuery.build("x", **kwargs)
+    assert info.value.param == field
 
 
 def test_search_params_links_keep_the_search_and_toggle_categories() -> None:
-    params = SearchParams(q="ราคา ยาง", date_from="2567", categories=("ด้านเศรษฐกิจ",), page=3)
+    params = SearchParams(q="ราคา ยาง", date_from="2567", categories=("ด้านเศรษฐกิจ",), page="3")
     assert params.url_params(page=4) == (
         "q=%E0%B8%A3%E0%B8%B2%E0%B8%84%E0%B8%B2+%E0%B8%A2%E0%B8%B2%E0%B8%87&from=2567"
         "&category=%E0%B8%94%E0%B9%89%E0%B8%B2%E0%B8%99%E0%B9%80%E0%B8%A8%E0%B8%A3%E0%B8%A9"
@@ -143,8 +144,8 @@ def test_search_params_links_keep_the_search_and_toggle_categories() -> None:
     assert "category=" not in removed and "page=" not in removed
     added = params.toggle_category("ด้านสังคม")
     assert added.count("category=") == 2
-    with pytest.raises(ParamError):
-        SearchParams(q="x", page=0).to_query()
+    with pytest.raises(QueryError):
+        SearchParams(q="x", page="0").to_query()
 
 
 def test_word_diff_marks_only_the_changed_thai_words() -> None:

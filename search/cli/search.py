@@ -20,7 +20,17 @@ from search.backends.base import (
     SearchResult,
 )
 from search.backends.select import backend_name, open_backend
-from search.core.query import SORTS, DateFilterError, SearchQuery
+from search.cli.query_options import (
+    CategoryOption,
+    FromOption,
+    LangOption,
+    LimitOption,
+    OffsetOption,
+    SortOption,
+    ToOption,
+    build_query_or_exit,
+)
+from search.core.query import SearchQuery
 from search.core.segment import segmenting_pool
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import documents_from_articles
@@ -60,33 +70,27 @@ def _table(result: SearchResult, q: SearchQuery) -> Table:
 
 def search_command(
     query: Annotated[str, typer.Argument(help='Words, "exact phrase", -excluded, a OR b')],
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="2024-01-31, 2024-01, 2567, 1 ม.ค. 67")
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Inclusive end, same forms")] = None,
-    category: Annotated[
-        list[str] | None, typer.Option("--category", help="Repeat for several")
-    ] = None,
-    lang: Annotated[str | None, typer.Option(help="th or en")] = None,
-    sort: Annotated[str, typer.Option(help=" | ".join(SORTS))] = "relevance",
-    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    category: CategoryOption = None,
+    lang: LangOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = "10",
+    offset: OffsetOption = "0",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit")] = False,
 ) -> None:
     """Search the index (embedded, or Elasticsearch when THAIGOV_ELASTICSEARCH_URL is set)."""
-    try:
-        q = SearchQuery.build(
-            query,
-            date_from=date_from,
-            date_to=date_to,
-            categories=category,
-            lang=lang,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-        )
-    except (DateFilterError, ValueError) as exc:
-        raise typer.BadParameter(str(exc)) from exc
+    q = build_query_or_exit(
+        query,
+        q_hint="QUERY",
+        date_from=date_from,
+        date_to=date_to,
+        categories=category,
+        lang=lang,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
     backend = open_backend()
     try:
         result = backend.search(q)

@@ -16,6 +16,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.rule import Rule
 from rich.table import Table
 
+from search.cli.query_options import (
+    CategoryOption,
+    FromOption,
+    LangOption,
+    SortOption,
+    ToOption,
+    build_query_or_exit,
+)
 from search.services.export import EXPORT_FORMATS
 
 console = Console()
@@ -42,15 +50,11 @@ def export(
     query: Annotated[
         str, typer.Option("--query", "-q", help="Export only the matches of this search")
     ] = "",
-    date_from: Annotated[str, typer.Option("--from", help="Start date (C.E. or B.E.)")] = "",
-    date_to: Annotated[str, typer.Option("--to", help="End date (C.E. or B.E.)")] = "",
-    category: Annotated[
-        list[str] | None, typer.Option("--category", "-c", help="Repeat for several")
-    ] = None,
-    lang: Annotated[str, typer.Option(help="th or en")] = "",
-    sort: Annotated[str, typer.Option(help="relevance | newest | oldest (with --query)")] = (
-        "relevance"
-    ),
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    category: CategoryOption = None,
+    lang: LangOption = None,
+    sort: SortOption = None,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
 ) -> None:
     """Export the archive, or a search's matches, with every field.
@@ -60,24 +64,21 @@ def export(
     """
     from pipelines.archive.store import ArchiveStore
     from search.services.export import iter_search_matches, matches_filters, write_export
-    from search.web.forms import ParamError, build_query
 
     if fmt not in EXPORT_FORMATS:
         raise typer.BadParameter(
             f"choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format"
         )
-    try:
-        search = build_query(
-            q=query,
-            date_from=date_from,
-            date_to=date_to,
-            categories=category or [],
-            lang=lang,
-            sort=sort,
-            limit=100,
-        )
-    except ParamError as exc:
-        raise typer.BadParameter(str(exc), param_hint=f"--{exc.field}") from exc
+    # The builder's page size is irrelevant here: exports page through every match.
+    search = build_query_or_exit(
+        query,
+        q_hint="--query",
+        date_from=date_from,
+        date_to=date_to,
+        categories=category,
+        lang=lang,
+        sort=sort,
+    )
 
     store = ArchiveStore()
     backend = None
@@ -105,7 +106,7 @@ def export(
             task = progress.add_task("export", total=total)
             written = write_export(
                 articles,
-                fmt,  # type: ignore[arg-type]
+                fmt,
                 output,
                 batch_size=batch_size,
                 on_batch=lambda n: progress.advance(task, n),

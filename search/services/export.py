@@ -317,7 +317,9 @@ def _paged_matches(
     seen: set[int] = set()  # ids only: guards against ties reordering between pages
     offset = 0
     while offset < MAX_WINDOW:
-        page = backend.search(replace(query, limit=page_size, offset=offset))
+        # The last page before the window's end is shorter: a query past it is invalid.
+        size = min(page_size, MAX_WINDOW - offset)
+        page = backend.search(replace(query, limit=size, offset=offset))
         ids = [hit.article_id for hit in page.hits if hit.article_id not in seen]
         if not page.hits:
             return

@@ -37,8 +37,7 @@ SAFE_ATTACHMENT = "/FileUpload/Attach/2567/12/hostile-2101.pdf"
 SAFE_IMAGE = "/FileUpload/Pictures/2567/12/hostile-2101.jpg"
 
 TITLE = (
-    '<script>alert("title")</script> ประกาศรับสมัครงานราชการ '
-    '<img src=x onerror=alert("title-img")>'
+    '<script>alert("title")</script> ประกาศรับสมัครงานราชการ <img src=x onerror=alert("title-img")>'
 )
 CATEGORY = '<b onmouseover=alert("category")>ด้านความมั่นคง</b>'
 HASHTAGS = ("#ไทยคู่ฟ้า", "#ข่าว<script>alert('tag')</script>")

@@ -100,6 +100,16 @@ def _component(exc: BaseException) -> Component | None:
 
 
 def storage_failure(exc: BaseException) -> StorageFailure | None:
-    """The storage failure ``exc`` stands for, or None when it is not one (a bug)."""
-    component = _component(exc)
-    return None if component is None else StorageFailure(component, _detail(exc))
+    """The storage failure ``exc`` stands for, or None when it is not one (a bug).
+
+    An exception raised ``from`` a storage failure stands for it too (first cause wins).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        component = _component(current)
+        if component is not None:
+            return StorageFailure(component, _detail(current))
+        current = current.__cause__
+    return None

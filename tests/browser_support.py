@@ -103,11 +103,17 @@ def watched_page(browser: Any, *, offline: bool = True) -> Iterator[Watched]:
         )
     page = context.new_page()
     watched = Watched(page)
-    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
-    page.on(
-        "console",
-        lambda m: watched.console_errors.append(m.text) if m.type == "error" else None,
-    )
+
+    def on_dialog(dialog: Any) -> None:
+        watched.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            watched.console_errors.append(message.text)
+
+    page.on("dialog", on_dialog)
+    page.on("console", on_console)
     page.on("request", lambda r: watched.requests.append(r.url))
     try:
         yield watched

@@ -85,7 +85,9 @@ def test_csv_export_of_the_crawl_is_safe_cell_by_cell(
     crawled: tuple[ArchiveStore, Path], tmp_path: Path
 ) -> None:
     store, _ = crawled
-    record = export_record(store.get_article(HOSTILE_ID))
+    stored = store.get_article(HOSTILE_ID)
+    assert stored is not None
+    record = export_record(stored)
     write_export(store.iter_articles(), "csv", tmp_path / "crawl.csv")
     write_export(store.iter_articles(), "jsonl", tmp_path / "crawl.jsonl")
     with (tmp_path / "crawl.csv").open(encoding="utf-8-sig", newline="") as handle:

@@ -21,7 +21,7 @@ from search.web.security import (
 from tests.web_fixtures import RICE, SCRIPT_ID, build_archive
 
 PAGES = ["/", f"/?q={RICE}", f"/articles/{SCRIPT_ID}", "/articles/2007", "/articles/999999"]
-OTHER = [
+OTHER: list[tuple[str, int | None]] = [
     ("/articles/0", 422),
     ("/?q=x&from=garbage", 422),
     ("/no/such/page", 404),
@@ -66,7 +66,7 @@ def test_the_policy_is_strict() -> None:
     assert docs == {**policy, "img-src": ["'self'", "data:"]}
 
 
-@pytest.mark.parametrize(("path", "status"), [(p, None) for p in PAGES] + OTHER)
+@pytest.mark.parametrize(("path", "status"), [*((p, None) for p in PAGES), *OTHER])
 def test_every_response_carries_the_security_headers(
     client: TestClient, path: str, status: int | None
 ) -> None:
@@ -93,7 +93,7 @@ def test_pages_need_nothing_the_policy_forbids(client: TestClient, path: str) ->
                 attribute,
             )
     for element in soup.find_all(["link", "img", "iframe", "object", "embed"]):
-        source = element.get("href") or element.get("src") or ""
+        source = str(element.get("href") or element.get("src") or "")
         assert urlsplit(source).netloc in ("", "testserver"), source
 
 
@@ -106,7 +106,7 @@ def test_docs_page_is_served_offline_with_same_origin_assets(client: TestClient)
     scripts = soup.find_all("script")
     assert len(scripts) == 2
     assert all(s.get("src") and not s.string for s in scripts), "inline script on /docs"
-    assets = [s["src"] for s in scripts] + [link["href"] for link in soup.find_all("link")]
+    assets = [str(s["src"]) for s in scripts] + [str(x["href"]) for x in soup.find_all("link")]
     for asset in assets:
         assert urlsplit(asset).netloc == "testserver", asset
         served = client.get(asset)
@@ -116,7 +116,9 @@ def test_docs_page_is_served_offline_with_same_origin_assets(client: TestClient)
     assert "javascript" in bundle.headers["content-type"]
     assert "SwaggerUIBundle" in bundle.text and len(bundle.content) > 500_000
     assert "cdn" not in response.text.lower()
-    spec_url = soup.find(id="swagger-ui")["data-openapi-url"]
+    root = soup.find(id="swagger-ui")
+    assert root is not None
+    spec_url = str(root["data-openapi-url"])
     assert client.get(spec_url).json()["info"]["title"] == "thaigov-archive"
 
 

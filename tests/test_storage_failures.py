@@ -102,6 +102,22 @@ def test_corrupt_embedded_index_answers_503_and_articles_still_show(
         store.close()
 
 
+def test_an_index_path_that_cannot_exist_answers_503(tmp_path: Path) -> None:
+    """A file where the index's directory should be: the index can be neither found nor made."""
+    store, built = build_archive(tmp_path)
+    built.close()
+    (tmp_path / "not-a-directory").write_text("a file")
+    impossible = open_backend_for_test("embedded", tmp_path / "not-a-directory")
+    try:
+        with TestClient(create_app(store, impossible)) as client:
+            assert_unavailable_page(client.get("/", params={"q": RICE}), "ไม่พร้อมใช้งาน")
+            assert_unavailable_json(client.get("/api/search", params={"q": RICE}), "unavailable")
+            assert client.get("/articles/2001").status_code == 200
+    finally:
+        impossible.close()
+        store.close()
+
+
 def test_rebuilding_repairs_a_corrupt_index_while_the_app_runs(tmp_path: Path) -> None:
     store, backend = build_archive(tmp_path)
     backend.close()
@@ -248,6 +264,19 @@ def test_cli_with_a_corrupt_index_prints_one_line(
     result = run_cli([a.format(tmp=tmp_path) for a in args], env)
     assert_one_error_line(result, "search index unreadable")
     assert "thaigov reindex --all" in result.stderr
+
+
+@pytest.mark.parametrize("args", CLI_COMMANDS[:3], ids=lambda a: " ".join(a[:2]))
+def test_cli_with_an_index_path_that_cannot_exist_prints_one_line(
+    fixture_archive: tuple[str, Path], tmp_path: Path, args: list[str]
+) -> None:
+    url, _ = fixture_archive
+    (tmp_path / "not-a-directory").write_text("a file")
+    index = tmp_path / "not-a-directory" / "search.sqlite3"
+    env = {"THAIGOV_ARCHIVE_URL": url, "THAIGOV_SEARCH_PATH": str(index)}
+    result = run_cli([a.format(tmp=tmp_path) for a in args], env)
+    assert_one_error_line(result, "storage unavailable")
+    assert "not-a-directory" in result.stderr  # the operator sees which path
 
 
 def test_reindex_all_repairs_a_corrupt_index(fixture_archive: tuple[str, Path]) -> None:

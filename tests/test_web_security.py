@@ -150,3 +150,21 @@ def test_a_bug_answers_a_plain_500_page_with_headers_and_no_traceback(
     assert quiet.get("/api/test-bug").json() == {"detail": "เกิดข้อผิดพลาดภายในระบบ (internal error)"}
     with pytest.raises(RuntimeError):  # re-raised, so the server logs the traceback
         client.get("/test-bug")
+
+
+def test_docs_without_the_assets_package_say_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on an install without fastapi-offline: /docs explains, the schema still works."""
+    monkeypatch.setattr("search.web.docs.swagger_assets_dir", lambda: None)
+    store, backend = build_archive(tmp_path)
+    try:
+        with TestClient(create_app(store, backend)) as client:
+            docs = client.get("/docs")
+            assert docs.status_code == 503 and "pip install fastapi-offline" in docs.text
+            assert docs.headers["X-Content-Type-Options"] == "nosniff"
+            assert client.get("/openapi.json").status_code == 200
+            assert client.get("/docs-assets/swagger-ui.css").status_code == 404
+    finally:
+        backend.close()
+        store.close()

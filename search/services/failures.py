@@ -94,7 +94,9 @@ def _component(exc: BaseException) -> Component | None:
         if isinstance(status, int) and (status >= 500 or status in (401, 403)):
             return "search server"
         return None
-    if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
+    if isinstance(exc, OSError):
+        # A path that cannot be opened or created (missing, a file where a directory should
+        # be, no permission): the only files the app and these commands open are storage.
         return "storage"
     return None
 

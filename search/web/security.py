@@ -72,10 +72,6 @@ SERVER_ERROR = "เกิดข้อผิดพลาดภายในระ�
 Renderer = Callable[[Request, str, dict[str, Any], int], Response]
 
 
-def security_headers() -> dict[str, str]:
-    return dict(SECURITY_HEADERS)
-
-
 def _is_api(scope: Scope) -> bool:
     path: str = scope.get("path", "")
     root: str = scope.get("root_path", "")

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from pipelines.core.corpus_format import iter_corpus_records
 from search.core.query import SearchQuery
+from search.core.safety import restore_formula
 from search.services.export import (
     EXPORT_COLUMNS,
     LIST_FIELDS,
@@ -62,7 +63,7 @@ def read_csv(path: Path) -> list[dict[str, Any]]:
             elif name in ("article_id", "version"):
                 record[name] = int(text)
             else:
-                record[name] = text
+                record[name] = restore_formula(text)
         out.append(record)
     return out
 

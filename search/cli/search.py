@@ -20,6 +20,7 @@ from search.backends.base import (
     SearchResult,
 )
 from search.backends.select import backend_name, open_backend
+from search.cli.errors import storage_errors
 from search.cli.query_options import (
     CategoryOption,
     FromOption,
@@ -194,7 +195,10 @@ def reindex_command(
     store = ArchiveStore()
     backend = open_backend()
     try:
-        backend.ensure_schema()
+        if not rebuild_all:
+            # --all builds a fresh index beside the old one (which may be corrupt: this is
+            # how it is repaired), so it must not open the old one first.
+            backend.ensure_schema()
         run = _reindex_all if rebuild_all else _reindex_pending
         indexed, failed = run(store, backend, batch_size, workers or default_workers())
         errors.print(
@@ -211,5 +215,5 @@ def reindex_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``search`` and ``reindex`` to ``app``."""
-    app.command("search")(search_command)
-    app.command("reindex")(reindex_command)
+    app.command("search")(storage_errors(search_command))
+    app.command("reindex")(storage_errors(reindex_command))

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.rule import Rule
 from rich.table import Table
 
+from search.cli.errors import storage_errors
 from search.cli.query_options import (
     CategoryOption,
     FromOption,
@@ -186,5 +187,5 @@ def _close(store: Any) -> None:
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     app.command("serve")(serve)
-    app.command("export")(export)
-    app.command("show")(show)
+    app.command("export")(storage_errors(export))
+    app.command("show")(storage_errors(show))

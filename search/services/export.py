@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from pipelines.core.article import EXPORT_FIELDS
 from search.core.query import MAX_WINDOW
+from search.core.safety import neutralise_formula
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
@@ -114,8 +115,19 @@ class JsonlWriter:
         self._file.close()
 
 
+def csv_cell(name: str, value: Any) -> Any:
+    """One CSV cell: lists as JSON, text a spreadsheet would run as a formula neutralised.
+
+    Only CSV is neutralised (``search.core.safety.neutralise_formula``, reversible with
+    ``restore_formula``): JSONL and Parquet are data formats and keep the original text.
+    """
+    if name in LIST_FIELDS:
+        value = json.dumps(value, ensure_ascii=False)
+    return neutralise_formula(value) if isinstance(value, str) else value
+
+
 class CsvWriter:
-    """Header + rows; list fields JSON-encoded so a cell round-trips exactly."""
+    """Header + rows; list fields JSON-encoded and formulas neutralised (see ``csv_cell``)."""
 
     def __init__(self, path: Path) -> None:
         # utf-8-sig: spreadsheet programs then recognise the Thai text as UTF-8.
@@ -124,10 +136,7 @@ class CsvWriter:
         self._writer.writeheader()
 
     def write_batch(self, records: list[dict[str, Any]]) -> None:
-        self._writer.writerows(
-            {k: json.dumps(v, ensure_ascii=False) if k in LIST_FIELDS else v for k, v in r.items()}
-            for r in records
-        )
+        self._writer.writerows({k: csv_cell(k, v) for k, v in r.items()} for r in records)
 
     def close(self) -> None:
         self._file.close()

@@ -16,7 +16,7 @@ from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from tests.replica import fixtures as fx
-from tests.replica import pages
+from tests.replica import hostile, pages
 
 _DETAIL = re.compile(r"^/news/contents/details/(\d+)$")
 _LISTING = re.compile(rf"^/news/contents/listing/{fx.LISTING_ID}$")
@@ -197,6 +197,8 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
                     b"<html><body>Too Many Requests</body></html>",
                     headers={"Retry-After": "1"},
                 )
+            elif article_id in hostile.HOSTILE_ARTICLES:
+                self._html(hostile.hostile_page(hostile.HOSTILE_ARTICLES[article_id]))
             elif article_id in fx.ARTICLES_BY_ID:
                 article = fx.ARTICLES_BY_ID[article_id]
                 body = replica.article_bytes(article)

@@ -8,7 +8,7 @@ backends see the same tokens, which is what makes their answers comparable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -72,6 +72,22 @@ class Aggregations:
     per_category: list[tuple[str, int]]  # (name, n), most matches first, then by name
 
 
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """An indexed article's tokens as the index holds them (the workbench counts on these).
+
+    ``title``/``body`` (display text) are filled only when asked for: concordance lines are cut
+    from them, while counts need only the segmented forms.
+    """
+
+    article_id: int
+    published_date: str | None
+    title_segmented: str
+    body_segmented: str
+    title: str = ""
+    body: str = ""
+
+
 @runtime_checkable
 class SearchBackend(Protocol):
     """What the pipeline, the CLI and the web UI may call on a backend."""
@@ -100,6 +116,16 @@ class SearchBackend(Protocol):
 
     def aggregate(self, q: SearchQuery) -> Aggregations:
         """Matches of ``q`` per published month and per category (ignores limit/offset)."""
+
+    def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
+        """(article_id, published_date) of every match of ``q`` (ignores sort/limit/offset).
+
+        The research workbench decides which articles a query matches only through this.
+        """
+
+    def stored(self, ids: Sequence[int], *, text: bool = False) -> Iterator[StoredDoc]:
+        """The indexed tokens (and with ``text`` the display text) of ``ids``, in any order;
+        ids not in the index are skipped."""
 
     def rebuild(
         self, docs: Iterable[IndexDoc], progress: ProgressCallback | None = None

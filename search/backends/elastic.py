@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -38,9 +38,10 @@ from search.backends.base import (
     IndexOutcome,
     ProgressCallback,
     SearchResult,
+    StoredDoc,
 )
 from search.core.query import ParsedQuery, Phrase, SearchQuery
-from search.core.segment import fold, tokenize_spans
+from search.core.segment import fold, split_pieces, tokenize_spans
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ BULK_CHUNK = 500
 BULK_MAX_BYTES = 20 * 1024 * 1024
 BULK_RETRIES = 4  # documents rejected with 429 are retried with exponential backoff
 CATEGORY_BUCKETS = 500
+#: Hits per scroll page / ids per multi-get when the workbench reads every match.
+SCAN_PAGE = 1000
 THAI_TO_ASCII = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 ASCII_TO_THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
@@ -110,6 +113,15 @@ def mark_words(text: str, segmented: str | None = None) -> str:
 def unmark(text: str) -> str:
     """Displayed text: the word marks removed."""
     return text.replace(WORD_MARK, "")
+
+
+def tokens_from_marked(text: str) -> str:
+    """The indexed tokens of a marked text, joined by spaces (``IndexDoc.*_segmented``).
+
+    ``mark_words`` puts a mark at both ends of every token, so the runs between marks are
+    either one token or separators (which hold no token characters).
+    """
+    return " ".join(p for run in text.split(WORD_MARK) for p in split_pieces(fold(run)))
 
 
 def _digit_variants(phrase: Phrase) -> list[Phrase]:
@@ -672,6 +684,48 @@ class ElasticsearchBackend:
             per_month=[(b["key_as_string"], int(b["doc_count"])) for b in months],
             per_category=[(b["key"], int(b["doc_count"])) for b in categories],
         )
+
+    def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
+        try:
+            return [
+                (int(hit["_id"]), hit.get("_source", {}).get("published_date"))
+                for hit in helpers.scan(
+                    self.client,
+                    index=self.alias,
+                    query={"query": build_query(q, english=self._english_on())},
+                    _source=["published_date"],
+                    size=SCAN_PAGE,
+                    ignore_unavailable=True,
+                    allow_no_indices=True,
+                )
+            ]
+        except TransportError as exc:
+            raise self._unavailable(exc) from exc
+
+    def stored(self, ids: Sequence[int], *, text: bool = False) -> Iterator[StoredDoc]:
+        for i in range(0, len(ids), SCAN_PAGE):
+            chunk = [str(article_id) for article_id in ids[i : i + SCAN_PAGE]]
+            try:
+                response = self.client.mget(
+                    index=self.alias, ids=chunk, source_includes=["title", "body", "published_date"]
+                ).body
+            except NotFoundError:  # no index behind the alias yet
+                return
+            except TransportError as exc:
+                raise self._unavailable(exc) from exc
+            for doc in response.get("docs", []):
+                if not doc.get("found"):
+                    continue
+                source = doc["_source"]
+                title, body = source.get("title") or "", source.get("body") or ""
+                yield StoredDoc(
+                    int(doc["_id"]),
+                    source.get("published_date"),
+                    tokens_from_marked(title),
+                    tokens_from_marked(body),
+                    unmark(title) if text else "",
+                    unmark(body) if text else "",
+                )
 
     def refresh_index(self) -> None:
         """Make every write visible now (tests and benchmarks)."""

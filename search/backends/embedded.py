@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from search.backends.base import (
     IndexOutcome,
     ProgressCallback,
     SearchResult,
+    StoredDoc,
 )
 from search.core.query import ParsedQuery, Phrase, SearchQuery
 from search.core.snippets import make_snippet
@@ -38,6 +39,8 @@ DEFAULT_SEARCH_PATH = Path("data") / "search.sqlite3"
 SCHEMA_VERSION = "2"
 TITLE_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
+#: Ids per ``IN (...)`` (SQLite's default limit on bound parameters is 32,766).
+_ID_CHUNK = 900
 _TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* M* N* Co'"
 
 _SCHEMA = f"""
@@ -380,6 +383,27 @@ class EmbeddedBackend:
         return Aggregations(
             per_month=[(m, n) for m, n in months], per_category=[(c, n) for c, n in categories]
         )
+
+    def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
+        conn = self._conn()
+        source, where, id_col, params = self._where(q, need_docs=True)
+        sql = f"SELECT {id_col}, d.published_date FROM {source}{where}"
+        return [(int(i), d) for i, d in conn.execute(sql, params)]
+
+    def stored(self, ids: Sequence[int], *, text: bool = False) -> Iterator[StoredDoc]:
+        conn = self._conn()
+        columns = "article_id, published_date, segmented" + (", title, body" if text else "")
+        for i in range(0, len(ids), _ID_CHUNK):
+            chunk = list(ids[i : i + _ID_CHUNK])
+            rows = conn.execute(
+                f"SELECT {columns} FROM docs WHERE article_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            for row in rows:
+                title_seg, body_seg = _unpack(row[2])
+                yield StoredDoc(
+                    row[0], row[1], title_seg, body_seg, *(row[3:5] if text else ("", ""))
+                )
 
     def indexed_hashes(self) -> dict[int, str | None]:
         """article_id -> content_hash of every indexed document (for consistency checks)."""

@@ -72,6 +72,10 @@ def _split_pieces(raw: str) -> Iterator[str]:
         yield raw[start:]
 
 
+#: Public name for the separator rule (the Elasticsearch backend reads tokens back with it).
+split_pieces = _split_pieces
+
+
 def normalise(text: str) -> str:
     """NFC without zero-width characters: the text form ``tokenize_spans`` offsets refer to."""
     return _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text))

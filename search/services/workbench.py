@@ -1,0 +1,477 @@
+"""The research workbench: trends, concordance, collocations, keyness and word lists.
+
+One service behind the CLI, the JSON API and the pages, so the three give the same numbers.
+Which articles a query matches is decided only by the search backend (``SearchBackend.matches``
+and ``aggregate``, with the search's own filters); where the query occurs inside them is found on
+the index's own tokens (``SearchBackend.stored``, ``search.core.occurrences``); every formula is
+in the pure ``search.core.corpus_stats``. Both backends therefore give the same figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache
+from typing import Literal
+
+from search.backends.base import SearchBackend, StoredDoc
+from search.core.corpus_stats import (
+    INTERVALS,
+    Association,
+    Interval,
+    Keyness,
+    collocations,
+    concordance,
+    is_content_word,
+    keywords,
+    per_thousand,
+    period_key,
+    period_label_be,
+    periods_between,
+)
+from search.core.occurrences import (
+    count_in_segmented,
+    match_tokens,
+    occurrence_phrases,
+    occurrence_starts,
+    thai_sort_key,
+)
+from search.core.query import Phrase, QueryError, SearchQuery
+from search.core.segment import fold
+
+MAX_TREND_QUERIES = 8
+KwicSort = Literal["date", "left", "right"]
+KWIC_SORTS: tuple[KwicSort, ...] = ("date", "left", "right")
+MAX_CONTEXT = 30
+#: Words of context that order a concordance sorted by the left or right side.
+SORT_KEY_WORDS = 3
+MAX_WINDOW = 10
+Measure = Literal["ll", "mi"]
+MEASURES: tuple[Measure, ...] = ("ll", "mi")
+Reference = Literal["rest", "tnc", "query"]
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+def check_interval(raw: str | None) -> Interval:
+    text = (raw or "month").strip().lower()
+    for interval in INTERVALS:
+        if text == interval:
+            return interval
+    raise QueryError("interval", f"interval must be month, quarter or year, not {raw!r}", raw)
+
+
+def check_kwic_sort(raw: str | None) -> KwicSort:
+    text = (raw or "date").strip().lower()
+    for sort in KWIC_SORTS:
+        if text == sort:
+            return sort
+    raise QueryError("sort", f"sort must be date, left or right, not {raw!r}", raw)
+
+
+def check_measure(raw: str | None) -> Measure:
+    text = (raw or "ll").strip().lower()
+    for measure in MEASURES:
+        if text == measure:
+            return measure
+    raise QueryError("measure", f"measure must be ll or mi, not {raw!r}", raw)
+
+
+def check_number(param: str, raw: int | str | None, default: int, low: int, high: int) -> int:
+    """A whole number in ``[low, high]`` from an int or its text, else a QueryError."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise QueryError(param, f"{param} must be a whole number from {low} to {high}", raw)
+    return number
+
+
+def check_trend_queries(texts: Sequence[str]) -> list[str]:
+    """1 to 8 non-empty query texts, each once, in the order given."""
+    wanted = list(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
+    if not wanted:
+        raise QueryError("q", "give at least one query to chart", "")
+    if len(wanted) > MAX_TREND_QUERIES:
+        raise QueryError(
+            "q", f"at most {MAX_TREND_QUERIES} queries fit on one chart, not {len(wanted)}", None
+        )
+    return wanted
+
+
+def require_words(q: SearchQuery) -> tuple[Phrase, ...]:
+    """The query's words; a query made only of exclusions has nothing to count."""
+    phrases = occurrence_phrases(q.parsed)
+    if not phrases:
+        raise QueryError("q", "give a word or phrase to look for", q.text)
+    return phrases
+
+
+# --- reading the index -----------------------------------------------------------------------
+
+
+def _period_of(published: str | None, interval: Interval) -> str | None:
+    if not published:
+        return None
+    return period_key(date.fromisoformat(published[:10]), interval)
+
+
+def _fields(doc: StoredDoc) -> tuple[tuple[str, str], ...]:
+    return (("title", doc.title_segmented), ("body", doc.body_segmented))
+
+
+def _documents(backend: SearchBackend, ids: Sequence[int]) -> Iterator[list[str]]:
+    """Token lists, title and body apart (a collocation window stops at a field's edge)."""
+    for doc in backend.stored(ids):
+        yield doc.title_segmented.split()
+        yield doc.body_segmented.split()
+
+
+def frequencies(backend: SearchBackend, q: SearchQuery) -> tuple[Counter[str], int]:
+    """Word frequencies of the articles ``q`` matches, and their size in tokens."""
+    counts: Counter[str] = Counter()
+    for tokens in _documents(backend, [i for i, _ in backend.matches(q)]):
+        counts.update(tokens)
+    return counts, sum(counts.values())
+
+
+# --- trends ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One query in one period; ``per_1000`` is per 1,000 archived articles of that period."""
+
+    query: str
+    period: str
+    period_be: str
+    articles: int
+    occurrences: int
+    archived: int
+    per_1000: float | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "period": self.period,
+            "period_be": self.period_be,
+            "articles": self.articles,
+            "occurrences": self.occurrences,
+            "archived": self.archived,
+            "per_1000": None if self.per_1000 is None else round(self.per_1000, 4),
+        }
+
+
+def archived_per_period(
+    backend: SearchBackend, filters: SearchQuery, interval: Interval
+) -> dict[str, int]:
+    """Every period from the first to the last dated article within the filters, with its
+    article count (zeros included, so a chart has no gaps)."""
+    months = backend.aggregate(replace(filters, text="", limit=1, offset=0)).per_month
+    counts: Counter[str] = Counter()
+    for month, n in months:
+        counts[period_key(date.fromisoformat(month + "-01"), interval)] += n
+    if not months:
+        return {}
+    first = date.fromisoformat(months[0][0] + "-01")
+    last = date.fromisoformat(months[-1][0] + "-01")
+    return {key: counts.get(key, 0) for key in periods_between(first, last, interval)}
+
+
+def trends(
+    backend: SearchBackend, texts: Sequence[str], filters: SearchQuery, interval: Interval
+) -> list[TrendPoint]:
+    """Per query and period: matching articles, occurrences and matches per 1,000 articles."""
+    archived = archived_per_period(backend, filters, interval)
+    points: list[TrendPoint] = []
+    for text in check_trend_queries(texts):
+        q = replace(filters, text=text, limit=1, offset=0)
+        phrases = require_words(q)
+        by_period: dict[str, list[int]] = defaultdict(list)
+        for article_id, published in backend.matches(q):
+            key = _period_of(published, interval)
+            if key is not None:
+                by_period[key].append(article_id)
+        occurrences: Counter[str] = Counter()
+        for key, ids in by_period.items():
+            for doc in backend.stored(ids):
+                occurrences[key] += count_in_segmented(
+                    doc.title_segmented, phrases
+                ) + count_in_segmented(doc.body_segmented, phrases)
+        for key, whole in archived.items():
+            n = len(by_period.get(key, ()))
+            points.append(
+                TrendPoint(
+                    text,
+                    key,
+                    period_label_be(key),
+                    n,
+                    occurrences[key],
+                    whole,
+                    per_thousand(n, whole),
+                )
+            )
+    return points
+
+
+# --- concordance -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KwicLine:
+    article_id: int
+    published_date: str | None
+    field: str  # "title" | "body"
+    left: str
+    match: str
+    right: str
+    title: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "article_id": self.article_id,
+            "published_date": self.published_date,
+            "field": self.field,
+            "left": self.left,
+            "match": self.match,
+            "right": self.right,
+            "title": self.title,
+        }
+
+
+@dataclass(frozen=True)
+class KwicPage:
+    total: int  # occurrences in every matching article
+    articles: int  # matching articles
+    lines: list[KwicLine]
+
+
+@dataclass(frozen=True, order=True)
+class _Occurrence:
+    key: tuple[object, ...]
+    article_id: int
+    field: str
+    ordinal: int  # n-th occurrence in that field of that article
+
+
+def _occurrences(
+    backend: SearchBackend,
+    matched: list[tuple[int, str | None]],
+    phrases: Sequence[Phrase],
+    sort: KwicSort,
+) -> list[_Occurrence]:
+    dates = dict(matched)
+    found: list[_Occurrence] = []
+    for doc in backend.stored([i for i, _ in matched]):
+        published = dates.get(doc.article_id) or ""
+        for field, segmented in _fields(doc):
+            starts = sorted(occurrence_starts(segmented, phrases))
+            if not starts:
+                continue
+            if sort == "date":
+                for n in range(len(starts)):
+                    # undated last, then by date, article, title before body, position
+                    key: tuple[object, ...] = (
+                        published == "",
+                        published,
+                        doc.article_id,
+                        field != "title",
+                        n,
+                    )
+                    found.append(_Occurrence(key, doc.article_id, field, n))
+                continue
+            tokens = segmented.split()
+            offsets = _token_offsets(tokens)
+            for n, start in enumerate(starts):
+                i = offsets[start]
+                length = _match_length(tokens, i, phrases)
+                if sort == "left":
+                    side = tuple(reversed(tokens[max(0, i - SORT_KEY_WORDS) : i]))
+                else:
+                    side = tuple(tokens[i + length : i + length + SORT_KEY_WORDS])
+                words = tuple(thai_sort_key(w) for w in side)
+                key = (words, published == "", published, doc.article_id, n)
+                found.append(_Occurrence(key, doc.article_id, field, n))
+    found.sort()
+    return found
+
+
+def _token_offsets(tokens: list[str]) -> dict[int, int]:
+    """Character offset in the space-joined text -> token index."""
+    offsets: dict[int, int] = {}
+    pos = 0
+    for i, token in enumerate(tokens):
+        offsets[pos] = i
+        pos += len(token) + 1
+    return offsets
+
+
+def _match_length(tokens: list[str], i: int, phrases: Sequence[Phrase]) -> int:
+    for phrase in phrases:  # longest first
+        if tuple(tokens[i : i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 1
+
+
+def kwic(backend: SearchBackend, q: SearchQuery, *, context: int, sort: KwicSort) -> KwicPage:
+    """Every occurrence of ``q`` in its matching articles; the page ``q.offset``/``q.limit``.
+
+    Lines are cut from the article text at the index's word boundaries, ``context`` whole
+    words each side. Sorted by date (oldest first), or alphabetically by the words just left
+    (nearest first) or right of the match.
+    """
+    phrases = require_words(q)
+    matched = backend.matches(q)
+    found = _occurrences(backend, matched, phrases, sort)
+    page = found[q.offset : q.offset + q.limit]
+    wanted = {(o.article_id, o.field, o.ordinal) for o in page}
+    fields = {(o.article_id, o.field) for o in page}
+    cut: dict[tuple[int, str, int], KwicLine] = {}
+    for doc in backend.stored(sorted({o.article_id for o in page}), text=True):
+        for field, text in (("title", doc.title), ("body", doc.body)):
+            if (doc.article_id, field) not in fields:
+                continue
+            for n, line in enumerate(concordance(text, match_tokens(text), phrases, context)):
+                if (doc.article_id, field, n) in wanted:
+                    cut[(doc.article_id, field, n)] = KwicLine(
+                        doc.article_id,
+                        doc.published_date,
+                        field,
+                        line.left,
+                        line.match,
+                        line.right,
+                        doc.title,
+                    )
+    lines = [cut[k] for o in page if (k := (o.article_id, o.field, o.ordinal)) in cut]
+    return KwicPage(total=len(found), articles=len(matched), lines=lines)
+
+
+# --- collocations ----------------------------------------------------------------------------
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """PyThaiNLP's Thai stopword list, folded like index tokens."""
+    from pythainlp.corpus import thai_stopwords
+
+    return frozenset(fold(w) for w in thai_stopwords())
+
+
+def _skip(tokens: Iterable[str], use_stopwords: bool) -> frozenset[str]:
+    skip = set(tokens)
+    if use_stopwords:
+        skip |= stopwords()
+    return frozenset(skip)
+
+
+def window_counts_any(
+    documents: Iterable[Sequence[str]], phrases: Sequence[Phrase], window: int
+) -> tuple[Counter[str], int, int]:
+    """``corpus_stats.window_counts`` for a query with alternatives (longest match first)."""
+    counts: Counter[str] = Counter()
+    occurrences = positions = 0
+    for tokens in documents:
+        segmented = " ".join(tokens)
+        starts = occurrence_starts(segmented, phrases)
+        if not starts:
+            continue
+        offsets = _token_offsets(list(tokens))
+        for start in sorted(starts):
+            i = offsets[start]
+            end = i + _match_length(list(tokens), i, phrases)
+            left = tokens[max(0, i - window) : i]
+            right = tokens[end : end + window]
+            occurrences += 1
+            positions += len(left) + len(right)
+            counts.update(left)
+            counts.update(right)
+    return counts, occurrences, positions
+
+
+@dataclass(frozen=True)
+class CollocationResult:
+    node_occurrences: int
+    corpus_tokens: int
+    rows: list[Association]
+
+
+def collocation_table(
+    backend: SearchBackend,
+    q: SearchQuery,
+    *,
+    window: int,
+    measure: Measure,
+    min_count: int,
+    use_stopwords: bool = True,
+    corpus: tuple[Counter[str], int] | None = None,
+) -> CollocationResult:
+    """Words most associated with ``q`` within ``window`` words, by G² or MI.
+
+    The corpus (N and each collocate's frequency) is every article within the query's filters,
+    without its text; ``corpus`` may pass that table in when it is already known.
+    """
+    phrases = require_words(q)
+    ids = [i for i, _ in backend.matches(q)]
+    cooccurrence, occurrences, positions = window_counts_any(
+        _documents(backend, ids), phrases, window
+    )
+    frequency, size = corpus or frequencies(backend, replace(q, text=""))
+    node_words = {t for p in phrases for t in p}
+    skip = _skip(node_words, use_stopwords) | {w for w in cooccurrence if not is_content_word(w)}
+    rows = collocations(cooccurrence, positions, frequency, size, min_count=min_count, exclude=skip)
+    if measure == "mi":
+        rows.sort(key=lambda a: (-a.mutual_information, a.word))
+    return CollocationResult(occurrences, size, rows)
+
+
+# --- keyness and word lists ------------------------------------------------------------------
+
+
+@cache
+def tnc_frequencies() -> Counter[str]:
+    """Thai National Corpus word frequencies shipped with PyThaiNLP, folded like index tokens."""
+    from pythainlp.corpus import tnc
+
+    counts: Counter[str] = Counter()
+    for word, n in tnc.word_freqs():
+        counts[fold(word)] += int(n)
+    return counts
+
+
+def keyness_table(
+    target: tuple[Counter[str], int],
+    reference: tuple[Counter[str], int],
+    *,
+    min_count: int,
+    use_stopwords: bool = True,
+) -> list[Keyness]:
+    """Key words of the target against the reference (LL, with the log ratio as effect size)."""
+    counts, _ = target
+    skip = _skip((), use_stopwords) | {w for w in counts if not is_content_word(w)}
+    return keywords(counts, reference[0], min_count=min_count, exclude=skip)
+
+
+def subtract(whole: Counter[str], part: Counter[str]) -> tuple[Counter[str], int]:
+    """The rest of a corpus once ``part`` is taken out (a query's matches against the others)."""
+    rest = whole.copy()
+    rest.subtract(part)
+    rest = +rest
+    return rest, sum(rest.values())
+
+
+def word_list(
+    counts: Counter[str], *, min_count: int, use_stopwords: bool = True
+) -> list[tuple[str, int]]:
+    """Most frequent first, then alphabetical; stopwords and non-words left out on request."""
+    skip = _skip((), use_stopwords)
+    rows = [
+        (w, n) for w, n in counts.items() if n >= min_count and w not in skip and is_content_word(w)
+    ]
+    rows.sort(key=lambda r: (-r[1], r[0]))
+    return rows

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from search.cli import crawl, db, import_corpus, search, web
+from search.cli import crawl, db, import_corpus, search, web, workbench
 
 
 def build_app() -> typer.Typer:
@@ -23,6 +23,7 @@ def build_app() -> typer.Typer:
     db.register(app)
     search.register(app)
     web.register(app)
+    workbench.register(app)
     return app
 
 

@@ -93,6 +93,31 @@ def check_number(param: str, raw: int | str | None, default: int, low: int, high
     return number
 
 
+def check_reference(
+    raw: str | None,
+    ref_query: str | None = None,
+    ref_from: str | None = None,
+    ref_to: str | None = None,
+    ref_categories: Sequence[str] | None = None,
+) -> Reference:
+    """``rest``, ``tnc`` or ``query``; any ``ref_*`` value given means ``query``."""
+    given = any(
+        v and str(v).strip() for v in (ref_query, ref_from, ref_to, *(ref_categories or ()))
+    )
+    text = (raw or "").strip().lower() or ("query" if given else "rest")
+    if text == "rest" and given:
+        text = "query"
+    if text not in ("rest", "tnc", "query"):
+        raise QueryError("reference", f"reference must be rest, tnc or query, not {raw!r}", raw)
+    if text == "query" and not given:
+        raise QueryError(
+            "reference", "a query reference needs ref_q, ref_from, ref_to or ref_category", raw
+        )
+    if text == "tnc" and given:
+        raise QueryError("reference", "the tnc reference takes no ref_* parameters", raw)
+    return "query" if text == "query" else "tnc" if text == "tnc" else "rest"
+
+
 def check_trend_queries(texts: Sequence[str]) -> list[str]:
     """1 to 8 non-empty query texts, each once, in the order given."""
     wanted = list(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
@@ -135,10 +160,7 @@ def _documents(backend: SearchBackend, ids: Sequence[int]) -> Iterator[list[str]
 
 def frequencies(backend: SearchBackend, q: SearchQuery) -> tuple[Counter[str], int]:
     """Word frequencies of the articles ``q`` matches, and their size in tokens."""
-    counts: Counter[str] = Counter()
-    for tokens in _documents(backend, [i for i, _ in backend.matches(q)]):
-        counts.update(tokens)
-    return counts, sum(counts.values())
+    return _count(backend, [i for i, _ in backend.matches(q)])
 
 
 # --- trends ----------------------------------------------------------------------------------
@@ -473,5 +495,69 @@ def word_list(
     rows = [
         (w, n) for w, n in counts.items() if n >= min_count and w not in skip and is_content_word(w)
     ]
-    rows.sort(key=lambda r: (-r[1], r[0]))
+    rows.sort(key=lambda r: (-r[1], thai_sort_key(r[0])))
     return rows
+
+
+def keyness_frequencies(
+    backend: SearchBackend,
+    target: SearchQuery,
+    reference: Reference,
+    other: SearchQuery | None = None,
+) -> tuple[tuple[Counter[str], int], tuple[Counter[str], int]]:
+    """Frequency lists of the target and of its reference corpus.
+
+    ``rest``: every other indexed article; ``tnc``: the Thai National Corpus; ``query``: the
+    articles ``other`` matches (another date range, category or query).
+    """
+    target_ids = [i for i, _ in backend.matches(target)]
+    if not target_ids:
+        raise QueryError("q", "the target subcorpus has no articles", target.text)
+    counts = _count(backend, target_ids)
+    if reference == "tnc":
+        tnc = tnc_frequencies()
+        return counts, (tnc, sum(tnc.values()))
+    if reference == "rest":
+        taken = set(target_ids)
+        rest_ids = [i for i, _ in backend.matches(SearchQuery()) if i not in taken]
+        ref = _count(backend, rest_ids)
+    else:
+        if other is None:
+            raise QueryError("reference", "give the reference subcorpus (ref_* parameters)")
+        ref = _count(backend, [i for i, _ in backend.matches(other)])
+    if not ref[1]:
+        raise QueryError("reference", "the reference subcorpus has no words", reference)
+    return counts, ref
+
+
+def _count(backend: SearchBackend, ids: Sequence[int]) -> tuple[Counter[str], int]:
+    counts: Counter[str] = Counter()
+    for tokens in _documents(backend, ids):
+        counts.update(tokens)
+    return counts, sum(counts.values())
+
+
+def collocation_row(row: Association, measure: Measure) -> dict[str, object]:
+    score = row.log_likelihood if measure == "ll" else row.mutual_information
+    return {
+        "word": row.word,
+        "score": round(score, 4),
+        "count": row.count,
+        "frequency": row.frequency,
+        "log_likelihood": round(row.log_likelihood, 4),
+        "mutual_information": round(row.mutual_information, 4),
+    }
+
+
+def keyness_row(row: Keyness) -> dict[str, object]:
+    return {
+        "word": row.word,
+        "target_count": row.target_count,
+        "reference_count": row.reference_count,
+        "log_likelihood": round(row.log_likelihood, 4),
+        "log_ratio": round(row.log_ratio, 4),
+    }
+
+
+def word_row(word: str, count: int, size: int) -> dict[str, object]:
+    return {"word": word, "count": count, "per_million": round(1e6 * count / size, 2)}

@@ -35,6 +35,14 @@ def backend(
     factory.cleanup()
 
 
+@pytest.fixture(autouse=True, params=["word counts", "scan"])
+def counting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every figure twice: from the index's word counts where it keeps them, and by reading
+    the stored tokens; they must agree."""
+    monkeypatch.setattr(wb, "USE_WORD_COUNTS", request.param == "word counts")
+    return str(request.param)
+
+
 def q(text: str = "", **filters: object) -> SearchQuery:
     return SearchQuery.build(text, **filters)  # type: ignore[arg-type]
 
@@ -276,3 +284,48 @@ def test_word_list(backend: SearchBackend) -> None:
     rows = wb.word_list(counts, min_count=2, use_stopwords=False)
     assert rows == [("ข้าว", 7), ("ยาง", 5), ("ราคา", 4), ("ดี", 3), ("ขาย", 2)]
     assert sum(Counter(dict(rows)).values()) == 21
+
+
+def test_word_counts_follow_replacements_and_deletions(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from search.backends.embedded import EmbeddedBackend
+
+    backend = EmbeddedBackend(tmp_path_factory.mktemp("counts") / "search.sqlite3")
+    backend.ensure_schema()
+    backend.index_batch(documents_from_articles(ARTICLES))
+    changed = {**ARTICLES[0], "body": "ข้าว ข้าว", "published_date": "2024-02-01"}
+    backend.index_batch(documents_from_articles([changed]))  # 2001 moves to February
+    assert backend.delete([2004, 4242]) == 1
+    counts = backend.word_counts()
+    assert counts is not None
+    assert counts.per_month(["ข้าว"]) == {
+        "2023-12": Counter({"ข้าว": 1}),
+        "2024-01": Counter({"ข้าว": 1}),  # 2002 only
+        "2024-02": Counter({"ข้าว": 3}),  # 2001: title 1 + body 2
+    }
+    assert counts.size() == 70 - 11 - 7 + 2 + 2
+    assert counts.months() == ["", "2023-12", "2024-01", "2024-02"]
+    scanned = wb._count(backend, [i for i, _ in backend.matches(SearchQuery())])
+    assert (counts.frequencies(), counts.size()) == scanned
+    backend.close()
+
+
+def test_an_index_written_before_word_counts_is_not_trusted(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import sqlite3
+
+    from search.backends.embedded import EmbeddedBackend
+
+    path = tmp_path_factory.mktemp("old") / "search.sqlite3"
+    backend = EmbeddedBackend(path)
+    backend.ensure_schema()
+    backend.index_batch(documents_from_articles(ARTICLES))
+    backend.close()
+    with sqlite3.connect(path) as conn:  # as an index from before this feature: no marker
+        conn.execute("DELETE FROM meta WHERE key = 'word_stats'")
+    reopened = EmbeddedBackend(path)
+    assert reopened.word_counts() is None
+    assert wb.frequencies(reopened, SearchQuery())[1] == 70  # counted from the stored tokens
+    reopened.close()

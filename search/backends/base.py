@@ -8,6 +8,7 @@ backends see the same tokens, which is what makes their answers comparable.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -88,6 +89,26 @@ class StoredDoc:
     body: str = ""
 
 
+class WordCounts(Protocol):
+    """Word counts per month kept by the index as it is written (``search.backends.word_stats``):
+    the workbench's fast path; it scans the stored tokens where a backend keeps none."""
+
+    def months(self) -> list[str]:
+        """Months holding an article (``YYYY-MM``; ``""`` for undated), ascending."""
+
+    def size(self, months: Sequence[str] | None = None) -> int:
+        """Tokens in those months (every month when None)."""
+
+    def per_month(self, words: Iterable[str]) -> dict[str, Counter[str]]:
+        """month -> occurrences of each of ``words``."""
+
+    def totals(self, words: Iterable[str]) -> Counter[str]:
+        """Occurrences of ``words`` in the whole index."""
+
+    def frequencies(self, months: Sequence[str] | None = None) -> Counter[str]:
+        """Every word's occurrences in those months (every month when None)."""
+
+
 @runtime_checkable
 class SearchBackend(Protocol):
     """What the pipeline, the CLI and the web UI may call on a backend."""
@@ -126,6 +147,10 @@ class SearchBackend(Protocol):
     def stored(self, ids: Sequence[int], *, text: bool = False) -> Iterator[StoredDoc]:
         """The indexed tokens (and with ``text`` the display text) of ``ids``, in any order;
         ids not in the index are skipped."""
+
+    def word_counts(self) -> WordCounts | None:
+        """The index's word counts per month, or None where it keeps none (then the workbench
+        counts from ``stored``; the figures are the same)."""
 
     def rebuild(
         self, docs: Iterable[IndexDoc], progress: ProgressCallback | None = None

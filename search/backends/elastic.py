@@ -727,6 +727,11 @@ class ElasticsearchBackend:
                     unmark(body) if text else "",
                 )
 
+    def word_counts(self) -> None:
+        """None: this backend keeps no word counts, so the workbench counts from ``stored``
+        (the same figures, slower on a large archive; see docs/workbench.md)."""
+        return None
+
     def refresh_index(self) -> None:
         """Make every write visible now (tests and benchmarks)."""
         try:

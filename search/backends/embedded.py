@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from search.backends import word_stats
 from search.backends.base import (
     Aggregations,
     Hit,
@@ -63,7 +64,7 @@ CREATE INDEX IF NOT EXISTS docs_published ON docs (published_date, article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, body, content='', tokenize="{_TOKENIZER}"
 );
-"""
+{word_stats.SCHEMA}"""
 
 
 def search_path(env: Mapping[str, str] | None = None) -> Path:
@@ -159,15 +160,24 @@ class EmbeddedBackend:
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
             (SCHEMA_VERSION,),
         )
+        if conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None:
+            # Empty: the word counts start complete (see search.backends.word_stats).
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')", (word_stats.META_KEY,)
+            )
 
     @staticmethod
     def _write(conn: sqlite3.Connection, docs: Iterable[IndexDoc]) -> list[int]:
         written: list[int] = []
+        delta = word_stats.Delta()
         for doc in docs:
             packed = _pack(doc)
             old = conn.execute(
-                "SELECT segmented FROM docs WHERE article_id = ?", (doc.article_id,)
+                "SELECT segmented, month FROM docs WHERE article_id = ?", (doc.article_id,)
             ).fetchone()
+            if old is not None:
+                delta.add(old[1] or "", _unpack(old[0]), -1)
+            delta.add(doc.month or "", (doc.title_segmented, doc.body_segmented))
             if old is not None and old[0] != packed:
                 conn.execute(
                     "INSERT INTO fts (fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
@@ -195,6 +205,7 @@ class EmbeddedBackend:
                 ),
             )
             written.append(doc.article_id)
+        delta.apply(conn)
         return written
 
     def index_batch(self, docs: Iterable[IndexDoc]) -> IndexOutcome:
@@ -214,18 +225,21 @@ class EmbeddedBackend:
         conn = self._conn()
         removed = 0
         with self._transaction(conn):
+            delta = word_stats.Delta()
             for article_id in ids:
                 row = conn.execute(
-                    "SELECT segmented FROM docs WHERE article_id = ?", (article_id,)
+                    "SELECT segmented, month FROM docs WHERE article_id = ?", (article_id,)
                 ).fetchone()
                 if row is None:
                     continue
+                delta.add(row[1] or "", _unpack(row[0]), -1)
                 conn.execute(
                     "INSERT INTO fts (fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
                     (article_id, *_unpack(row[0])),
                 )
                 conn.execute("DELETE FROM docs WHERE article_id = ?", (article_id,))
                 removed += 1
+            delta.apply(conn)
         return removed
 
     def rebuild(
@@ -244,6 +258,9 @@ class EmbeddedBackend:
                 conn.executescript(_SCHEMA)
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+                )
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, '1')", (word_stats.META_KEY,)
                 )
                 pending: list[IndexDoc] = []
                 for doc in docs:
@@ -404,6 +421,12 @@ class EmbeddedBackend:
                 yield StoredDoc(
                     row[0], row[1], title_seg, body_seg, *(row[3:5] if text else ("", ""))
                 )
+
+    def word_counts(self) -> word_stats.SqliteWordStats | None:
+        """Word counts per month, when this index has kept them since it was empty."""
+        conn = self._conn()
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (word_stats.META_KEY,))
+        return word_stats.SqliteWordStats(conn) if row.fetchone() else None
 
     def indexed_hashes(self) -> dict[int, str | None]:
         """article_id -> content_hash of every indexed document (for consistency checks)."""

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Literal
 
-from search.backends.base import SearchBackend, StoredDoc
+from search.backends.base import SearchBackend, StoredDoc, WordCounts
 from search.core.corpus_stats import (
     INTERVALS,
     Association,
@@ -51,6 +51,11 @@ MAX_WINDOW = 10
 Measure = Literal["ll", "mi"]
 MEASURES: tuple[Measure, ...] = ("ll", "mi")
 Reference = Literal["rest", "tnc", "query"]
+#: Use the index's word counts per month where a request allows (tests turn it off to check
+#: that both ways give the same figures).
+USE_WORD_COUNTS = True
+#: Articles read per round trip when walking matches in date order.
+_WALK_CHUNK = 200
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -141,6 +146,53 @@ def require_words(q: SearchQuery) -> tuple[Phrase, ...]:
 # --- reading the index -----------------------------------------------------------------------
 
 
+def _word_counts(backend: SearchBackend) -> WordCounts | None:
+    return backend.word_counts() if USE_WORD_COUNTS else None
+
+
+def _whole_months(q: SearchQuery, counts: WordCounts) -> list[str] | None:
+    """The months ``q``'s filters select exactly (None when they cut a month or select by
+    category or language: then only the articles themselves can tell)."""
+    if q.categories or q.lang:
+        return None
+    months = counts.months()
+    if q.date_from is None and q.date_to is None:
+        return months
+    if q.date_from is not None and q.date_from.day != 1:
+        return None
+    if q.date_to is not None and (q.date_to + timedelta(days=1)).day != 1:
+        return None
+    low = q.date_from.isoformat()[:7] if q.date_from else "0000-00"
+    high = q.date_to.isoformat()[:7] if q.date_to else "9999-99"
+    return [m for m in months if m and low <= m <= high]
+
+
+def _single_words(q: SearchQuery) -> tuple[str, ...] | None:
+    """``w`` or ``w1 OR w2 ...`` (one-word alternatives, no exclusion): then the articles it
+    matches are exactly those holding a word, and its occurrences are the words' counts."""
+    parsed = q.parsed
+    if len(parsed.clauses) != 1 or parsed.excluded:
+        return None
+    alternatives = parsed.clauses[0].alternatives
+    if any(len(p) != 1 for p in alternatives):
+        return None
+    return tuple(p[0] for p in alternatives)
+
+
+def _occurrences_per_month(backend: SearchBackend, q: SearchQuery) -> dict[str, int] | None:
+    """month -> occurrences of ``q`` from the index's word counts, when ``q`` allows."""
+    counts = _word_counts(backend)
+    words = _single_words(q)
+    if counts is None or words is None:
+        return None
+    months = _whole_months(q, counts)
+    if months is None:
+        return None
+    chosen = set(months)
+    per_month = counts.per_month(words)
+    return {m: sum(c.values()) for m, c in per_month.items() if m in chosen}
+
+
 def _period_of(published: str | None, interval: Interval) -> str | None:
     if not published:
         return None
@@ -160,7 +212,34 @@ def _documents(backend: SearchBackend, ids: Sequence[int]) -> Iterator[list[str]
 
 def frequencies(backend: SearchBackend, q: SearchQuery) -> tuple[Counter[str], int]:
     """Word frequencies of the articles ``q`` matches, and their size in tokens."""
+    counts = _word_counts(backend)
+    if counts is not None and not q.parsed.clauses and not q.parsed.excluded:
+        months = _whole_months(q, counts)
+        if months is not None:
+            every = len(months) == len(counts.months())
+            return counts.frequencies(None if every else months), counts.size(
+                None if every else months
+            )
     return _count(backend, [i for i, _ in backend.matches(q)])
+
+
+def corpus_frequencies(
+    backend: SearchBackend, filters: SearchQuery, words: Iterable[str]
+) -> tuple[Counter[str], int]:
+    """Frequencies of ``words`` (others may be missing) and the size of the filtered corpus."""
+    counts = _word_counts(backend)
+    q = replace(filters, text="")
+    if counts is not None:
+        months = _whole_months(q, counts)
+        if months is not None:
+            chosen = set(months)
+            found: Counter[str] = Counter()
+            for month, month_counts in counts.per_month(words).items():
+                if month in chosen:
+                    found.update(month_counts)
+            every = len(months) == len(counts.months())
+            return found, counts.size(None if every else months)
+    return frequencies(backend, q)
 
 
 # --- trends ----------------------------------------------------------------------------------
@@ -221,11 +300,17 @@ def trends(
             if key is not None:
                 by_period[key].append(article_id)
         occurrences: Counter[str] = Counter()
-        for key, ids in by_period.items():
-            for doc in backend.stored(ids):
-                occurrences[key] += count_in_segmented(
-                    doc.title_segmented, phrases
-                ) + count_in_segmented(doc.body_segmented, phrases)
+        known = _occurrences_per_month(backend, q)
+        if known is not None:
+            for month, n in known.items():
+                if month:  # undated articles are in no period
+                    occurrences[period_key(date.fromisoformat(month + "-01"), interval)] += n
+        else:
+            for key, ids in by_period.items():
+                for doc in backend.stored(ids):
+                    occurrences[key] += count_in_segmented(
+                        doc.title_segmented, phrases
+                    ) + count_in_segmented(doc.body_segmented, phrases)
         for key, whole in archived.items():
             n = len(by_period.get(key, ()))
             points.append(
@@ -350,8 +435,11 @@ def kwic(backend: SearchBackend, q: SearchQuery, *, context: int, sort: KwicSort
     """
     phrases = require_words(q)
     matched = backend.matches(q)
-    found = _occurrences(backend, matched, phrases, sort)
-    page = found[q.offset : q.offset + q.limit]
+    if sort == "date":
+        total, page = _date_page(backend, q, matched, phrases)
+    else:
+        found = _occurrences(backend, matched, phrases, sort)
+        total, page = len(found), found[q.offset : q.offset + q.limit]
     wanted = {(o.article_id, o.field, o.ordinal) for o in page}
     fields = {(o.article_id, o.field) for o in page}
     cut: dict[tuple[int, str, int], KwicLine] = {}
@@ -371,7 +459,38 @@ def kwic(backend: SearchBackend, q: SearchQuery, *, context: int, sort: KwicSort
                         doc.title,
                     )
     lines = [cut[k] for o in page if (k := (o.article_id, o.field, o.ordinal)) in cut]
-    return KwicPage(total=len(found), articles=len(matched), lines=lines)
+    return KwicPage(total=total, articles=len(matched), lines=lines)
+
+
+def _date_page(
+    backend: SearchBackend,
+    q: SearchQuery,
+    matched: list[tuple[int, str | None]],
+    phrases: Sequence[Phrase],
+) -> tuple[int, list[_Occurrence]]:
+    """The page of a date-ordered concordance, reading articles only up to it when the total
+    is known from the index's word counts (else reading on to count them all)."""
+    known = _occurrences_per_month(backend, q)
+    total = None if known is None else sum(known.values())
+    ordered = [i for i, _ in sorted(matched, key=lambda m: (m[1] is None, m[1] or "", m[0]))]
+    page: list[_Occurrence] = []
+    seen = 0
+    for start in range(0, len(ordered), _WALK_CHUNK):
+        if total is not None and len(page) >= q.limit:
+            break
+        chunk = ordered[start : start + _WALK_CHUNK]
+        docs = {d.article_id: d for d in backend.stored(chunk)}
+        for article_id in chunk:
+            doc = docs.get(article_id)
+            if doc is None:
+                continue
+            for field, segmented in _fields(doc):
+                n = count_in_segmented(segmented, phrases)
+                for ordinal in range(n):
+                    if seen >= q.offset and len(page) < q.limit:
+                        page.append(_Occurrence((), article_id, field, ordinal))
+                    seen += 1
+    return (seen if total is None else total), page
 
 
 # --- collocations ----------------------------------------------------------------------------
@@ -443,7 +562,7 @@ def collocation_table(
     cooccurrence, occurrences, positions = window_counts_any(
         _documents(backend, ids), phrases, window
     )
-    frequency, size = corpus or frequencies(backend, replace(q, text=""))
+    frequency, size = corpus or corpus_frequencies(backend, q, cooccurrence)
     node_words = {t for p in phrases for t in p}
     skip = _skip(node_words, use_stopwords) | {w for w in cooccurrence if not is_content_word(w)}
     rows = collocations(cooccurrence, positions, frequency, size, min_count=min_count, exclude=skip)

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from search.web import api, pages
+from search.web import api, pages, workbench_api, workbench_pages
 from search.web.docs import add_docs
 from search.web.security import GuardedResponses
 from search.web.services import Services
@@ -54,6 +54,8 @@ def create_app(store: ArchiveStore | None = None, backend: SearchBackend | None 
     app.state.services = services
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
+    app.include_router(workbench_api.router)
+    app.include_router(workbench_pages.router)
     app.include_router(pages.router)
     add_docs(app)
     # Security headers on every response; storage failures (search.services.failures) answer

@@ -145,7 +145,8 @@ def trend_svg(
                 f"<title>{escape(label)}</title></circle>"
             )
             if point_href is not None and p.articles:
-                dot = f'<a href="{escape(point_href(query, p.period))}" aria-label="{escape(label)}">{dot}</a>'
+                href = escape(point_href(query, p.period))
+                dot = f'<a href="{href}" aria-label="{escape(label)}">{dot}</a>'
             out.append(dot)
         out.append("</g>")
     out.append(

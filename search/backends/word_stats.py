@@ -108,8 +108,16 @@ class SqliteWordStats:
     def totals(self, words: Iterable[str]) -> Counter[str]:
         """Occurrences of ``words`` in the whole index."""
         counts: Counter[str] = Counter()
-        for month_counts in self.per_month(words).values():
-            counts.update(month_counts)
+        for chunk in _chunks(list(dict.fromkeys(words))):
+            counts.update(
+                dict(
+                    self.conn.execute(
+                        "SELECT word, sum(n) FROM word_month"
+                        f" WHERE word IN ({','.join('?' * len(chunk))}) GROUP BY word",
+                        chunk,
+                    )
+                )
+            )
         return counts
 
     def frequencies(self, months: Sequence[str] | None = None) -> Counter[str]:

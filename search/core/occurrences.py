@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from search.core.query import ParsedQuery, Phrase
-from search.core.segment import tokenize_spans
+from search.core.segment import fold, tokenize_spans
 
 #: A token with its ``[start, end)`` offsets in the text it came from.
 Span = tuple[str, int, int]
@@ -31,6 +31,25 @@ def match_tokens(text: str) -> list[Span]:
     ``text`` must be NFC without zero-width characters, as every indexed text is.
     """
     return tokenize_spans(text)
+
+
+def spans_from_tokens(text: str, segmented: str) -> list[Span] | None:
+    """The index's stored tokens of ``text`` located in it, or None if they do not align.
+
+    Tokens cover every letter, mark and digit of the text in order and separators hold none,
+    so each token's next occurrence is its own: the spans come without segmenting again (a
+    concordance page would otherwise re-segment every article it shows).
+    """
+    folded = fold(text)
+    spans: list[Span] = []
+    pos = 0
+    for token in segmented.split():
+        start = folded.find(token, pos)
+        if start == -1:
+            return None
+        pos = start + len(token)
+        spans.append((token, start, pos))
+    return spans
 
 
 def thai_sort_key(word: str) -> tuple[str, str]:
@@ -57,7 +76,24 @@ def occurrence_phrases(parsed: ParsedQuery) -> tuple[Phrase, ...]:
 def _phrase_pattern(phrase: Phrase) -> re.Pattern[str]:
     # Tokens hold only letters, marks and digits (search.core.segment), never a space, so a
     # space-delimited token run is a whole-token match; re.escape keeps that true regardless.
-    return re.compile(r"(?<!\S)" + " ".join(map(re.escape, phrase)) + r"(?!\S)")
+    # The pattern starts with the literal (re then finds candidates by a fast literal search);
+    # the left edge is checked by ``_starts`` instead of a look-behind, which would defeat it.
+    return re.compile(" ".join(map(re.escape, phrase)) + r"(?!\S)")
+
+
+def _starts(segmented: str, phrase: Phrase) -> list[int]:
+    """Non-overlapping whole-token matches of ``phrase``, left to right."""
+    pattern = _phrase_pattern(phrase)
+    found: list[int] = []
+    pos = 0
+    while (m := pattern.search(segmented, pos)) is not None:
+        start = m.start()
+        if start == 0 or segmented[start - 1] == " ":
+            found.append(start)
+            pos = m.end()
+        else:  # inside a longer token: look again from the next character
+            pos = start + 1
+    return found
 
 
 def occurrence_starts(segmented: str, phrases: Iterable[Phrase]) -> set[int]:
@@ -69,8 +105,8 @@ def occurrence_starts(segmented: str, phrases: Iterable[Phrase]) -> set[int]:
     """
     starts: set[int] = set()
     for phrase in phrases:
-        if phrase:
-            starts.update(m.start() for m in _phrase_pattern(phrase).finditer(segmented))
+        if phrase and phrase[0] in segmented:
+            starts.update(_starts(segmented, phrase))
     return starts
 
 
@@ -79,5 +115,5 @@ def count_in_segmented(segmented: str, phrases: Sequence[Phrase]) -> int:
     if not segmented or not phrases:
         return 0
     if len(phrases) == 1:
-        return sum(1 for _ in _phrase_pattern(phrases[0]).finditer(segmented))
+        return len(_starts(segmented, phrases[0])) if phrases[0][0] in segmented else 0
     return len(occurrence_starts(segmented, phrases))

@@ -36,6 +36,7 @@ from search.core.occurrences import (
     match_tokens,
     occurrence_phrases,
     occurrence_starts,
+    spans_from_tokens,
     thai_sort_key,
 )
 from search.core.query import Phrase, QueryError, SearchQuery
@@ -232,13 +233,15 @@ def corpus_frequencies(
     if counts is not None:
         months = _whole_months(q, counts)
         if months is not None:
+            every = len(months) == len(counts.months())
+            if every:
+                return counts.totals(words), counts.size()
             chosen = set(months)
             found: Counter[str] = Counter()
             for month, month_counts in counts.per_month(words).items():
                 if month in chosen:
                     found.update(month_counts)
-            every = len(months) == len(counts.months())
-            return found, counts.size(None if every else months)
+            return found, counts.size(months)
     return frequencies(backend, q)
 
 
@@ -444,10 +447,14 @@ def kwic(backend: SearchBackend, q: SearchQuery, *, context: int, sort: KwicSort
     fields = {(o.article_id, o.field) for o in page}
     cut: dict[tuple[int, str, int], KwicLine] = {}
     for doc in backend.stored(sorted({o.article_id for o in page}), text=True):
-        for field, text in (("title", doc.title), ("body", doc.body)):
+        for field, text, segmented in (
+            ("title", doc.title, doc.title_segmented),
+            ("body", doc.body, doc.body_segmented),
+        ):
             if (doc.article_id, field) not in fields:
                 continue
-            for n, line in enumerate(concordance(text, match_tokens(text), phrases, context)):
+            spans = spans_from_tokens(text, segmented) or match_tokens(text)
+            for n, line in enumerate(concordance(text, spans, phrases, context)):
                 if (doc.article_id, field, n) in wanted:
                     cut[(doc.article_id, field, n)] = KwicLine(
                         doc.article_id,
@@ -474,11 +481,13 @@ def _date_page(
     total = None if known is None else sum(known.values())
     ordered = [i for i, _ in sorted(matched, key=lambda m: (m[1] is None, m[1] or "", m[0]))]
     page: list[_Occurrence] = []
-    seen = 0
-    for start in range(0, len(ordered), _WALK_CHUNK):
+    seen = start = 0
+    size = 16  # a first page usually needs a few articles: read 16, then twice as many
+    while start < len(ordered):
         if total is not None and len(page) >= q.limit:
             break
-        chunk = ordered[start : start + _WALK_CHUNK]
+        chunk = ordered[start : start + size]
+        start, size = start + size, min(size * 2, _WALK_CHUNK)
         docs = {d.article_id: d for d in backend.stored(chunk)}
         for article_id in chunk:
             doc = docs.get(article_id)
@@ -512,20 +521,21 @@ def _skip(tokens: Iterable[str], use_stopwords: bool) -> frozenset[str]:
 
 
 def window_counts_any(
-    documents: Iterable[Sequence[str]], phrases: Sequence[Phrase], window: int
+    documents: Iterable[str], phrases: Sequence[Phrase], window: int
 ) -> tuple[Counter[str], int, int]:
-    """``corpus_stats.window_counts`` for a query with alternatives (longest match first)."""
+    """``corpus_stats.window_counts`` for a query with alternatives (longest match first), over
+    indexed texts (tokens joined by spaces): the regex finds the matches, and a match's token
+    index is the number of spaces before it, so no article is walked token by token."""
     counts: Counter[str] = Counter()
     occurrences = positions = 0
-    for tokens in documents:
-        segmented = " ".join(tokens)
+    for segmented in documents:
         starts = occurrence_starts(segmented, phrases)
         if not starts:
             continue
-        offsets = _token_offsets(list(tokens))
+        tokens = segmented.split()
         for start in sorted(starts):
-            i = offsets[start]
-            end = i + _match_length(list(tokens), i, phrases)
+            i = segmented.count(" ", 0, start)
+            end = i + _match_length(tokens, i, phrases)
             left = tokens[max(0, i - window) : i]
             right = tokens[end : end + window]
             occurrences += 1
@@ -559,12 +569,13 @@ def collocation_table(
     """
     phrases = require_words(q)
     ids = [i for i, _ in backend.matches(q)]
-    cooccurrence, occurrences, positions = window_counts_any(
-        _documents(backend, ids), phrases, window
-    )
-    frequency, size = corpus or corpus_frequencies(backend, q, cooccurrence)
+    texts = (t for d in backend.stored(ids) for t in (d.title_segmented, d.body_segmented))
+    cooccurrence, occurrences, positions = window_counts_any(texts, phrases, window)
     node_words = {t for p in phrases for t in p}
     skip = _skip(node_words, use_stopwords) | {w for w in cooccurrence if not is_content_word(w)}
+    # Only collocates that pass the thresholds need their corpus frequency.
+    candidates = [w for w, n in cooccurrence.items() if n >= min_count and w not in skip]
+    frequency, size = corpus or corpus_frequencies(backend, q, candidates)
     rows = collocations(cooccurrence, positions, frequency, size, min_count=min_count, exclude=skip)
     if measure == "mi":
         rows.sort(key=lambda a: (-a.mutual_information, a.word))
@@ -629,21 +640,20 @@ def keyness_frequencies(
     ``rest``: every other indexed article; ``tnc``: the Thai National Corpus; ``query``: the
     articles ``other`` matches (another date range, category or query).
     """
-    target_ids = [i for i, _ in backend.matches(target)]
-    if not target_ids:
-        raise QueryError("q", "the target subcorpus has no articles", target.text)
-    counts = _count(backend, target_ids)
+    counts = frequencies(backend, target)
+    if not counts[1]:
+        raise QueryError("q", "the target subcorpus has no words", target.text)
     if reference == "tnc":
         tnc = tnc_frequencies()
         return counts, (tnc, sum(tnc.values()))
     if reference == "rest":
-        taken = set(target_ids)
-        rest_ids = [i for i, _ in backend.matches(SearchQuery()) if i not in taken]
-        ref = _count(backend, rest_ids)
+        # Every other article: the whole index minus the target (the same counts as reading
+        # the other articles, without reading them).
+        ref = subtract(frequencies(backend, SearchQuery())[0], counts[0])
     else:
         if other is None:
             raise QueryError("reference", "give the reference subcorpus (ref_* parameters)")
-        ref = _count(backend, [i for i, _ in backend.matches(other)])
+        ref = frequencies(backend, other)
     if not ref[1]:
         raise QueryError("reference", "the reference subcorpus has no words", reference)
     return counts, ref

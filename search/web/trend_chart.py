@@ -129,12 +129,22 @@ def trend_svg(
             last_year = year
     for index, (query, rows) in enumerate(series.items()):
         css = f"s{index % 8}"
-        path = " ".join(
-            f"{'M' if i == 0 else 'L'}{x_of[p.period]:.1f},{y_of(value_of(p, measure)):.1f}"
-            for i, p in enumerate(rows)
-        )
+        # A period with no archived article has no rate: the line breaks there.
+        steps: list[str] = []
+        move = True
+        for p in rows:
+            if measure == "per_1000" and p.per_1000 is None:
+                move = True
+                continue
+            steps.append(
+                f"{'M' if move else 'L'}{x_of[p.period]:.1f},{y_of(value_of(p, measure)):.1f}"
+            )
+            move = False
+        path = " ".join(steps)
         out.append(f'<g class="series {css}"><path class="line" d="{path}"/>')
         for p in rows:
+            if measure == "per_1000" and p.per_1000 is None:
+                continue
             value = value_of(p, measure)
             label = (
                 f"{query} · {p.period} ({p.period_be}): {p.articles:,} ข่าว, "

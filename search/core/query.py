@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal, get_args
 
+from pipelines.core.text_rules import from_buddhist_year
 from pipelines.core.thai_dates import parse_year_or_date
 from search.core.segment import normalise, tokenize_spans
 
@@ -189,7 +190,6 @@ def parse_query(text: str | None) -> ParsedQuery:
 # --- Filters -------------------------------------------------------------------------------
 
 _BE_ISO = re.compile(r"^(\d{4})(-\d{1,2}(?:-\d{1,2})?)$")
-_BE_OFFSET = 543
 
 
 class DateFilterError(ValueError):
@@ -205,7 +205,7 @@ def parse_date_range(text: str) -> tuple[date, date]:
     """
     raw = text.strip()
     if (m := _BE_ISO.match(raw)) and int(m[1]) > 2400:
-        raw = f"{int(m[1]) - _BE_OFFSET}{m[2]}"
+        raw = f"{from_buddhist_year(int(m[1]))}{m[2]}"
     found = parse_year_or_date(raw)
     if found is None:
         raise DateFilterError(f"unrecognised date {text!r} (try 2024-01-31, 2567 or 1 ม.ค. 67)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from scrapy.pipelines import ItemPipelineManager
 from scrapy.statscollectors import StatsCollector

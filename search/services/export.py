@@ -22,6 +22,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.core.article import EXPORT_FIELDS
+from pipelines.core.article import INT_FIELDS as ARTICLE_INT_FIELDS
+from pipelines.core.article import LIST_FIELDS as ARTICLE_LIST_FIELDS
+from pipelines.core.text_rules import canonical_category
 from search.core.query import MAX_WINDOW
 
 if TYPE_CHECKING:
@@ -41,8 +44,8 @@ ARCHIVE_FIELDS: tuple[str, ...] = (
     "last_changed_at",
 )
 EXPORT_COLUMNS: tuple[str, ...] = EXPORT_FIELDS + ARCHIVE_FIELDS
-LIST_FIELDS = frozenset({"hashtags", "images", "attachments", "date_mentions", "date_warnings"})
-INT_FIELDS = frozenset({"article_id", "version"})
+LIST_FIELDS = frozenset(ARTICLE_LIST_FIELDS)
+INT_FIELDS = frozenset({*ARTICLE_INT_FIELDS, "version"})
 DAY_FIELDS = frozenset({"published_date"})
 TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
 
@@ -347,6 +350,8 @@ def matches_filters(article: Mapping[str, Any], query: SearchQuery) -> bool:
         return False
     if query.date_to and (day is None or day > query.date_to):
         return False
-    if query.categories and article.get("category") not in query.categories:
+    if query.categories and canonical_category(article.get("category")) not in {
+        canonical_category(c) for c in query.categories
+    }:
         return False
     return not (query.lang and article.get("lang") != query.lang)

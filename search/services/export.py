@@ -57,9 +57,8 @@ def _iso(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.isoformat()
+        moment: dt.datetime = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return moment.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -91,7 +90,7 @@ def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
         elif name in INT_FIELDS:
             record[name] = int(value) if value is not None else None
         elif name in DAY_FIELDS:
-            record[name] = _iso(value)[:10] if value else None
+            record[name] = (_iso(value) or "")[:10] or None
         elif name in TIMESTAMP_FIELDS:
             record[name] = _iso(value)
         else:
@@ -216,7 +215,7 @@ class CorpusWriter:
                 self._tar.addfile(info, io.BytesIO(data))
                 # TarFile remembers every member it wrote (for reading back); a writer never
                 # reads, so forget them to keep memory flat over 40k+ members.
-                self._tar.members.clear()
+                self._tar.members.clear()  # type: ignore[attr-defined]
             else:
                 target = self._root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -276,7 +275,7 @@ def write_export(
     return written
 
 
-def iter_archive(store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict]:
+def iter_archive(store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict[str, Any]]:
     """Every archived article, streamed in the store's batches."""
     return store.iter_articles(batch_size=batch_size)
 
@@ -288,7 +287,7 @@ def iter_search_matches(
     *,
     page_size: int = SEARCH_PAGE_SIZE,
     window: int = MAX_WINDOW,
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     """Full archive records of every match of ``query``, page by page.
 
     The index holds display fields only; the archive holds every field, so each page of hit
@@ -316,7 +315,7 @@ def iter_search_matches(
 
 def _paged_matches(
     store: ArchiveStore, backend: SearchBackend, query: SearchQuery, page_size: int
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     seen: set[int] = set()  # ids only: guards against ties reordering between pages
     offset = 0
     while offset < MAX_WINDOW:

@@ -165,3 +165,10 @@ def test_category_fields_keep_what_was_written() -> None:
     assert category_fields("ครม", "ครม. ") == ("ครม", "ครม.")
     assert category_fields(None) == (None, None)
     assert category_fields("  ") == (None, None)
+
+
+def test_search_filters_use_the_canonical_category() -> None:
+    from search.core.query import SearchQuery
+
+    query = SearchQuery(text="", categories=("สรุปข่าวการประชุม ครม.", "สรุปข่าวการประชุม ครม", " "))
+    assert query.categories == ("สรุปข่าวการประชุม ครม",)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal, get_args
 
-from pipelines.core.text_rules import from_buddhist_year
+from pipelines.core.text_rules import canonical_category, from_buddhist_year
 from pipelines.core.thai_dates import parse_year_or_date
 from search.core.segment import normalise, tokenize_spans
 
@@ -249,7 +249,9 @@ class SearchQuery:
         offset = _clamp(int(self.offset), 0, MAX_WINDOW - limit)
         object.__setattr__(self, "limit", limit)
         object.__setattr__(self, "offset", offset)
-        object.__setattr__(self, "categories", tuple(c for c in self.categories if c))
+        # Filters match the archive's canonical category ("ครม." and "ครม" are one category).
+        canonical = (canonical_category(c) for c in self.categories)
+        object.__setattr__(self, "categories", tuple(dict.fromkeys(c for c in canonical if c)))
         object.__setattr__(self, "parsed", parse_query(self.text))
 
     @classmethod

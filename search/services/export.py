@@ -24,7 +24,6 @@ import pyarrow.parquet as pq
 from pipelines.core.article import EXPORT_FIELDS
 from pipelines.core.article import INT_FIELDS as ARTICLE_INT_FIELDS
 from pipelines.core.article import LIST_FIELDS as ARTICLE_LIST_FIELDS
-from pipelines.core.text_rules import canonical_category
 from search.core.query import MAX_WINDOW
 
 if TYPE_CHECKING:
@@ -275,7 +274,9 @@ def write_export(
     return written
 
 
-def iter_archive(store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict[str, Any]]:
+def iter_archive(
+    store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[dict[str, Any]]:
     """Every archived article, streamed in the store's batches."""
     return store.iter_articles(batch_size=batch_size)
 
@@ -349,8 +350,6 @@ def matches_filters(article: Mapping[str, Any], query: SearchQuery) -> bool:
         return False
     if query.date_to and (day is None or day > query.date_to):
         return False
-    if query.categories and canonical_category(article.get("category")) not in {
-        canonical_category(c) for c in query.categories
-    }:
+    if query.categories and article.get("category") not in query.categories:
         return False
     return not (query.lang and article.get("lang") != query.lang)

@@ -545,7 +545,8 @@ def _decompress(page: RawPage) -> str:
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
     """Scrapy stats hold datetimes and other objects: store them as JSON-safe values."""
-    return json.loads(json.dumps(value, default=str))
+    safe: dict[str, Any] = json.loads(json.dumps(value, default=str))
+    return safe
 
 
 def _plain(value: Any) -> Any:

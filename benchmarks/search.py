@@ -63,9 +63,9 @@ def load_articles(path: str, limit: int | None) -> list[dict[str, Any]]:
     articles: list[dict[str, Any]] = []
     seen: set[int] = set()
     for record in iter_corpus_records(path):
-        a = record.article
-        if a is None or a["article_id"] in seen:
+        if record.article is None or record.article.article_id in seen:
             continue
+        a = record.article.as_dict()
         seen.add(a["article_id"])
         a["title"] = clean_line(a.get("title"))
         a["body"] = clean_paragraphs(a.get("body"))

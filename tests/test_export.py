@@ -148,7 +148,7 @@ def test_corpus_export_reimports_the_same_articles(
     assert write_export(iter_archive(store), "corpus", path) == len(ARTICLES)
     records = list(iter_corpus_records(path))
     assert [r.problem for r in records] == [None] * len(ARTICLES)
-    back = {r.article["article_id"]: r.article for r in records}
+    back = {r.article.article_id: r.article.as_dict() for r in records if r.article}
     for want in store.iter_articles():
         got = back[want["article_id"]]
         for name in (
@@ -156,6 +156,7 @@ def test_corpus_export_reimports_the_same_articles(
             "url",
             "title",
             "category",
+            "category_original",
             "lang",
             "published_date_text",
             "published_date_numeric_text",

@@ -5,11 +5,13 @@ store migrates the database to head, so a new file or an empty database just wor
 
 Upsert rules (see docs/archive.md):
 - a new article id inserts version 1;
-- the same content hash only moves ``last_seen_at`` (and ``first_seen_at`` back when an older
-  snapshot of the same text arrives), and fills columns that are still empty (e.g. images a crawl
-  finds for a corpus-imported article) without touching anything already stored;
-- a changed hash moves the old title/body into ``article_versions``, bumps ``version``, sets
-  ``last_changed_at`` and clears ``indexed_at``;
+- the content hash covers every extracted field (``records.content_hash``); an empty value of a
+  fillable field means "not known" (the corpus format carries no images);
+- the same article (same hash, as far as both sides know it) only moves ``last_seen_at`` (and
+  ``first_seen_at`` back when an older snapshot arrives), and fills columns that are still
+  empty (e.g. images a crawl finds for a corpus-imported article);
+- any other difference (text, category, hashtags, date lines, ...) moves the old version into
+  ``article_versions``, bumps ``version``, sets ``last_changed_at`` and clears ``indexed_at``;
 - an item older than the stored current text is a stale snapshot and changes nothing.
 Times are the item's ``fetched_at`` (when the text was seen), else the time of the upsert, which
 makes re-imports of the same corpus leave byte-identical rows.
@@ -45,11 +47,12 @@ from pipelines.archive.records import (
     BOOKKEEPING_FIELDS,
     FILLABLE_FIELDS,
     INDEXED_FIELDS,
+    content_hash,
     is_empty,
     iso,
     to_columns,
 )
-from pipelines.core.article import EXPORT_FIELDS, RAW_HTML_FIELD
+from pipelines.core.article import EXPORT_FIELDS, HASHED_FIELDS, RAW_HTML_FIELD
 from pipelines.core.config import archive_url
 
 log = logging.getLogger(__name__)
@@ -334,6 +337,7 @@ class ArchiveStore:
                     "title": v.title,
                     "body": v.body,
                     "content_hash": v.content_hash,
+                    "other_fields": v.other_fields,
                     "valid_from": iso(v.valid_from),
                     "replaced_at": iso(v.replaced_at),
                     "source": v.source,
@@ -438,27 +442,46 @@ def _result(source: Article | dict[str, Any], action: Action) -> UpsertResult:
 def _apply(
     session: Session, article: Article, columns: dict[str, Any], seen: dt.datetime
 ) -> Action:
-    """Apply one newer (or older) snapshot to a stored article; returns the action taken."""
-    if columns["content_hash"] == article.content_hash:
+    """Apply one newer (or older) snapshot to a stored article; returns the action taken.
+
+    An empty fillable value means "not known" on either side (records.FILLABLE_FIELDS): the
+    item is compared with the stored article as far as both know the article, so a corpus
+    file (no images) after a crawl, or a crawl that finds images for a corpus import, is the
+    same article; any other difference in a hashed field is a new version.
+    """
+    known = {
+        name: getattr(article, name)
+        for name in FILLABLE_FIELDS
+        if is_empty(columns[name]) and not is_empty(getattr(article, name))
+    }
+    filled = {
+        name: columns[name]
+        for name in FILLABLE_FIELDS
+        if is_empty(getattr(article, name)) and not is_empty(columns[name])
+    }
+    effective = {**columns, **known}
+    if known or filled:
+        effective["content_hash"] = content_hash(effective)
+    completed_hash = (
+        content_hash({**_hashed_fields(article), **filled}) if filled else article.content_hash
+    )
+    if effective["content_hash"] == completed_hash:
         if seen > article.last_seen_at:
             article.last_seen_at = seen
         if seen < article.first_seen_at:
             article.first_seen_at = seen
             if article.version == 1:
                 article.last_changed_at = seen
-        filled = [
-            name
-            for name in FILLABLE_FIELDS
-            if is_empty(getattr(article, name)) and not is_empty(columns[name])
-        ]
-        for name in filled:
-            setattr(article, name, columns[name])
+        for name, value in filled.items():
+            setattr(article, name, value)
+        article.content_hash = completed_hash
         if INDEXED_FIELDS.intersection(filled):
             article.indexed_at = None
         action: Action = "unchanged"
     elif seen < article.last_changed_at:
         action = "unchanged"  # stale snapshot: an older text never replaces a newer one
     else:
+        hashed = _hashed_fields(article)
         session.add(
             ArticleVersion(
                 article_id=article.article_id,
@@ -466,12 +489,13 @@ def _apply(
                 title=article.title,
                 body=article.body,
                 content_hash=article.content_hash,
+                other_fields={k: v for k, v in hashed.items() if k not in ("title", "body")},
                 valid_from=article.last_changed_at,
                 replaced_at=seen,
                 source=article.source,
             )
         )
-        for name, value in columns.items():
+        for name, value in effective.items():
             if name != "article_id":
                 setattr(article, name, value)
         article.version += 1
@@ -480,6 +504,10 @@ def _apply(
         article.indexed_at = None
         action = "updated"
     return action
+
+
+def _hashed_fields(article: Article) -> dict[str, Any]:
+    return {name: getattr(article, name) for name in HASHED_FIELDS}
 
 
 def _raw_page(article_id: int, digest: str, raw_html: Any, seen: dt.datetime) -> dict[str, Any]:
@@ -517,7 +545,8 @@ def _decompress(page: RawPage) -> str:
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
     """Scrapy stats hold datetimes and other objects: store them as JSON-safe values."""
-    return json.loads(json.dumps(value, default=str))
+    safe: dict[str, Any] = json.loads(json.dumps(value, default=str))
+    return safe
 
 
 def _plain(value: Any) -> Any:

@@ -22,6 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.core.article import EXPORT_FIELDS
+from pipelines.core.article import INT_FIELDS as ARTICLE_INT_FIELDS
+from pipelines.core.article import LIST_FIELDS as ARTICLE_LIST_FIELDS
 from search.core.query import MAX_WINDOW
 from search.core.safety import neutralise_formula
 
@@ -42,8 +44,8 @@ ARCHIVE_FIELDS: tuple[str, ...] = (
     "last_changed_at",
 )
 EXPORT_COLUMNS: tuple[str, ...] = EXPORT_FIELDS + ARCHIVE_FIELDS
-LIST_FIELDS = frozenset({"hashtags", "images", "attachments", "date_mentions", "date_warnings"})
-INT_FIELDS = frozenset({"article_id", "version"})
+LIST_FIELDS = frozenset(ARTICLE_LIST_FIELDS)
+INT_FIELDS = frozenset({*ARTICLE_INT_FIELDS, "version"})
 DAY_FIELDS = frozenset({"published_date"})
 TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
 
@@ -55,9 +57,8 @@ def _iso(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.isoformat()
+        moment: dt.datetime = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return moment.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -89,7 +90,7 @@ def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
         elif name in INT_FIELDS:
             record[name] = int(value) if value is not None else None
         elif name in DAY_FIELDS:
-            record[name] = _iso(value)[:10] if value else None
+            record[name] = (_iso(value) or "")[:10] or None
         elif name in TIMESTAMP_FIELDS:
             record[name] = _iso(value)
         else:
@@ -222,7 +223,7 @@ class CorpusWriter:
                 self._tar.addfile(info, io.BytesIO(data))
                 # TarFile remembers every member it wrote (for reading back); a writer never
                 # reads, so forget them to keep memory flat over 40k+ members.
-                self._tar.members.clear()
+                self._tar.members.clear()  # type: ignore[attr-defined]
             else:
                 target = self._root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -282,7 +283,9 @@ def write_export(
     return written
 
 
-def iter_archive(store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict]:
+def iter_archive(
+    store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[dict[str, Any]]:
     """Every archived article, streamed in the store's batches."""
     return store.iter_articles(batch_size=batch_size)
 
@@ -294,7 +297,7 @@ def iter_search_matches(
     *,
     page_size: int = SEARCH_PAGE_SIZE,
     window: int = MAX_WINDOW,
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     """Full archive records of every match of ``query``, page by page.
 
     The index holds display fields only; the archive holds every field, so each page of hit
@@ -322,7 +325,7 @@ def iter_search_matches(
 
 def _paged_matches(
     store: ArchiveStore, backend: SearchBackend, query: SearchQuery, page_size: int
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     seen: set[int] = set()  # ids only: guards against ties reordering between pages
     offset = 0
     while offset < MAX_WINDOW:

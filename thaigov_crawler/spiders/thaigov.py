@@ -31,11 +31,10 @@ from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from pipelines.adapters.archive import archive_store
-from pipelines.core.article import DETAIL_PATH, RAW_HTML_FIELD
+from pipelines.core.article import DETAIL_PATH, Article
 from pipelines.core.config import archive_url
 from pipelines.core.extract import Extracted, article_id_from_url, extract_article
 from thaigov_crawler.frontier import MissRunFrontier, ResumeJournal
-from thaigov_crawler.items import ArticleItem
 
 logger = logging.getLogger(__name__)
 
@@ -243,7 +242,7 @@ class ThaigovSpider(scrapy.Spider):
 
     def parse_detail(
         self, response: Response, article_id: int
-    ) -> Iterator[ArticleItem | scrapy.Request]:
+    ) -> Iterator[Article | scrapy.Request]:
         self.fetched += 1
         self.crawler.stats.inc_value("thaigov/fetched")
         if response.status in REDIRECT_STATUSES:
@@ -269,9 +268,9 @@ class ThaigovSpider(scrapy.Spider):
         if self.frontier is not None:
             self.frontier.record_hit(article_id)
             yield from map(self.detail_request, self.frontier.due())
-        item = ArticleItem(**result.fields)
+        item = result.article
         if self.raw_html:
-            item[RAW_HTML_FIELD] = response.text
+            item.raw_html = response.text
         yield item
 
     def _redirect(self, response: Response, article_id: int) -> Iterator[scrapy.Request]:
@@ -340,8 +339,8 @@ class ThaigovSpider(scrapy.Spider):
 
     # --- resume journal ---------------------------------------------------------------------
     def _item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
-        if self.journal is not None and "article_id" in item:
-            self.journal.record(int(item["article_id"]), hit=True)
+        if self.journal is not None and isinstance(item, Article):
+            self.journal.record(item.article_id, hit=True)
 
     def _archive_committed(self, results: list[Any], **_: Any) -> None:
         if self.journal is not None:

@@ -264,6 +264,7 @@ def test_openapi_documents_the_json_api(client: TestClient) -> None:
         "/api/timeline",
         "/api/articles/{article_id}",
         *(f"/api/{tool}" for tool in ("trends", "kwic", "collocations", "keyness", "words")),
+        "/api/export",
     }
     ok = schema["paths"]["/api/search"]["get"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/SearchOut")

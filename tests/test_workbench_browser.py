@@ -121,3 +121,19 @@ def test_concordance_pages_are_numbered(browser: Any, base_url: str) -> None:
         page.get_by_role("link", name="ขวา").click()
         page.wait_for_url("**sort=right**")
         assert page.locator("table.kwic tbody tr").count() == 8
+
+
+def test_search_page_timeline_labels_are_readable_on_a_phone(browser: Any, base_url: str) -> None:
+    with watched_page(browser) as watched:
+        page = watched.page
+        _open(page, base_url + "/?q=%E0%B8%82%E0%B9%89%E0%B8%B2%E0%B8%A7", 390)
+        box = page.locator("svg.timeline").bounding_box()
+        assert box is not None and box["width"] <= 390
+        heights = page.eval_on_selector_all(
+            "svg.timeline text",
+            "els => els.filter(e => getComputedStyle(e).display !== 'none')"
+            ".map(e => e.getBoundingClientRect().height)",
+        )
+        assert heights and min(heights) >= 10
+        page.screenshot(path=str(ARTIFACTS / "workbench-search-timeline-390.png"), full_page=True)
+        assert watched.console_errors == []

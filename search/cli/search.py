@@ -33,7 +33,7 @@ from search.cli.query_options import (
 )
 from search.core.query import SearchQuery
 from search.core.segment import segmenting_pool
-from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
+from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START, highlight_offsets
 from search.services.documents import documents_from_articles
 from search.services.indexer import BatchIndexer
 
@@ -78,7 +78,14 @@ def search_command(
     sort: SortOption = None,
     limit: LimitOption = "10",
     offset: OffsetOption = "0",
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="One JSON object per hit: plain snippet, highlights as [start, end) offsets"
+            " in it, and the total count",
+        ),
+    ] = False,
 ) -> None:
     """Search the index (embedded, or Elasticsearch when THAIGOV_ELASTICSEARCH_URL is set)."""
     q = build_query_or_exit(
@@ -98,7 +105,10 @@ def search_command(
     finally:
         backend.close()
     if as_json:
+        if not result.hits:
+            errors.print(f"{result.total} matches (none on this page)")
         for hit in result.hits:
+            snippet, highlights = highlight_offsets(hit.snippet)
             record = {
                 "article_id": hit.article_id,
                 "title": hit.title,
@@ -106,8 +116,10 @@ def search_command(
                 "category": hit.category,
                 "lang": hit.lang,
                 "score": round(hit.score, 4),
-                "snippet": hit.snippet,
+                "snippet": snippet,
+                "highlights": [list(span) for span in highlights],
                 "url": hit.url,
+                "total": result.total,
             }
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return

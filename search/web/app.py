@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from search.web import api, pages, workbench_api, workbench_pages
 from search.web.docs import add_docs
@@ -61,7 +63,15 @@ def create_app(store: ArchiveStore | None = None, backend: SearchBackend | None 
     # Security headers on every response; storage failures (search.services.failures) answer
     # 503 with a clear page or JSON, never a 500 with a traceback.
     app.add_middleware(GuardedResponses, render=render_page)
+    app.add_exception_handler(StarletteHTTPException, not_found_page)  # type: ignore[arg-type]
     return app
+
+
+async def not_found_page(request: Request, exc: StarletteHTTPException) -> Response:
+    """An unknown page answers an HTML page a reader can use; the API keeps its JSON errors."""
+    if exc.status_code == 404 and not request.url.path.startswith(("/api/", "/static/")):
+        return render_page(request, "page_not_found.html", {"path": request.url.path}, 404)
+    return await http_exception_handler(request, exc)
 
 
 def render_page(

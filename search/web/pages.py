@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from search.core.query import MAX_WINDOW, SORTS, QueryError
 from search.core.safety import is_safe_link
+from search.core.snippets import make_snippet
 from search.web.api import MAX_ARTICLE_ID, services
 from search.web.forms import PAGE_SIZE, SearchParams
 from search.web.services import Services
@@ -51,6 +52,20 @@ FIELD_LABELS = {
 }
 
 
+def page_numbers(current: int, last: int) -> list[int | None]:
+    """Links for a numbered pager: the first, the last and two each side of the current page;
+    None marks a gap (1 … 4 5 [6] 7 8 … 68)."""
+    wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    out: list[int | None] = []
+    previous = 0
+    for n in wanted:
+        if previous and n - previous > 1:
+            out.append(None)
+        out.append(n)
+        previous = n
+    return out
+
+
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -> HTMLResponse:
     params = SearchParams.from_args(request.query_params)
@@ -74,10 +89,16 @@ def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -
     params = params.resolved(query)
     view = svc.search(query)
     last_page = max(1, min(-(-view.result.total // PAGE_SIZE), MAX_WINDOW // PAGE_SIZE))
+    words = query.parsed.highlight_tokens
     context.update(
         params=params,
         view=view,
         last_page=last_page,
+        page_numbers=page_numbers(params.page_number, last_page),
+        # Whole titles with the query's words marked, like the snippets.
+        titles={
+            h.article_id: make_snippet(h.title, words, len(h.title) + 1) for h in view.result.hits
+        },
         timeline=timeline_svg(
             view.timeline.per_month,
             title=f"จำนวนข่าวที่พบต่อเดือน: {params.q} (matches per month)",

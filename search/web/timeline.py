@@ -100,7 +100,8 @@ def timeline_svg(
             f"สูงสุด {peak.count:,} ข่าวใน {peak.thai_label()} "
             f"({total:,} matches from {months[0].month} to {months[-1].month})"
         )
-    top, bottom, left, right = 14, 34, 36, 8
+    # Left margin wide enough for the axis maximum at the phone-size font (style.css).
+    top, bottom, left, right = 14, 34, 64, 8
     plot_w, plot_h = width - left - right, height - top - bottom
     axis_max = _nice_ceiling(max((m.count for m in months), default=0))
     slot = plot_w / max(len(months), 1)
@@ -142,7 +143,7 @@ def timeline_svg(
         if label_every_month:
             text = THAI_MONTH_ABBR[month.month_number - 1]
             out.append(
-                f'<text class="tick" x="{centre:.1f}" y="{top + plot_h + 13}" '
+                f'<text class="tick month-name" x="{centre:.1f}" y="{top + plot_h + 13}" '
                 f'text-anchor="middle">{escape(text)}</text>'
             )
         if month.month_number == 1 or index == 0:

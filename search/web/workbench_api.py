@@ -13,19 +13,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 from search.core.query import LANGS, MAX_CATEGORIES, MAX_DATE_CHARS, MAX_QUERY_CHARS, QueryError
 from search.core.query import SearchQuery as SearchQueryT
 from search.core.safety import neutralise_formula
 from search.services import workbench as wb
-from search.web.api import services
+from search.services.export import iter_search_matches, write_export
+from search.web.api import search_query, services
 from search.web.services import Services
 
 router = APIRouter(
@@ -83,7 +88,7 @@ class Filters(BaseModel):
             date_to=self.date_to,
             categories=self.categories,
             lang=self.lang,
-            **paging,  # type: ignore[arg-type]
+            **paging,
         )
 
 
@@ -390,3 +395,53 @@ def api_words(
     if kind != "json":
         return download(rows, kind, "words")
     return WordsOut(tokens=size, rows=[WordOut(**r) for r in rows])  # type: ignore[arg-type]
+
+
+EXPORT_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
+@router.get(
+    "/export",
+    response_class=FileResponse,
+    summary="Download every match of a search",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/vnd.apache.parquet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+            "description": "Full archive records of every match (as `thaigov export --query`)",
+        }
+    },
+)
+def api_export(
+    query: Annotated[SearchQueryT, Depends(search_query)],
+    svc: Annotated[Services, Depends(services)],
+    format: Annotated[str, Query(description="csv, jsonl or parquet", max_length=10)] = "csv",
+) -> FileResponse:
+    """The search's matches with every archived field, as ``thaigov export`` writes them (the
+    export links on the results page). The file is written to a temporary folder, sent, and
+    removed."""
+    kind = (format or "csv").strip().lower()
+    if kind not in EXPORT_MEDIA:
+        raise refused(QueryError("format", f"format must be csv, jsonl or parquet, not {format!r}"))
+    folder = Path(tempfile.mkdtemp(prefix="thaigov-export-"))
+    path = folder / f"thaigov-search.{kind}"
+    try:
+        write_export(iter_search_matches(svc.store, svc.backend, query), kind, path)  # type: ignore[arg-type]
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        path,
+        media_type=EXPORT_MEDIA[kind],
+        filename=path.name,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )

@@ -22,7 +22,7 @@ from search.core.corpus_stats import period_start
 from search.core.query import QueryError, SearchQuery
 from search.services import workbench as wb
 from search.web.api import services
-from search.web.pages import templates
+from search.web.pages import page_numbers, templates
 from search.web.services import Services
 from search.web.trend_chart import MEASURES, trend_svg
 
@@ -94,7 +94,7 @@ class Form:
             date_to=self.get("to"),
             categories=self.getlist("category"),
             lang=self.get("lang"),
-            **paging,  # type: ignore[arg-type]
+            **paging,
         )
 
 
@@ -207,7 +207,7 @@ def kwic_page(request: Request, svc: Annotated[Services, Depends(services)]) -> 
         return {
             "result": result,
             "page": page_number,
-            "pages": _page_numbers(page_number, last),
+            "pages": page_numbers(page_number, last),
             "last_page": last,
             "page_link": lambda n: form.link("/kwic", page=str(n) if n > 1 else ""),
             "sort_link": lambda s: form.link("/kwic", sort=s),
@@ -222,17 +222,6 @@ def kwic_page(request: Request, svc: Annotated[Services, Depends(services)]) -> 
 
     form.keys = (*form.keys, "page")
     return _attempt(request, "kwic.html", context, work)
-
-
-def _page_numbers(current: int, last: int) -> list[int | None]:
-    """1 … 4 5 [6] 7 8 … 68: first, last and two each side; None marks a gap."""
-    wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
-    out: list[int | None] = []
-    for n in wanted:
-        if out and out[-1] is not None and n - out[-1] > 1:  # type: ignore[operator]
-            out.append(None)
-        out.append(n)
-    return out
 
 
 @router.get("/collocations", response_class=HTMLResponse)

@@ -61,3 +61,19 @@ def test_spans_from_stored_tokens() -> None:
 def test_thai_sort_key_puts_leading_vowels_after_their_consonant() -> None:
     words = ["เดือด", "ดี", "ตก", "และ", "ลม"]
     assert sorted(words, key=thai_sort_key) == ["ดี", "เดือด", "ตก", "ลม", "และ"]
+
+
+@given(
+    st.lists(st.lists(WORDS, max_size=25), max_size=4),
+    st.lists(WORDS, min_size=1, max_size=2).map(tuple),
+    st.integers(min_value=1, max_value=4),
+)
+def test_windows_cut_from_text_equal_token_windows(
+    documents: list[list[str]], phrase: tuple[str, ...], window: int
+) -> None:
+    from search.core.corpus_stats import window_counts
+    from search.services.workbench import window_counts_any
+
+    expected = window_counts(documents, phrase, window)
+    got = window_counts_any([" ".join(d) for d in documents], [phrase], window)
+    assert got == expected

@@ -524,25 +524,30 @@ def window_counts_any(
     documents: Iterable[str], phrases: Sequence[Phrase], window: int
 ) -> tuple[Counter[str], int, int]:
     """``corpus_stats.window_counts`` for a query with alternatives (longest match first), over
-    indexed texts (tokens joined by spaces): the regex finds the matches, and a match's token
-    index is the number of spaces before it, so no article is walked token by token."""
+    indexed texts (tokens joined by spaces): the regex finds the matches and each window is cut
+    from the text around it, so no article is split into tokens whole."""
     counts: Counter[str] = Counter()
     occurrences = positions = 0
+    joined = [" ".join(p) for p in phrases]  # longest first, as occurrence_phrases orders them
     for segmented in documents:
         starts = occurrence_starts(segmented, phrases)
-        if not starts:
-            continue
-        tokens = segmented.split()
         for start in sorted(starts):
-            i = segmented.count(" ", 0, start)
-            end = i + _match_length(tokens, i, phrases)
-            left = tokens[max(0, i - window) : i]
-            right = tokens[end : end + window]
+            end = start + _matched_text_length(segmented, start, joined)
+            left = segmented[: start - 1].rsplit(" ", window)[-window:] if start else []
+            right = segmented[end + 1 :].split(" ", window)[:window] if end < len(segmented) else []
             occurrences += 1
             positions += len(left) + len(right)
             counts.update(left)
             counts.update(right)
     return counts, occurrences, positions
+
+
+def _matched_text_length(segmented: str, start: int, joined: Sequence[str]) -> int:
+    for text in joined:
+        end = start + len(text)
+        if segmented.startswith(text, start) and (end == len(segmented) or segmented[end] == " "):
+            return len(text)
+    return len(segmented[start:].split(" ", 1)[0])
 
 
 @dataclass(frozen=True)

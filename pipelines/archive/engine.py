@@ -19,12 +19,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets its directory created and WAL pragmas on connect."""
+def make_engine(url: str, *, create_directory: bool = False) -> Engine:
+    """An engine for ``url``; SQLite gets WAL pragmas on connect, and its directory created when
+    ``create_directory`` (writing commands only: a reader must not leave folders behind)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
+        if (
+            create_directory
+            and database
+            and database != ":memory:"
+            and not database.startswith("file:")
+        ):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)

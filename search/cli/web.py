@@ -6,6 +6,7 @@ Typer commands; ``register(app)`` adds them to the ``thaigov`` app (see search/c
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.rule import Rule
 from rich.table import Table
 
+from search.cli.options import existing_archive, fail, load_settings, search_backend
 from search.services.export import EXPORT_FORMATS
 
 console = Console()
@@ -25,13 +27,24 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
 ) -> None:
-    """Serve the search page, article pages and the JSON API (docs at /docs)."""
+    """Serve the search page, article pages and the JSON API (docs at /docs).
+
+    Read-only: refuses to start without an archive and a search index (it creates neither).
+    """
     import uvicorn
 
+    from pipelines.archive.store import ArchiveUnavailable
+    from search.backends.base import IndexMissing
     from search.web import create_app
 
+    app = create_app(settings=load_settings())
+    try:
+        app.state.services.open_all()
+    except (ArchiveUnavailable, IndexMissing) as exc:
+        app.state.services.close()
+        fail(str(exc))
     console.print(f"thaigov-archive: http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def export(
@@ -58,7 +71,6 @@ def export(
     corpus writes the thaigov-v2-corpus text layout (a directory, or .tar.gz when OUTPUT ends
     so) that `thaigov import-corpus` reads back.
     """
-    from pipelines.archive.store import ArchiveStore
     from search.services.export import iter_search_matches, matches_filters, write_export
     from search.web.forms import ParamError, build_query
 
@@ -79,13 +91,11 @@ def export(
     except ParamError as exc:
         raise typer.BadParameter(str(exc), param_hint=f"--{exc.field}") from exc
 
-    store = ArchiveStore()
-    backend = None
-    try:
+    settings = load_settings()
+    with ExitStack() as opened:
+        store = opened.enter_context(existing_archive(settings))
         if query.strip():
-            from search.backends.select import open_backend
-
-            backend = open_backend()
+            backend = opened.enter_context(search_backend(settings, create=False))
             total: int | None = backend.count(search)
             articles: Any = iter_search_matches(store, backend, search)
         else:
@@ -105,15 +115,11 @@ def export(
             task = progress.add_task("export", total=total)
             written = write_export(
                 articles,
-                fmt,  # type: ignore[arg-type]
+                fmt,
                 output,
                 batch_size=batch_size,
                 on_batch=lambda n: progress.advance(task, n),
             )
-    finally:
-        if backend is not None:
-            backend.close()
-        _close(store)
     console.print(f"{written:,} articles → {escape(str(output))} ({fmt})")
 
 
@@ -122,15 +128,11 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead")] = False,
 ) -> None:
     """Print one archived article (with its earlier versions)."""
-    from pipelines.archive.store import ArchiveStore
     from search.web.services import Services
     from search.web.thai_format import thai_long_date
 
-    store = ArchiveStore()
-    try:
+    with existing_archive(load_settings()) as store:
         view = Services(store=store).article(article_id)
-    finally:
-        _close(store)
     if view is None:
         console.print(f"[red]article {article_id} is not in the archive[/]")
         raise typer.Exit(1)
@@ -174,12 +176,6 @@ def show(
             console.print()
     if record["hashtags"]:
         console.print(escape(" ".join(record["hashtags"])), style="cyan")
-
-
-def _close(store: Any) -> None:
-    close = getattr(store, "close", None) or getattr(store, "dispose", None)
-    if close is not None:
-        close()
 
 
 def register(app: typer.Typer) -> None:

@@ -179,18 +179,15 @@ class ThaigovSettings(BaseSettings):
             return None
         return Path(rest)
 
-    def writable_dirs(self) -> list[Path]:
-        """Directories a writing command (crawl, import, reindex, db upgrade) writes into."""
-        dirs = [self.data_dir]
-        archive = self.sqlite_archive_path
-        if archive is not None:
-            dirs.append(archive.parent)
+    def writable_dirs(self, *, crawl: bool = False) -> list[Path]:
+        """Folders a writing command writes into: the SQLite archive's and the embedded index's
+        (reindex, db upgrade), plus the run lock's and stats file's for a crawl or import."""
+        files = [self.sqlite_archive_path]
         if self.backend_name == "embedded":
-            dirs.append(self.search_path.parent)
-        for path in (self.lock_file, self.stats_file):
-            if path is not None:
-                dirs.append(path.parent)
-        return list(dict.fromkeys(dirs))
+            files.append(self.search_path)
+        if crawl:
+            files += [self.lock_file, self.stats_file]
+        return list(dict.fromkeys(path.parent for path in files if path is not None))
 
     def public(self) -> dict[str, Any]:
         """Every value as plain JSON-able data, secrets masked (for ``--json`` and logs)."""
@@ -213,9 +210,9 @@ def env_name(field: str) -> str:
     return ENV_PREFIX + field.upper()
 
 
-def ensure_writable_dirs(settings: ThaigovSettings) -> None:
+def ensure_writable_dirs(settings: ThaigovSettings, *, crawl: bool = False) -> None:
     """Create what a writing command writes into, or raise :class:`DataDirError` (one line)."""
-    for directory in settings.writable_dirs():
+    for directory in settings.writable_dirs(crawl=crawl):
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

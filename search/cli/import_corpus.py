@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         """
         console = Console(stderr=True)
         overrides = {**GLOBAL_OVERRIDES, "archive_url": archive_url}
-        prepare_for_writing(load_settings(**overrides))
+        prepare_for_writing(load_settings(**overrides), crawl=True)
         settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper()}
         # Handed to Scrapy like `-s` values, so the crawl's settings object sees them first.
         settings |= {env_name(k): str(v) for k, v in overrides.items() if v is not None}

@@ -7,8 +7,9 @@ its kind needs:
 - readers (``search``, ``show``, ``db stats``, ``export``, ``serve``) open what exists and create
   or migrate nothing; a missing archive or index ends the command with one line saying where it
   looked and exit status 1;
-- writers (``crawl``, ``import-corpus``, ``reindex``, ``db upgrade``) create the data directory
-  (and the folders of the configured files) first, with a one-line error when they cannot.
+- writers (``crawl``, ``import-corpus``, ``reindex``, ``db upgrade``) create the folders of the
+  files they write first (by default the data directory), with a one-line error when they
+  cannot.
 """
 
 from __future__ import annotations
@@ -52,10 +53,11 @@ def load_settings(**overrides: Any) -> ThaigovSettings:
         fail(str(exc), code=2)
 
 
-def prepare_for_writing(settings: ThaigovSettings) -> None:
-    """Create the data directory and the folders of the configured files, or fail in one line."""
+def prepare_for_writing(settings: ThaigovSettings, *, crawl: bool = False) -> None:
+    """Create the folders of the files this command writes, or fail in one line (``crawl``:
+    also the run lock's and the stats file's)."""
     try:
-        ensure_writable_dirs(settings)
+        ensure_writable_dirs(settings, crawl=crawl)
     except DataDirError as exc:
         fail(str(exc))
 

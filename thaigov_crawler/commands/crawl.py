@@ -34,7 +34,7 @@ class Command(ScrapyCrawlCommand):
         if validate is not None:
             validate(**opts.spargs)  # UsageError -> exit code 2 before anything starts
         try:  # THAIGOV_* values that do not parse, or a data directory that cannot be made
-            ensure_writable_dirs(ThaigovSettings.from_scrapy(self.settings or {}))
+            ensure_writable_dirs(ThaigovSettings.from_scrapy(self.settings or {}), crawl=True)
         except (SettingsError, DataDirError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = EXIT_SETUP_FAILED

@@ -14,9 +14,9 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
 from pipelines.archive import migrations
+from pipelines.archive.engine import make_engine
 from pipelines.archive.models import Base
 from pipelines.archive.records import content_hash
-from pipelines.archive.engine import make_engine
 from pipelines.archive.store import ArchiveMissing, ArchiveOutdated, ArchiveStore
 
 UTC = dt.UTC
@@ -120,7 +120,7 @@ def test_open_existing_asks_for_db_upgrade_when_the_schema_differs(archive_url: 
     with ArchiveStore.open_for_writing(archive_url) as store:
         store.upsert_batch([article()])
     stamp("0000_older")
-    with pytest.raises(ArchiveOutdated, match="0000_older.*run `thaigov db upgrade`"):
+    with pytest.raises(ArchiveOutdated, match=r"0000_older.*run `thaigov db upgrade`"):
         ArchiveStore.open_existing(archive_url)
     # At head it opens and reads, and the reader changed nothing.
     stamp(migrations.head_revision())

@@ -97,7 +97,7 @@ def test_cli_option_beats_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 def test_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("THAIGOV_MAX_CONSECUTIVE_MISSES", "many")
-    with pytest.raises(SettingsError, match="THAIGOV_MAX_CONSECUTIVE_MISSES: .*integer") as err:
+    with pytest.raises(SettingsError, match=r"THAIGOV_MAX_CONSECUTIVE_MISSES: .*integer") as err:
         ThaigovSettings.load()
     assert "\n" not in str(err.value)
     with pytest.raises(SettingsError, match="THAIGOV_SEGMENT_WORKERS"):

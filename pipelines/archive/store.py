@@ -112,7 +112,7 @@ class ArchiveStore:
 
     def __init__(self, url: str, *, upgrade: bool = True) -> None:
         self.url = url
-        self.engine = make_engine(self.url, create_directory=upgrade)
+        self.engine = make_engine(self.url, for_writing=upgrade)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if upgrade:
             try:

@@ -40,7 +40,7 @@ def upgrade(target: str | Engine | Connection, revision: str = "head") -> None:
     if isinstance(target, str):
         from pipelines.archive.engine import make_engine
 
-        engine = make_engine(target, create_directory=True)
+        engine = make_engine(target, for_writing=True)
         try:
             upgrade(engine, revision)
         finally:

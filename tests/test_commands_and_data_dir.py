@@ -109,9 +109,9 @@ def test_reader_on_a_missing_index_says_where_it_looked_and_creates_nothing(
 
 def test_reader_on_another_schema_asks_for_db_upgrade(fresh: Path, unwritable_home: Path) -> None:
     archive = fresh / "data" / "thaigov.sqlite3"
-    with ArchiveStore.open_for_writing(f"sqlite:///{archive}") as store:
-        with store.engine.begin() as connection:
-            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0000_older'")
+    url = f"sqlite:///{archive}"
+    with ArchiveStore.open_for_writing(url) as store, store.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0000_older'")
     env = operator_env(unwritable_home)
     result = run([*CLI, "db", "stats"], fresh, env)
     assert result.returncode == 1

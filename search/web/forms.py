@@ -21,7 +21,6 @@ from search.core.query import (
 )
 
 PAGE_SIZE = 20
-MAX_PAGE = MAX_WINDOW // PAGE_SIZE
 LANGS = ("th", "en")
 
 

@@ -162,3 +162,31 @@ def test_pythainlp_data_folder_stays_out_of_home(tmp_path: Path) -> None:
     chosen = {"PYTHAINLP_DATA_DIR": "/srv/pythainlp", "THAIGOV_DATA_DIR": str(tmp_path)}
     isolate_pythainlp_data(chosen)
     assert chosen == {"PYTHAINLP_DATA_DIR": "/srv/pythainlp", "THAIGOV_DATA_DIR": str(tmp_path)}
+
+
+def test_crawl_settings_object_is_built_once_and_secrets_leave_scrapys_copy() -> None:
+    from scrapy import Spider
+    from scrapy.settings import Settings
+    from scrapy.utils.test import get_crawler
+
+    from thaigov_crawler.addon import ThaigovAddon, thaigov_settings
+
+    secret_url = "postgresql+psycopg://thaigov:db-pw@db.example/thaigov"
+    crawler = get_crawler(Spider)
+    settings = Settings(
+        {
+            "THAIGOV_ARCHIVE_URL": secret_url,
+            "THAIGOV_ELASTICSEARCH_PASSWORD": "es-pw",
+            "THAIGOV_USER_AGENT": "agent/2",
+        },
+        priority="cmdline",
+    )
+    ThaigovAddon(crawler).update_settings(settings)
+    config = thaigov_settings(crawler)
+    assert thaigov_settings(crawler) is config  # built once per crawler
+    assert config.archive_url == secret_url  # the components get the real values ...
+    assert config.elasticsearch_password is not None
+    assert config.elasticsearch_password.get_secret_value() == "es-pw"
+    shown = str(dict(settings))  # ... what Scrapy logs does not hold them
+    assert "db-pw" not in shown and "es-pw" not in shown
+    assert settings["USER_AGENT"] == "agent/2"

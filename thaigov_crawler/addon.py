@@ -6,8 +6,11 @@ built. It builds the settings object from ``crawler.settings`` (so ``-s THAIGOV_
 beats the environment), keeps it on the crawler, and derives the two Scrapy settings that come
 from it: ``USER_AGENT`` and ``LOG_LEVEL`` (the latter before the crawler process configures
 logging), at add-on priority so a plain ``-s USER_AGENT=...`` or ``-s LOG_LEVEL=...`` still
-wins. Components call :func:`thaigov_settings`, which also works for crawlers built
-without the project settings (tests): it then builds the object on first use.
+wins. Secrets given with ``-s`` (Elasticsearch password or API key, a password inside a URL)
+are masked in Scrapy's own copy of the settings once the object holds them, so Scrapy's
+"Overridden settings" log line never shows them. Components call :func:`thaigov_settings`,
+which also works for crawlers built without the project settings (tests): it then builds the
+object on first use.
 """
 
 from __future__ import annotations
@@ -19,6 +22,13 @@ from scrapy.settings import BaseSettings
 from pipelines.core.settings import SettingsError, ThaigovSettings
 
 _ATTRIBUTE = "thaigov_settings"
+#: Values that may carry a credential (masked by ``ThaigovSettings.public``).
+SECRET_SETTINGS = (
+    "THAIGOV_ARCHIVE_URL",
+    "THAIGOV_ELASTICSEARCH_URL",
+    "THAIGOV_ELASTICSEARCH_PASSWORD",
+    "THAIGOV_ELASTICSEARCH_API_KEY",
+)
 
 
 def thaigov_settings(crawler: Any) -> ThaigovSettings:
@@ -54,3 +64,7 @@ class ThaigovAddon:
         setattr(self.crawler, _ATTRIBUTE, config)
         settings.set("USER_AGENT", config.user_agent, priority="addon")
         settings.set("LOG_LEVEL", config.log_level.upper(), priority="addon")
+        masked = config.public()
+        for name in SECRET_SETTINGS:
+            if settings.get(name) and settings[name] != masked[name]:
+                settings.set(name, masked[name], priority=settings.getpriority(name) or 0)

@@ -22,7 +22,6 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from pipelines.core.settings import env_name
 from search.cli.options import GLOBAL_OVERRIDES, load_settings, prepare_for_writing
 from thaigov_crawler.corpus_import import ImportOutcome, run_import
 
@@ -116,7 +115,7 @@ def register(app: typer.Typer) -> None:
         prepare_for_writing(load_settings(**overrides), crawl=True)
         settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper()}
         # Handed to Scrapy like `-s` values, so the crawl's settings object sees them first.
-        settings |= {env_name(k): str(v) for k, v in overrides.items() if v is not None}
+        settings |= {f"THAIGOV_{k.upper()}": str(v) for k, v in overrides.items() if v is not None}
         if as_json:
             outcome = run_import(path, limit=limit, settings=settings)
             typer.echo(json.dumps(summary(outcome), ensure_ascii=False))

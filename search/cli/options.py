@@ -22,15 +22,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pipelines.core.settings import (
-    DataDirError,
-    SettingsError,
-    ThaigovSettings,
-    ensure_writable_dirs,
-)
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pydantic and SQLAlchemy load when a command runs: `--help` stays fast
     from pipelines.archive.store import ArchiveStore
+    from pipelines.core.settings import ThaigovSettings
     from search.backends.base import SearchBackend
 
 EXIT_UNAVAILABLE = 1
@@ -47,6 +41,8 @@ def fail(message: str, code: int = EXIT_UNAVAILABLE) -> NoReturn:
 
 def load_settings(**overrides: Any) -> ThaigovSettings:
     """Command options (``None``: not given) over the global options over the environment."""
+    from pipelines.core.settings import SettingsError, ThaigovSettings
+
     try:
         return ThaigovSettings.load(**{**GLOBAL_OVERRIDES, **overrides})
     except SettingsError as exc:
@@ -56,6 +52,8 @@ def load_settings(**overrides: Any) -> ThaigovSettings:
 def prepare_for_writing(settings: ThaigovSettings, *, crawl: bool = False) -> None:
     """Create the folders of the files this command writes, or fail in one line (``crawl``:
     also the run lock's and the stats file's)."""
+    from pipelines.core.settings import DataDirError, ensure_writable_dirs
+
     try:
         ensure_writable_dirs(settings, crawl=crawl)
     except DataDirError as exc:

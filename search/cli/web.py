@@ -32,6 +32,7 @@ def serve(
     Read-only: refuses to start without an archive and a search index (it creates neither).
     """
     import uvicorn
+    from sqlalchemy.exc import OperationalError
 
     from pipelines.archive.store import ArchiveUnavailable
     from search.backends.base import IndexMissing
@@ -43,6 +44,10 @@ def serve(
     except (ArchiveUnavailable, IndexMissing) as exc:
         app.state.services.close()
         fail(str(exc))
+    except (ConnectionError, OperationalError) as exc:
+        # A server that is down now may be back soon: serve, and answer 503 until it is.
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        console.print(f"[yellow]warning:[/] {escape(first_line)}; pages answer 503 until then")
     console.print(f"thaigov-archive: http://{host}:{port}/  (API docs: /docs)")
     uvicorn.run(app, host=host, port=port, log_level="info")
 

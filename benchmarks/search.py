@@ -297,7 +297,7 @@ def main() -> None:
     if with_embedded:
         with tempfile.TemporaryDirectory(prefix="thaigov-bench-") as folder:
             path = Path(folder) / "search.sqlite3"
-            backend = EmbeddedBackend(path)
+            backend: SearchBackend = EmbeddedBackend(path)
             try:
                 runs.append(
                     run_backend("embedded (FTS5)", backend, docs, segment_seconds, queries, by_id)

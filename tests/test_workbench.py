@@ -29,8 +29,6 @@ def backend(
     made = factory()
     outcome = made.index_batch(documents_from_articles(ARTICLES))
     assert outcome.failed == {}
-    if request.param == "elasticsearch":
-        made.refresh_index()  # type: ignore[attr-defined]
     yield made
     factory.cleanup()
 

@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from search.backends.base import SearchBackend
-from search.backends.select import open_backend
 from search.cli.errors import storage_errors
+from search.cli.options import load_settings, search_backend
 from search.cli.query_options import (
     CategoryOption,
     FromOption,
@@ -98,11 +98,9 @@ def _emit(rows: Iterable[Mapping[str, object]], *, as_json: bool, as_csv: bool) 
 
 
 def _with_backend(work: Callable[[SearchBackend], T]) -> T:
-    backend = open_backend()
-    try:
+    """Read-only: a missing index is an error, never created (as for ``thaigov search``)."""
+    with search_backend(load_settings(), create=False) as backend:
         return work(backend)
-    finally:
-        backend.close()
 
 
 def _number(value: object) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.replica import ReplicaServer, hostile
 from tests.replica import fixtures as fx
-from tests.test_crawl_e2e import MAXSIZE, Crawl, run_crawl
+from tests.test_crawl_e2e import DEFAULT, MAXSIZE, Crawl, require_default_pipelines, run_crawl
 from thaigov_crawler.extensions import EXIT_NOTHING_FETCHED, EXIT_OK, EXIT_ROBOTS_FORBIDDEN
 from thaigov_crawler.middlewares import crawl_delay_floor
 from thaigov_crawler.spiders.thaigov import _is_too_large
@@ -163,6 +163,25 @@ def test_each_hazard_has_its_own_stats_key(hostile_crawl: Crawl) -> None:
     assert not any(key.startswith("thaigov/failed") for key in stats)
     assert f"id {hostile.GZIP_BOMB_ID} skipped: too_large" in hostile_crawl.log
     assert f"id {hostile.DEEP_NESTING_ID}: input repaired: markup/deep 1" in hostile_crawl.log
+
+
+def test_hostile_pages_are_archived_on_sqlite_and_postgresql(archive_url: str, tmp_path: Path):
+    """NUL bytes used to reach the archive: stored on SQLite, a failed write on PostgreSQL."""
+    require_default_pipelines()
+    from pipelines.archive.store import ArchiveStore
+
+    ids = ",".join(str(i) for i in sorted(hostile.ARTICLES) if i != hostile.RETRY_AFTER_SITE_ID)
+    settings = {"ITEM_PIPELINES": DEFAULT, "THAIGOV_ARCHIVE_URL": archive_url}
+    with ReplicaServer() as server:
+        crawl = run_crawl(server.base_url, tmp_path, {"ids": ids}, settings)
+    assert crawl.returncode == EXIT_OK, crawl.log[-3000:]
+    assert crawl.stats.get("archive/failed", 0) == 0
+    with ArchiveStore(archive_url) as store:
+        archived = {a["article_id"]: a for a in store.iter_articles()}
+    assert set(archived) == hostile.ARTICLE_IDS - {hostile.RETRY_AFTER_SITE_ID}
+    for article_id, row in archived.items():
+        for name, value in hostile.expected_fields(article_id).items():
+            assert row[name] == value, (article_id, name)
 
 
 # --- pure helpers ------------------------------------------------------------------------------

@@ -165,7 +165,9 @@ def test_each_hazard_has_its_own_stats_key(hostile_crawl: Crawl) -> None:
     assert f"id {hostile.DEEP_NESTING_ID}: input repaired: markup/deep 1" in hostile_crawl.log
 
 
-def test_hostile_pages_are_archived_on_sqlite_and_postgresql(archive_url: str, tmp_path: Path):
+def test_hostile_pages_are_archived_on_sqlite_and_postgresql(
+    archive_url: str, tmp_path: Path
+) -> None:
     """NUL bytes used to reach the archive: stored on SQLite, a failed write on PostgreSQL."""
     require_default_pipelines()
     from pipelines.archive.store import ArchiveStore

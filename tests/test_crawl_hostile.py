@@ -75,30 +75,39 @@ def test_unreachable_host_sends_nothing_and_exits_as_unreachable(tmp_path: Path)
     assert "robots.txt could not be fetched (DownloadConnectionRefusedError" in crawl.log
 
 
-@pytest.mark.parametrize("autothrottle", [False, True])
-def test_crawl_delay_is_the_shortest_gap_between_requests(
-    tmp_path: Path, autothrottle: bool
-) -> None:
-    """Crawl-delay: 1 with no download delay of our own (or AutoThrottle free to go down to
-    0.1 s): every request reaches the site at least 1 s after the previous one."""
-    robots = "User-agent: *\nCrawl-delay: 1\nAllow: /\n"
-    settings = {"CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
-    if autothrottle:
-        settings |= {
+CRAWL_DELAY_CASES = {
+    # Crawl-delay: 1 with no download delay of our own: 1 s apart.
+    "no_own_delay": ("1", {}, 1.0),
+    # AutoThrottle free to go down to 0.1 s: it may not go below the Crawl-delay.
+    "autothrottle": (
+        "1",
+        {
             "AUTOTHROTTLE_ENABLED": "True",
             "DOWNLOAD_DELAY": "0.1",
             "AUTOTHROTTLE_START_DELAY": "0.1",
-        }
+        },
+        1.0,
+    ),
+    # A Crawl-delay shorter than our own delay changes nothing: politeness stays as it is.
+    "shorter_than_ours": ("0.2", {"DOWNLOAD_DELAY": "1", "DOWNLOAD_DELAY_JITTER": "0"}, 1.0),
+}
+
+
+@pytest.mark.parametrize("case", list(CRAWL_DELAY_CASES))
+def test_crawl_delay_is_the_shortest_gap_between_requests(tmp_path: Path, case: str) -> None:
+    crawl_delay, own, min_gap = CRAWL_DELAY_CASES[case]
+    robots = f"User-agent: *\nCrawl-delay: {crawl_delay}\nAllow: /\n"
+    settings = {"CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2", **own}
     with ReplicaServer(robots_txt=robots) as server:
         crawl = run_crawl(server.base_url, tmp_path, {"ids": "1001,1002,1003,1005"}, settings)
         arrivals = [when for when, _ in server.arrivals]  # robots.txt included
     assert crawl.returncode == EXIT_OK, crawl.log[-3000:]
     assert crawl.ids == [1001, 1002, 1003, 1005]
-    assert crawl.stats["thaigov/robots/crawl_delay"] == 1.0
+    assert crawl.stats["thaigov/robots/crawl_delay"] == float(crawl_delay)
     assert len(arrivals) == 5
     # Measured where the requests arrive; 50 ms allows for the local network stack.
     gaps = [later - earlier for earlier, later in pairwise(arrivals)]
-    assert min(gaps) >= 1.0 - 0.05, gaps
+    assert min(gaps) >= min_gap - 0.05, gaps
 
 
 # --- Retry-After -------------------------------------------------------------------------------

@@ -276,8 +276,11 @@ class RobotsTxtWaitMiddleware(RobotsTxtMiddleware):
         jitter = min(slot.jitter if slot else downloader._jitter, 0.5)
         floor = crawl_delay_floor(crawl_delay, jitter)
         self._min_delays[key] = floor
-        # DOWNLOAD_SLOTS entries are what Scrapy uses when it (re)creates a slot.
-        downloader.per_slot_settings.setdefault(key, {}).update(delay=floor, jitter=jitter)
+        # DOWNLOAD_SLOTS entries are what Scrapy uses when it (re)creates a slot: never below
+        # the delay the slot would otherwise get, so a short Crawl-delay cannot speed us up.
+        entry = downloader.per_slot_settings.setdefault(key, {})
+        entry["delay"] = max(float(entry.get("delay", downloader._delay)), floor)
+        entry["jitter"] = min(float(entry.get("jitter", jitter)), jitter)
         if slot is not None:
             slot.jitter = jitter
             slot.delay = max(slot.delay, floor)

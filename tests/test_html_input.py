@@ -73,7 +73,7 @@ def test_deep_nesting_lost_the_body_without_huge_tree() -> None:
     assert paragraph in hi.parse_html(body.decode()).text_content()
 
 
-@pytest.mark.parametrize("levels", [300, 1500])
+@pytest.mark.parametrize("levels", [300, 1500, 2100, 5000])
 def test_deep_markup_is_parsed_whole_and_the_tree_stays_shallow(levels: int) -> None:
     article = fx.ARTICLES_BY_ID[1001]
     html = pages.detail_page(article)
@@ -82,18 +82,30 @@ def test_deep_markup_is_parsed_whole_and_the_tree_stays_shallow(levels: int) -> 
     report = InputReport()
     doc = hi.parse_html(deep, report)
     assert max(sum(1 for _ in el.iterancestors()) for el in doc.iter()) <= hi.MAX_TREE_DEPTH
-    assert dict(report.counts) == {hi.MARKUP_DEEP: 1}
+    expected = {hi.MARKUP_DEEP: 1}
+    if levels > hi.LIBXML2_HUGE_DEPTH:
+        expected[hi.MARKUP_DEPTH_LIMIT] = 1
+    assert dict(report.counts) == expected
     result, _ = extract(1001, deep)
     assert fields_of(result) == article.expected_fields()
 
 
-def test_markup_deeper_than_even_libxml2_huge_limit_is_counted() -> None:
-    deep = "<div>" * 2100 + "deep" + "</div>" * 2100
-    html = f"<html><body><p>before</p>{deep}</body></html>"
+def test_markup_deeper_than_even_libxml2_huge_limit_is_retokenised_and_counted() -> None:
+    deep = "<span>" * 2100 + "<div>deep</div><img src='/i.jpg'>" + "</span>" * 2100
+    html = f"<html><body><p>before</p>{deep}<p>after</p></body></html>"
     report = InputReport()
     doc = hi.parse_html(html, report)
-    assert "before" in doc.text_content()
+    assert [p.text_content() for p in doc.iter("p")] == ["before", "after"]
+    assert "deep" in doc.text_content()
+    assert doc.xpath("//img/@src") == ["/i.jpg"]
     assert dict(report.counts) == {hi.MARKUP_DEEP: 1, hi.MARKUP_DEPTH_LIMIT: 1}
+
+
+def test_cap_nesting_keeps_text_comments_voids_and_ignores_stray_end_tags() -> None:
+    html = "<div><p>a<b>b</b></p></div></td></div><!-- c --><br><img src=x>&amp;&#x41;<p>d"
+    assert hi.cap_nesting(html, 100) == html.replace("</td></div>", "")
+    capped = hi.cap_nesting("<div>" * 5 + "x" + "</div>" * 5 + "y", 2)
+    assert capped == "<div><div><br><br><br>x<br><br><br></div></div>y"
 
 
 def test_ordinary_pages_report_nothing() -> None:
@@ -242,7 +254,7 @@ _TEXT = st.text(
 def hostile_pages(draw: st.DrawFn) -> str:
     attachments = draw(st.lists(_HREFS, max_size=4))
     images = draw(st.lists(_HREFS, max_size=4))
-    depth = draw(st.sampled_from([0, 1, 50, 260, 600]))
+    depth = draw(st.sampled_from([0, 1, 50, 260, 600, 2100]))
     noise = draw(st.lists(_TEXT, max_size=4))
     tag = draw(st.sampled_from(["div", "span", "p", "b", "table", "li", "a"]))
     links = "".join(f'<p><a href="{h}">x</a></p>' for h in attachments)

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -41,6 +42,8 @@ THAI_LEGACY_CODEC = "cp874"
 LIBXML2_DEFAULT_DEPTH = 255
 #: Deepest element libxml2 builds even with ``huge_tree`` (measured likewise).
 LIBXML2_HUGE_DEPTH = 2047
+#: Nesting kept when a page is re-tokenised because it reached even the lifted limit.
+RETOKENISED_DEPTH = 1000
 #: Trees handed on are never deeper than a default libxml2 tree, so recursive walkers downstream
 #: (extraction's text walker) behave as on ordinary pages, far from Python's recursion limit.
 MAX_TREE_DEPTH = LIBXML2_DEFAULT_DEPTH
@@ -166,7 +169,8 @@ def parse_html(text: str, report: InputReport | None = None) -> lxml.html.HtmlEl
     Without ``huge_tree`` libxml2 stops building at depth 255 and silently drops everything after
     (300 nested divs cut a body to 22 characters). ``huge_tree`` lifts that limit to 2047 and the
     size limits on text nodes; that is safe here because the downloader caps a page at
-    ``DOWNLOAD_MAXSIZE`` and HTML has no entity expansion to amplify it. Anything below
+    ``DOWNLOAD_MAXSIZE`` and HTML has no entity expansion to amplify it. A page that reaches even
+    that limit is re-tokenised with its nesting capped (:func:`cap_nesting`). Anything below
     ``MAX_TREE_DEPTH`` is then flattened in document order (text and line breaks kept).
     Raises ``etree.ParserError`` for an empty document, like ``lxml.html.document_fromstring``.
     """
@@ -176,8 +180,12 @@ def parse_html(text: str, report: InputReport | None = None) -> lxml.html.HtmlEl
         return doc
     if report is not None:
         report.add(MARKUP_DEEP)
-        if _deeper_than(doc, LIBXML2_HUGE_DEPTH - 1):
-            report.add(MARKUP_DEPTH_LIMIT)  # even the lifted limit was reached: rest is lost
+    if _deeper_than(doc, LIBXML2_HUGE_DEPTH - 1):
+        # Even the lifted limit was reached and libxml2 dropped the rest: re-tokenise the page
+        # with the nesting capped, then parse that.
+        if report is not None:
+            report.add(MARKUP_DEPTH_LIMIT)
+        doc = lxml.html.document_fromstring(cap_nesting(text, RETOKENISED_DEPTH), parser=parser)
     # Elements with MAX_TREE_DEPTH - 1 ancestors that have children: their children are the
     # deepest elements allowed.
     for element in etree.XPath("/*" * MAX_TREE_DEPTH + "[*]")(doc):
@@ -243,6 +251,83 @@ def _flatten(element: etree._Element) -> None:
     for child in list(element):
         element.remove(child)
     element.extend(flat)
+
+
+_VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source"}
+    | {"track", "wbr"}
+)
+
+
+class _NestingCapper(HTMLParser):
+    """Re-serialises HTML, dropping the start and end tags of elements nested deeper than
+    ``depth`` (block-level ones become ``<br>``, so lines stay apart). The standard library's
+    tokenizer has no depth limit; libxml2, even with ``huge_tree``, stops at 2047 levels."""
+
+    def __init__(self, depth: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.depth = depth
+        self.out: list[str] = []
+        self.open: list[tuple[str, bool]] = []  # (tag, written) for every element still open
+        self.open_names: Counter[str] = Counter()  # so a stray end tag costs no stack scan
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raw = self.get_starttag_text() or f"<{tag}>"
+        if tag in _VOID_TAGS:
+            self.out.append(raw)
+            return
+        written = len(self.open) < self.depth or tag == "a"  # <a> never nests in a tree
+        self.open.append((tag, written))
+        self.open_names[tag] += 1
+        if written:
+            self.out.append(raw)
+        elif tag not in _INLINE_TAGS:
+            self.out.append("<br>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or f"<{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open_names[tag]:
+            return
+        while self.open:
+            name, written = self.open.pop()
+            self.open_names[name] -= 1
+            if written:
+                self.out.append(f"</{name}>")
+            elif name not in _INLINE_TAGS:
+                self.out.append("<br>")
+            if name == tag:
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+    def handle_pi(self, data: str) -> None:
+        self.out.append(f"<?{data}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.out.append(f"<![{data}]>")
+
+
+def cap_nesting(text: str, depth: int) -> str:
+    """``text`` with no element nested deeper than ``depth`` (text and line breaks kept)."""
+    capper = _NestingCapper(depth)
+    capper.feed(text)
+    capper.close()
+    return "".join(capper.out)
 
 
 def safe_url(href: str | None, base: str, report: InputReport | None = None) -> str | None:

@@ -111,46 +111,52 @@ def test_crawl_delay_is_the_shortest_gap_between_requests(tmp_path: Path, case: 
 
 
 # --- Retry-After -------------------------------------------------------------------------------
-def test_retry_after_pauses_the_whole_site(tmp_path: Path) -> None:
-    """One page answers 429 with Retry-After: 3; no other request may reach the site in
-    those 3 s. Each response takes 0.3 s, so the only request that may arrive inside the
-    pause is one already on its way when the 429 reached the crawler (CONCURRENT_REQUESTS=2)."""
-    wait = hostile.RETRY_AFTER_SITE_SECONDS
-    first = hostile.RETRY_AFTER_SITE_ID  # ids go out in ascending order: this one first
+@pytest.mark.parametrize("form", ["seconds", "http_date"])
+def test_retry_after_pauses_the_whole_site(tmp_path: Path, form: str) -> None:
+    """One page answers 429 with Retry-After (3 s, or an HTTP date 3-4 s ahead); no other
+    request may reach the site until then. Each response takes 0.3 s, so the only request that
+    may arrive inside the pause is one already on its way when the 429 reached the crawler
+    (CONCURRENT_REQUESTS=2)."""
+    first = hostile.RETRY_AFTER_SITE_ID if form == "seconds" else hostile.RETRY_AFTER_DATE_ID
+    ids = f"{first},2008-2021"  # ids go out in ascending order: the 429 page first
     settings = {
         "CONCURRENT_REQUESTS": "2",
         "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
         "THAIGOV_RETRY_AFTER_MAX": "10",
     }
     with ReplicaServer(delay=0.3) as server:
-        crawl = run_crawl(server.base_url, tmp_path, {"ids": f"{first}-{first + 15}"}, settings)
+        crawl = run_crawl(server.base_url, tmp_path, {"ids": ids}, settings)
         arrivals = [(when, path) for when, path in server.arrivals if "/details/" in path]
         (sent,) = server.retry_after_sent
     assert crawl.returncode == EXIT_OK, crawl.log[-3000:]
-    assert crawl.ids == [first, hostile.HOSTILE_LINKS_ID]  # the others are soft 404s
-    assert len(arrivals) == 17  # 16 ids, the first one twice
+    assert crawl.ids == [first]  # the others are soft 404s
+    assert len(arrivals) == 16  # 15 ids, the first one twice
+    assert crawl.stats["thaigov/retry_after/waits"] == 1
+    wait = crawl.stats["thaigov/retry_after/seconds"]  # as the crawler read the header
+    if form == "seconds":
+        assert wait == hostile.RETRY_AFTER_SITE_SECONDS
+    else:
+        assert hostile.RETRY_AFTER_DATE_SECONDS - 1.5 < wait <= hostile.RETRY_AFTER_DATE_SECONDS
     inside = [path for when, path in arrivals if sent < when < sent + wait]
     assert len(inside) <= 1, inside
     retried = [when for when, path in arrivals if path.endswith(f"/{first}")]
     assert len(retried) == 2 and retried[1] >= sent + wait
     assert sum(1 for when, _ in arrivals if when >= sent + wait) >= 13  # the others waited
-    assert crawl.stats["thaigov/retry_after/waits"] == 1
-    assert crawl.stats["thaigov/retry_after/seconds"] == wait
-    assert "pausing every request to 127.0.0.1 for 3.0 s" in crawl.log
+    assert f"pausing every request to 127.0.0.1 for {wait:.1f} s" in crawl.log
 
 
 # --- hostile pages ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def hostile_crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     tmp = tmp_path_factory.mktemp("hostile")
-    ids = ",".join(str(i) for i in sorted(hostile.ARTICLES) if i != hostile.RETRY_AFTER_SITE_ID)
+    ids = ",".join(str(i) for i in sorted(hostile.ARTICLES) if i not in hostile.RETRY_AFTER_IDS)
     with ReplicaServer() as server:
         return run_crawl(server.base_url, tmp, {"ids": ids})
 
 
 def test_hostile_pages_are_archived_whole(hostile_crawl: Crawl) -> None:
     assert hostile_crawl.returncode == EXIT_OK, hostile_crawl.log[-3000:]
-    expected = sorted(hostile.ARTICLE_IDS - {hostile.RETRY_AFTER_SITE_ID})
+    expected = sorted(hostile.ARTICLE_IDS - hostile.RETRY_AFTER_IDS)
     assert hostile_crawl.ids == expected
     for item in hostile_crawl.items:
         got = {k: v for k, v in item.items() if k != "fetched_at"}
@@ -181,7 +187,7 @@ def test_hostile_pages_are_archived_on_sqlite_and_postgresql(
     require_default_pipelines()
     from pipelines.archive.store import ArchiveStore
 
-    ids = ",".join(str(i) for i in sorted(hostile.ARTICLES) if i != hostile.RETRY_AFTER_SITE_ID)
+    ids = ",".join(str(i) for i in sorted(hostile.ARTICLES) if i not in hostile.RETRY_AFTER_IDS)
     settings = {"ITEM_PIPELINES": DEFAULT, "THAIGOV_ARCHIVE_URL": archive_url}
     with ReplicaServer() as server:
         crawl = run_crawl(server.base_url, tmp_path, {"ids": ids}, settings)
@@ -189,7 +195,7 @@ def test_hostile_pages_are_archived_on_sqlite_and_postgresql(
     assert crawl.stats.get("archive/failed", 0) == 0
     with ArchiveStore(archive_url) as store:
         archived = {a["article_id"]: a for a in store.iter_articles()}
-    assert set(archived) == hostile.ARTICLE_IDS - {hostile.RETRY_AFTER_SITE_ID}
+    assert set(archived) == hostile.ARTICLE_IDS - hostile.RETRY_AFTER_IDS
     for article_id, row in archived.items():
         for name, value in hostile.expected_fields(article_id).items():
             assert row[name] == value, (article_id, name)

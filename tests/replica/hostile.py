@@ -8,13 +8,15 @@ the web side's hostile pages (links and markup meant for the archive's pages).
     2001 article nested 300 <div>s deep       2002 windows-874 body under "charset=utf-8"
     2003 NUL bytes, U+FFFD, &#0; and &#2;      2004 gzip bomb (tiny on the wire, huge inflated)
     2005 429 + Retry-After once, then 200     2006 javascript:/data:/vbscript:/mailto:/malformed
-                                                   attachment and image links
+    2007 429 + Retry-After as an HTTP date         attachment and image links
+         (4 s ahead) once, then 200
 """
 
 from __future__ import annotations
 
 import gzip
 import time
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,9 @@ GZIP_BOMB_ID = 2004
 GZIP_BOMB_BYTES = 16 * 1024 * 1024  # inflated size; about 16 kB on the wire
 RETRY_AFTER_SITE_ID = 2005
 RETRY_AFTER_SITE_SECONDS = 3
+RETRY_AFTER_DATE_ID = 2007
+RETRY_AFTER_DATE_SECONDS = 4  # the date is this far ahead when sent (whole seconds: 3 to 4 s)
+RETRY_AFTER_IDS = frozenset({RETRY_AFTER_SITE_ID, RETRY_AFTER_DATE_ID})
 HOSTILE_LINKS_ID = 2006
 
 #: Links on page 2006 and what must survive (resolved against the canonical page URL).
@@ -91,6 +96,7 @@ ARTICLES: dict[int, FixtureArticle] = {
         _article(NUL_BYTES_ID, "ข่าวทดสอบที่มีอักขระว่างปนอยู่ในข้อความ"),
         _article(GZIP_BOMB_ID, "หน้าทดสอบที่บีบอัดแล้วขยายใหญ่เกินกำหนด"),
         _article(RETRY_AFTER_SITE_ID, "เว็บไซต์ทดสอบขอให้กลับมาใหม่ภายหลัง"),
+        _article(RETRY_AFTER_DATE_ID, "เว็บไซต์ทดสอบระบุเวลาที่ให้กลับมาใหม่"),
         _article(
             HOSTILE_LINKS_ID,
             "ข่าวทดสอบที่มีลิงก์เอกสารแนบอันตราย",
@@ -150,11 +156,15 @@ def respond(
         send(200, pages.soft_404_page().encode())
     elif article_id == GZIP_BOMB_ID:
         send(200, gzip_bomb(), headers={"Content-Encoding": "gzip"})
-    elif article_id == RETRY_AFTER_SITE_ID and before == 0:
+    elif article_id in RETRY_AFTER_IDS and before == 0:
+        if article_id == RETRY_AFTER_SITE_ID:
+            retry_after = str(RETRY_AFTER_SITE_SECONDS)
+        else:
+            retry_after = formatdate(time.time() + RETRY_AFTER_DATE_SECONDS, usegmt=True)
         send(
             429,
             b"<html><body>Too Many Requests</body></html>",
-            headers={"Retry-After": str(RETRY_AFTER_SITE_SECONDS)},
+            headers={"Retry-After": retry_after},
         )
         replica.retry_after_sent.append(time.monotonic())
     else:

@@ -313,8 +313,8 @@ class ThaigovSpider(scrapy.Spider):
                 self._robots_reported = True
                 why = str(failure.value).removeprefix("Forbidden by robots.txt")
                 logger.error(
-                    "robots.txt of %s forbids this crawler (User-Agent %r) to fetch %s%s: the "
-                    "site does not allow crawling; stopping without fetching any page",
+                    "robots.txt of %s forbids this crawler (User-Agent %r) to fetch %s%s: "
+                    "crawling is not allowed; stopping without fetching any page",
                     self.base_url,
                     self.settings.get("USER_AGENT"),
                     request.url,

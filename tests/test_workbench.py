@@ -327,3 +327,47 @@ def test_an_index_written_before_word_counts_is_not_trusted(
     assert reopened.word_counts() is None
     assert wb.frequencies(reopened, SearchQuery())[1] == 70  # counted from the stored tokens
     reopened.close()
+
+
+def test_occurrences_follow_compound_parts_when_the_index_matches_them(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The swap point for compound matching: with ``token_parts`` giving parts, a word also
+    occurs inside the compounds holding it, in counts, concordance lines and windows alike."""
+    from search.backends.embedded import EmbeddedBackend
+    from search.core import occurrences
+
+    backend = EmbeddedBackend(tmp_path_factory.mktemp("parts") / "search.sqlite3")
+    backend.ensure_schema()
+    article = {**ARTICLES[0], "title": "ตลาด", "body": "ชาวนาขายข้าวหอมมะลิและข้าวเหนียว ราคาข้าวสูง"}
+    backend.index_batch(documents_from_articles([article]))
+    # stored tokens: ชาวนา ขาย ข้าว หอมมะลิ และ ข้าวเหนียว ราคา ข้าว สูง
+    whole = wb.kwic(backend, q("ข้าว", limit=10), context=1, sort="date")
+    assert [(x.left, x.match, x.right) for x in whole.lines] == [
+        ("ขาย", "ข้าว", "หอมมะลิ"),
+        ("ราคา", "ข้าว", "สูง"),
+    ]
+    monkeypatch.setattr(occurrences, "COMPOUND_PARTS", True)
+    monkeypatch.setattr(
+        occurrences, "token_parts", lambda t: ("ข้าว", "เหนียว") if t == "ข้าวเหนียว" else ()
+    )
+    parts = wb.kwic(backend, q("ข้าว", limit=10), context=1, sort="date")
+    assert parts.total == 3
+    assert [(x.left, x.match, x.right) for x in parts.lines] == [
+        ("ขาย", "ข้าว", "หอมมะลิ"),
+        ("และ", "ข้าวเหนียว", "ราคา"),
+        ("ราคา", "ข้าว", "สูง"),
+    ]
+    points = wb.trends(backend, ["ข้าว"], q(), "year")
+    assert [(p.articles, p.occurrences) for p in points] == [(1, 3)]
+    result = wb.collocation_table(
+        backend, q("ข้าว"), window=1, measure="ll", min_count=1, use_stopwords=False
+    )
+    assert {a.word: a.count for a in result.rows} == {
+        "ขาย": 1,
+        "หอมมะลิ": 1,
+        "และ": 1,
+        "ราคา": 2,
+        "สูง": 1,
+    }
+    backend.close()

@@ -143,9 +143,24 @@ def concordance(
     for phrase in phrases:
         for start in find_sequence(tokens, phrase):
             starts[start] = max(starts.get(start, 0), len(phrase))
+    return concordance_lines(
+        text, spans, [(i, i + starts[i] - 1) for i in sorted(starts)], context_words
+    )
+
+
+def concordance_lines(
+    text: str,
+    spans: Sequence[tuple[str, int, int]],
+    matches: Iterable[tuple[int, int]],
+    context_words: int,
+) -> list[ConcordanceLine]:
+    """Lines for matches given as first and last token index (inclusive) into ``spans``.
+
+    For callers that locate the matches themselves (the workbench finds them on the index's
+    stored tokens, where a word may also match inside a compound).
+    """
     lines: list[ConcordanceLine] = []
-    for i in sorted(starts):
-        j = i + starts[i] - 1
+    for i, j in matches:
         match_start, match_end = spans[i][1], spans[j][2]
         left_from = spans[max(0, i - context_words)][1] if context_words else match_start
         right_to = spans[min(len(spans) - 1, j + context_words)][2] if context_words else match_end

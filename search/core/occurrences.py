@@ -5,8 +5,10 @@ windows. Which *articles* match is always the backend's decision; this module on
 positions of the query's words inside the articles the backend matched, on the same tokens the
 index holds (``IndexDoc.*_segmented``: ``search.core.segment`` tokens joined by spaces).
 
-``match_tokens`` is the single function to swap when the index's token rule changes (e.g. when
-compound parts become matchable: a word then also occurs inside the compounds that contain it).
+The swap points when the index's token rule changes: ``token_parts`` (the parts a token also
+matches as, once compound parts become matchable: a word then also occurs inside the compounds
+that contain it; set ``COMPOUND_PARTS`` with it) and ``match_tokens`` (segmenting a text whose
+stored tokens cannot be located in it).
 """
 
 from __future__ import annotations
@@ -23,6 +25,22 @@ Span = tuple[str, int, int]
 
 _TONE = re.compile("[\u0e47-\u0e4c]")
 _LEADING_VOWEL = re.compile("([\u0e40-\u0e44])([\u0e01-\u0e2e])")
+
+
+#: True when ``token_parts`` gives parts. The embedded index's word counts per month hold whole
+#: tokens only, so the workbench then counts occurrences from the stored tokens instead.
+COMPOUND_PARTS = False
+
+
+def token_parts(token: str) -> tuple[str, ...]:
+    """The parts ``token`` also matches as a word (none: main matches whole tokens only).
+
+    With compound matching this becomes ``search.core.segment.word_parts(token)`` (and
+    ``COMPOUND_PARTS = True``): ``ข้าว`` then also occurs in ``ข้าวหอม`` wherever the index
+    lets the search match it there.
+    """
+    del token
+    return ()
 
 
 def match_tokens(text: str) -> list[Span]:
@@ -96,6 +114,30 @@ def _starts(segmented: str, phrase: Phrase) -> list[int]:
     return found
 
 
+def occurrence_spans(segmented: str, phrases: Iterable[Phrase]) -> dict[int, int]:
+    """``{start: end}`` character offsets in ``segmented`` of every occurrence: whole-token
+    matches of any phrase (non-overlapping per phrase, left to right; the longest match at a
+    start), and with ``COMPOUND_PARTS`` a one-word phrase inside a compound token (the whole
+    token is the match)."""
+    found: dict[int, int] = {}
+    for phrase in phrases:
+        if not phrase or phrase[0] not in segmented:
+            continue
+        length = len(" ".join(phrase))
+        for start in _starts(segmented, phrase):
+            found[start] = max(found.get(start, 0), start + length)
+        if COMPOUND_PARTS and len(phrase) == 1:
+            for m in _containing(phrase[0]).finditer(segmented):
+                if m[0] != phrase[0] and phrase[0] in token_parts(m[0]):
+                    found.setdefault(m.start(), m.end())
+    return found
+
+
+@lru_cache(maxsize=256)
+def _containing(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\S)\S*" + re.escape(word) + r"\S*(?!\S)")
+
+
 def occurrence_starts(segmented: str, phrases: Iterable[Phrase]) -> set[int]:
     """Character offsets in ``segmented`` where any of ``phrases`` starts (each counted once).
 
@@ -103,17 +145,22 @@ def occurrence_starts(segmented: str, phrases: Iterable[Phrase]) -> set[int]:
     per phrase, left to right), found by a compiled regex instead of a Python token loop: trends
     count occurrences in thousands of articles per request.
     """
-    starts: set[int] = set()
-    for phrase in phrases:
-        if phrase and phrase[0] in segmented:
-            starts.update(_starts(segmented, phrase))
-    return starts
+    return set(occurrence_spans(segmented, phrases))
+
+
+def token_ranges(segmented: str, spans: dict[int, int]) -> list[tuple[int, int]]:
+    """The occurrences as first and last token index (inclusive), in text order."""
+    ranges: list[tuple[int, int]] = []
+    for start in sorted(spans):
+        first = segmented.count(" ", 0, start)
+        ranges.append((first, first + segmented.count(" ", start, spans[start])))
+    return ranges
 
 
 def count_in_segmented(segmented: str, phrases: Sequence[Phrase]) -> int:
     """How many times the query occurs in one indexed text (tokens joined by spaces)."""
     if not segmented or not phrases:
         return 0
-    if len(phrases) == 1:
+    if len(phrases) == 1 and not COMPOUND_PARTS:
         return len(_starts(segmented, phrases[0])) if phrases[0][0] in segmented else 0
-    return len(occurrence_starts(segmented, phrases))
+    return len(occurrence_spans(segmented, phrases))

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Literal
 
 from search.backends.base import SearchBackend, StoredDoc, WordCounts
+from search.core import occurrences as occ
 from search.core.corpus_stats import (
     INTERVALS,
     Association,
@@ -24,6 +25,7 @@ from search.core.corpus_stats import (
     Keyness,
     collocations,
     concordance,
+    concordance_lines,
     is_content_word,
     keywords,
     per_thousand,
@@ -35,9 +37,10 @@ from search.core.occurrences import (
     count_in_segmented,
     match_tokens,
     occurrence_phrases,
-    occurrence_starts,
+    occurrence_spans,
     spans_from_tokens,
     thai_sort_key,
+    token_ranges,
 )
 from search.core.query import Phrase, QueryError, SearchQuery
 from search.core.segment import fold
@@ -184,8 +187,8 @@ def _occurrences_per_month(backend: SearchBackend, q: SearchQuery) -> dict[str, 
     """month -> occurrences of ``q`` from the index's word counts, when ``q`` allows."""
     counts = _word_counts(backend)
     words = _single_words(q)
-    if counts is None or words is None:
-        return None
+    if counts is None or words is None or occ.COMPOUND_PARTS:
+        return None  # the counts hold whole tokens only (see occurrences.token_parts)
     months = _whole_months(q, counts)
     if months is None:
         return None
@@ -381,11 +384,11 @@ def _occurrences(
     for doc in backend.stored([i for i, _ in matched]):
         published = dates.get(doc.article_id) or ""
         for field, segmented in _fields(doc):
-            starts = sorted(occurrence_starts(segmented, phrases))
-            if not starts:
+            spans = occurrence_spans(segmented, phrases)
+            if not spans:
                 continue
             if sort == "date":
-                for n in range(len(starts)):
+                for n in range(len(spans)):
                     # undated last, then by date, article, title before body, position
                     key: tuple[object, ...] = (
                         published == "",
@@ -397,36 +400,16 @@ def _occurrences(
                     found.append(_Occurrence(key, doc.article_id, field, n))
                 continue
             tokens = segmented.split()
-            offsets = _token_offsets(tokens)
-            for n, start in enumerate(starts):
-                i = offsets[start]
-                length = _match_length(tokens, i, phrases)
+            for n, (i, j) in enumerate(token_ranges(segmented, spans)):
                 if sort == "left":
                     side = tuple(reversed(tokens[max(0, i - SORT_KEY_WORDS) : i]))
                 else:
-                    side = tuple(tokens[i + length : i + length + SORT_KEY_WORDS])
+                    side = tuple(tokens[j + 1 : j + 1 + SORT_KEY_WORDS])
                 words = tuple(thai_sort_key(w) for w in side)
                 key = (words, published == "", published, doc.article_id, n)
                 found.append(_Occurrence(key, doc.article_id, field, n))
     found.sort()
     return found
-
-
-def _token_offsets(tokens: list[str]) -> dict[int, int]:
-    """Character offset in the space-joined text -> token index."""
-    offsets: dict[int, int] = {}
-    pos = 0
-    for i, token in enumerate(tokens):
-        offsets[pos] = i
-        pos += len(token) + 1
-    return offsets
-
-
-def _match_length(tokens: list[str], i: int, phrases: Sequence[Phrase]) -> int:
-    for phrase in phrases:  # longest first
-        if tuple(tokens[i : i + len(phrase)]) == phrase:
-            return len(phrase)
-    return 1
 
 
 def kwic(backend: SearchBackend, q: SearchQuery, *, context: int, sort: KwicSort) -> KwicPage:
@@ -453,8 +436,13 @@ def kwic(backend: SearchBackend, q: SearchQuery, *, context: int, sort: KwicSort
         ):
             if (doc.article_id, field) not in fields:
                 continue
-            spans = spans_from_tokens(text, segmented) or match_tokens(text)
-            for n, line in enumerate(concordance(text, spans, phrases, context)):
+            located = spans_from_tokens(text, segmented)
+            if located is not None:  # the occurrences counted, on the tokens they were counted on
+                ranges = token_ranges(segmented, occurrence_spans(segmented, phrases))
+                cut_lines = concordance_lines(text, located, ranges, context)
+            else:  # stored tokens not found in the text: segment it (whole-token matches)
+                cut_lines = concordance(text, match_tokens(text), phrases, context)
+            for n, line in enumerate(cut_lines):
                 if (doc.article_id, field, n) in wanted:
                     cut[(doc.article_id, field, n)] = KwicLine(
                         doc.article_id,
@@ -528,11 +516,8 @@ def window_counts_any(
     from the text around it, so no article is split into tokens whole."""
     counts: Counter[str] = Counter()
     occurrences = positions = 0
-    joined = [" ".join(p) for p in phrases]  # longest first, as occurrence_phrases orders them
     for segmented in documents:
-        starts = occurrence_starts(segmented, phrases)
-        for start in sorted(starts):
-            end = start + _matched_text_length(segmented, start, joined)
+        for start, end in sorted(occurrence_spans(segmented, phrases).items()):
             left = segmented[: start - 1].rsplit(" ", window)[-window:] if start else []
             right = segmented[end + 1 :].split(" ", window)[:window] if end < len(segmented) else []
             occurrences += 1
@@ -540,14 +525,6 @@ def window_counts_any(
             counts.update(left)
             counts.update(right)
     return counts, occurrences, positions
-
-
-def _matched_text_length(segmented: str, start: int, joined: Sequence[str]) -> int:
-    for text in joined:
-        end = start + len(text)
-        if segmented.startswith(text, start) and (end == len(segmented) or segmented[end] == " "):
-            return len(text)
-    return len(segmented[start:].split(" ", 1)[0])
 
 
 @dataclass(frozen=True)

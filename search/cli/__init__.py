@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from search.cli import crawl, db, import_corpus, search, web
+from search.cli import crawl, db, import_corpus, runs, search, web
 
 
 def build_app() -> typer.Typer:
@@ -17,10 +17,14 @@ def build_app() -> typer.Typer:
         help="Archive and search Thai government news (thaigov.go.th).",
         no_args_is_help=True,
         add_completion=False,
+        # Never print local variables in a traceback: they hold database URLs with passwords
+        # and API keys (older Typer versions showed them by default; explicit for every version).
+        pretty_exceptions_show_locals=False,
     )
     crawl.register(app)
     import_corpus.register(app)
     db.register(app)
+    runs.register(app)
     search.register(app)
     web.register(app)
     return app

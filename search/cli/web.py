@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.rule import Rule
 from rich.table import Table
 
-from search.services.export import EXPORT_FORMATS
+from search.services.export import EXPORT_FORMATS, MissingExtraError, require_format
 
 console = Console()
 
@@ -66,6 +66,11 @@ def export(
         raise typer.BadParameter(
             f"choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format"
         )
+    try:
+        require_format(fmt)
+    except MissingExtraError as exc:
+        typer.echo(f"thaigov export: {exc}", err=True)
+        raise typer.Exit(2) from None
     try:
         search = build_query(
             q=query,

@@ -8,11 +8,15 @@ one. :class:`thaigov_crawler.extensions.RunRecorder` computes the code into the 
 from __future__ import annotations
 
 import argparse
+import logging
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from thaigov_crawler.extensions import EXIT_CODE_STAT
+from thaigov_crawler.run_summary import summary_line
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
@@ -29,6 +33,10 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
-            return
-        code = crawler.stats.get_value(EXIT_CODE_STAT) if crawler.stats else None
-        self.exitcode = int(code or 0)
+        else:
+            code = crawler.stats.get_value(EXIT_CODE_STAT) if crawler.stats else None
+            self.exitcode = int(code or 0)
+        # The log's last line: Scrapyd shows every job as "finished", cron keeps only the log.
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        level = logging.INFO if self.exitcode == 0 else logging.WARNING
+        logger.log(level, summary_line(stats, self.exitcode))

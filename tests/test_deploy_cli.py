@@ -73,8 +73,18 @@ def test_crawl_outside_a_checkout_archives_records_and_ends_with_the_summary(
     env = operator_env(tmp_path)
     with ReplicaServer() as replica:
         proc = run(
-            ["crawl", "-a", f"start_id={fx.FIRST_ID}", "-a", f"end_id={fx.FIRST_ID + 4}", *FAST]
-            + ["-s", f"THAIGOV_BASE_URL={replica.base_url}", "-O", "out.jsonl"],
+            [
+                "crawl",
+                "-a",
+                f"start_id={fx.FIRST_ID}",
+                "-a",
+                f"end_id={fx.FIRST_ID + 4}",
+                *FAST,
+                "-s",
+                f"THAIGOV_BASE_URL={replica.base_url}",
+                "-O",
+                "out.jsonl",
+            ],
             workdir,
             env,
         )
@@ -118,8 +128,16 @@ def test_crawl_exit_codes_reach_the_shell_and_the_run_records(
     with ReplicaServer() as replica:
         dead = replica.base_url  # nothing listens once the server is stopped
     unreachable = run(
-        ["crawl", "-a", "ids=1001,1002", *FAST, "-s", "RETRY_TIMES=0"]
-        + ["-s", f"THAIGOV_BASE_URL={dead}"],
+        [
+            "crawl",
+            "-a",
+            "ids=1001,1002",
+            *FAST,
+            "-s",
+            "RETRY_TIMES=0",
+            "-s",
+            f"THAIGOV_BASE_URL={dead}",
+        ],
         workdir,
         env,
     )
@@ -200,7 +218,8 @@ def test_migrations_run_from_a_zipped_package(tmp_path: Path) -> None:
         f"db = sqlite3.connect('{database}')\n"
         "(rev,) = db.execute('select version_num from alembic_version').fetchone()\n"
         "assert rev == head_revision(), (rev, head_revision())\n"
-        "print(sorted(r[0] for r in db.execute(\"select name from sqlite_master where type='table'\")))"
+        "tables = db.execute(\"select name from sqlite_master where type='table'\")\n"
+        "print(sorted(r[0] for r in tables))"
     )
     env = {**operator_env(tmp_path), "PYTHONPATH": str(bundle)}
     proc = subprocess.run(

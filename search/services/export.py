@@ -45,10 +45,11 @@ TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "la
 
 DEFAULT_BATCH_SIZE = 1000
 
+SEARCH_PAGE_SIZE = 100
+
 
 class MissingExtraError(RuntimeError):
     """A feature needs an optional dependency (an extra of the package) that is not installed."""
-SEARCH_PAGE_SIZE = 100
 
 
 def _iso(value: Any) -> str | None:

@@ -62,5 +62,3 @@ class ParquetWriter:
 
     def close(self) -> None:
         self._writer.close()
-
-

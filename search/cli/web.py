@@ -21,17 +21,58 @@ from search.services.export import EXPORT_FORMATS, MissingExtraError, require_fo
 console = Console()
 
 
+def normalise_root_path(value: str) -> str:
+    """``thaigov/`` or ``/thaigov/`` -> ``/thaigov``; empty stays empty; no query or spaces."""
+    value = value.strip().strip("/")
+    if not value:
+        return ""
+    if any(c in value for c in "?#% ") or "//" in value:
+        raise typer.BadParameter("a plain path such as /thaigov", param_hint="--root-path")
+    return "/" + value
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    root_path: Annotated[
+        str,
+        typer.Option(
+            help="Sub-path a reverse proxy publishes the pages under, e.g. /thaigov; the proxy "
+            "strips it before passing requests on (docs/deploy.md)",
+            callback=normalise_root_path,
+        ),
+    ] = "",
+    proxy_headers: Annotated[
+        bool,
+        typer.Option(
+            help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips (client address, https)"
+        ),
+    ] = True,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated proxy addresses or networks whose X-Forwarded-* are trusted "
+            "('*': any; only behind a proxy that overwrites them)"
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the search page, article pages and the JSON API (docs at /docs)."""
     import uvicorn
 
     from search.web import create_app
 
-    console.print(f"thaigov-archive: http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    console.print(
+        f"thaigov-archive: http://{host}:{port}{root_path}/  (API docs: {root_path}/docs)"
+    )
+    uvicorn.run(
+        create_app(),
+        host=host,
+        port=port,
+        log_level="info",
+        root_path=root_path,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
 
 
 def export(

@@ -63,7 +63,8 @@ UNAVAILABLE = "ระบบค้นหาหรือคลังข่าว�
 async def service_unavailable(request: Request, exc: Exception) -> Response:
     """An unreachable Elasticsearch or database is the operator's problem, not a server bug:
     answer 503 (retry later), never a 500 with a traceback."""
-    if request.url.path.startswith("/api/"):
+    path, root = request.url.path, str(request.scope.get("root_path", ""))
+    if path.removeprefix(root).startswith("/api/"):  # serve --root-path: the path includes it
         return JSONResponse({"detail": UNAVAILABLE}, status_code=503)
     return pages.templates.TemplateResponse(
         request, "unavailable.html", {"message": UNAVAILABLE}, status_code=503

@@ -137,7 +137,8 @@ def local_targets(page: Any) -> list[str]:
     """Path of every same-origin link, stylesheet and form target on the page."""
     urls: list[str] = page.evaluate(
         """() => [
-            ...[...document.querySelectorAll('a[href], link[href]')].map(e => e.getAttribute('href')),
+            ...[...document.querySelectorAll('a[href], link[href]')]
+                .map(e => e.getAttribute('href')),
             ...[...document.querySelectorAll('form')].map(f => f.getAttribute('action')),
         ].map(u => new URL(u, document.baseURI).href)"""
     )

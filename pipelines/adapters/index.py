@@ -12,6 +12,7 @@ once, and the backend is released on ``spider_closed``, which comes after all pi
 from __future__ import annotations
 
 import logging
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -56,8 +57,15 @@ class SearchIndexPipeline:
         # processes (SEARCH_INDEX_SEGMENT_WORKERS > 1, set by the corpus importer) share it out.
         if self.segment_workers > 1:
             self.pool = ProcessPoolExecutor(max_workers=self.segment_workers)
+        # -s / per-job (Scrapyd) settings win over the environment for the backend's paths.
+        # Stop-gap until the settings object (issue 9) passes one resolved configuration.
+        overrides = {
+            name: str(value)
+            for name, value in self.crawler.settings.items()
+            if name.startswith(("THAIGOV_SEARCH", "THAIGOV_ELASTICSEARCH")) and value
+        }
         self.indexer = BatchIndexer(
-            open_backend(),
+            open_backend({**os.environ, **overrides}),
             mark_indexed=self._mark_indexed,
             batch_size=self.batch_size,
             pool=self.pool,

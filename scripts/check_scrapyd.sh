@@ -140,4 +140,14 @@ for job, code in ((good, 0), (bad, 5)):
 assert not (work / "scrapyd" / "data").exists(), "a default path landed in Scrapyd's directory"
 print(f"articles archived: {len(archived)}; run records: ok exit 0, failed exit 5")
 EOF
+echo "--- a copy of the project installed in Scrapyd's venv is refused, not silently used"
+site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$work/src" > "$site/zz-thaigov-shadow-check.pth"
+shadowed=$(schedule -d ids=1001 -d "setting=THAIGOV_BASE_URL=http://127.0.0.1:$replica_port")
+wait_finished "$shadowed"
+rm -f "$site/zz-thaigov-shadow-check.pth"
+grep -q "is shadowed by thaigov-archive installed in this environment" \
+  "$work/scrapyd/logs/thaigov_crawler/thaigov/$shadowed.log" || fail "shadowing not reported"
+tail -n1 "$work/scrapyd/logs/thaigov_crawler/thaigov/$shadowed.log" | grep -q "exit_code=1 " ||
+  fail "the shadowed job's log does not end with exit_code=1"
 echo "check_scrapyd: OK"

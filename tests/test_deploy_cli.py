@@ -227,3 +227,20 @@ def test_migrations_run_from_a_zipped_package(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "articles" in proc.stdout and "crawl_runs" in proc.stdout
+
+
+def test_an_installed_copy_shadowing_the_scrapyd_egg_is_detected(tmp_path: Path) -> None:
+    from thaigov_crawler.scrapyd_egg import shadowed_egg
+
+    egg = tmp_path / "eggs" / "thaigov_crawler" / "r1.egg"
+    egg.parent.mkdir(parents=True)
+    with zipfile.ZipFile(egg, "w") as zipped:
+        zipped.writestr("thaigov_crawler/__init__.py", "")
+    other = tmp_path / "other.egg"
+    with zipfile.ZipFile(other, "w") as zipped:
+        zipped.writestr("something_else/__init__.py", "")
+    installed = "/venv/lib/python3.11/site-packages/thaigov_crawler/__init__.py"
+    path = ["/venv/lib/python3.11/site-packages", str(other), str(egg)]
+    assert shadowed_egg(installed, path) == str(egg)
+    assert shadowed_egg(f"{egg}/thaigov_crawler/__init__.py", path) == ""
+    assert shadowed_egg(installed, path[:2]) == ""

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+import thaigov_crawler
 from thaigov_crawler.extensions import EXIT_CODE_STAT
 from thaigov_crawler.run_summary import summary_line
+from thaigov_crawler.scrapyd_egg import shadowed_egg
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +26,17 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
+        egg = shadowed_egg(thaigov_crawler.__file__ or "", sys.path)
+        if egg:
+            logger.error(
+                "the deployed egg %s is shadowed by thaigov-archive installed in this environment "
+                "(%s): uninstall it from Scrapyd's virtualenv (see docs/deploy.md)",
+                egg,
+                thaigov_crawler.__file__,
+            )
+            self.exitcode = 1
+            logger.warning(summary_line({"finish_reason": "egg_shadowed"}, self.exitcode))
+            return
         assert self.crawler_process is not None
         spidercls = self.crawler_process.spider_loader.load(args[0])
         validate = getattr(spidercls, "validate_arguments", None)

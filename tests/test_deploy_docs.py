@@ -134,6 +134,8 @@ def test_crawl_unit_exec_start_runs_as_written(
 
 def test_cron_line_runs_from_a_fresh_checkout(tmp_path: Path) -> None:
     (line,) = [m["line"] for m in CRON_BLOCK.finditer(DEPLOY_MD.read_text())]
+    readme_lines = [m["line"] for m in CRON_BLOCK.finditer((REPO_ROOT / "README.md").read_text())]
+    assert readme_lines == [line]  # the README shows the same, tested line
     schedule, command = line.split(None, 5)[:5], line.split(None, 5)[5]
     assert schedule == ["15", "6", "*", "*", "*"]
     checkout = tmp_path / "srv" / "thaigov-archive"

@@ -24,8 +24,10 @@ step() { printf -- '--- %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 fail() { echo "check_wheel: FAILED: $*" >&2; exit 1; }
 free_port() { "$checkout_python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-step "build the wheel"
-"$checkout_python" -m pip wheel -q --no-deps -w "$work/dist" "$checkout"
+step "build the wheel with setuptools at the build floor (77.0.3: the first that reads license = \"MIT\")"
+echo "setuptools==77.0.3" > "$work/build-constraints.txt"
+"$checkout_python" -m pip wheel -q --no-deps --build-constraint "$work/build-constraints.txt" \
+  -w "$work/dist" "$checkout"
 wheel=$(ls "$work"/dist/thaigov_archive-*.whl)
 echo "$wheel"
 

@@ -43,10 +43,11 @@ def operator_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         HOME=str(blocker / "home"),
         PYTHONPATH=str(REPO_ROOT),
         COLUMNS="200",  # Rich tables at full width
-        # Until the data-directory setting points PyThaiNLP there itself (settings helper).
-        PYTHAINLP_DATA=env.get("PYTHAINLP_DATA") or str(tmp_path / "pythainlp"),
         **extra,
     )
+    # Until the data-directory setting points PyThaiNLP there itself (settings helper).
+    if not (env.get("PYTHAINLP_DATA") or env.get("PYTHAINLP_DATA_DIR")):
+        env["PYTHAINLP_DATA"] = str(tmp_path / "pythainlp")
     return env
 
 

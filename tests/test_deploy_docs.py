@@ -43,15 +43,18 @@ def bare_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """What cron or systemd give a job: little more than PATH, and no usable HOME."""
     blocker = tmp_path / "home-is-a-file"
     blocker.touch()
-    return {
+    env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(blocker / "home"),
         "LANG": "C.UTF-8",
         "PYTHONPATH": str(REPO_ROOT),  # this checkout's code, where an install would be
         # Until the data-directory setting points PyThaiNLP there itself (settings helper).
-        "PYTHAINLP_DATA": os.environ.get("PYTHAINLP_DATA") or str(tmp_path / "pythainlp"),
+        **{k: v for k, v in os.environ.items() if k in ("PYTHAINLP_DATA", "PYTHAINLP_DATA_DIR")},
         **extra,
     }
+    if not (env.get("PYTHAINLP_DATA") or env.get("PYTHAINLP_DATA_DIR")):
+        env["PYTHAINLP_DATA"] = str(tmp_path / "pythainlp")
+    return env
 
 
 @pytest.fixture

@@ -21,10 +21,12 @@ cleanup() {
   if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "kept $work"; fi
 }
 trap cleanup EXIT
+started=$(date +%s)
+step() { printf -- '--- %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 fail() { echo "check_scrapyd: FAILED: $*" >&2; exit 1; }
 free_port() { "$checkout_python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-echo "--- Scrapyd virtualenv (dependencies only, not the project): $venv"
+step "Scrapyd virtualenv (dependencies only, not the project): $venv"
 if [ ! -x "$venv/bin/scrapyd" ]; then
   "$python" -m venv "$venv"
   "$venv/bin/python" - "$checkout/pyproject.toml" > "$work/requirements.txt" <<'EOF'
@@ -38,7 +40,7 @@ if (cd / && env -u PYTHONPATH "$venv/bin/python" -c 'import thaigov_crawler' 2>/
   fail "thaigov-archive is installed in the Scrapyd venv: it would shadow the deployed egg"
 fi
 
-echo "--- replica of the site and Scrapyd on 127.0.0.1"
+step "replica of the site and Scrapyd on 127.0.0.1"
 replica_port=$(free_port)
 scrapyd_port=$(free_port)
 (cd "$checkout" && exec "$checkout_python" -m tests.replica --port "$replica_port") \
@@ -67,7 +69,7 @@ for _ in $(seq 100); do
 done
 curl -sf "$scrapyd/daemonstatus.json" >/dev/null || fail "Scrapyd did not start: $(tail -5 "$work/scrapyd.log")"
 
-echo "--- scrapyd-deploy from a copy of the checkout"
+step "scrapyd-deploy from a copy of the checkout"
 mkdir "$work/src"
 git ls-files -co --exclude-standard -z | xargs -0 tar -cf - | tar -xf - -C "$work/src"
 printf '\n[deploy:check]\nurl = %s/\nproject = thaigov_crawler\n' "$scrapyd" >> "$work/src/scrapy.cfg"
@@ -98,7 +100,7 @@ wait_finished() {  # wait_finished JOB
   fail "job $1 did not finish: $(tail -5 "$work/scrapyd/logs/thaigov_crawler/thaigov/$1.log")"
 }
 
-echo "--- a replica crawl, then a job whose site is unreachable"
+step "a replica crawl, then a job whose site is unreachable"
 good=$(schedule -d start_id=1001 -d end_id=1030 \
   -d "setting=THAIGOV_BASE_URL=http://127.0.0.1:$replica_port")
 wait_finished "$good"
@@ -108,7 +110,7 @@ bad=$(schedule -d ids=1001,1002 -d setting=RETRY_TIMES=0 \
 wait_finished "$bad"
 curl -sf "$scrapyd/listjobs.json?project=thaigov_crawler"; echo
 
-echo "--- what the operator sees: thaigov runs, the archive, the logs"
+step "what the operator sees: thaigov runs, the archive, the logs"
 PYTHONPATH="$checkout" HOME="$work/home" "$checkout_python" -m search.cli runs \
   --url "sqlite:///$work/jobs/archive.sqlite3" --json > "$work/runs.json"
 COLUMNS=160 PYTHONPATH="$checkout" HOME="$work/home" "$checkout_python" -m search.cli runs \
@@ -140,7 +142,7 @@ for job, code in ((good, 0), (bad, 5)):
 assert not (work / "scrapyd" / "data").exists(), "a default path landed in Scrapyd's directory"
 print(f"articles archived: {len(archived)}; run records: ok exit 0, failed exit 5")
 EOF
-echo "--- a copy of the project installed in Scrapyd's venv is refused, not silently used"
+step "a copy of the project installed in Scrapyd's venv is refused, not silently used"
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$work/src" > "$site/zz-thaigov-shadow-check.pth"
 shadowed=$(schedule -d ids=1001 -d "setting=THAIGOV_BASE_URL=http://127.0.0.1:$replica_port")
@@ -150,4 +152,4 @@ grep -q "is shadowed by thaigov-archive installed in this environment" \
   "$work/scrapyd/logs/thaigov_crawler/thaigov/$shadowed.log" || fail "shadowing not reported"
 tail -n1 "$work/scrapyd/logs/thaigov_crawler/thaigov/$shadowed.log" | grep -q "exit_code=1 " ||
   fail "the shadowed job's log does not end with exit_code=1"
-echo "check_scrapyd: OK"
+step "check_scrapyd: OK"

@@ -245,3 +245,19 @@ def test_an_installed_copy_shadowing_the_scrapyd_egg_is_detected(tmp_path: Path)
     assert shadowed_egg(installed, path) == str(egg)
     assert shadowed_egg(f"{egg}/thaigov_crawler/__init__.py", path) == ""
     assert shadowed_egg(installed, path[:2]) == ""
+
+
+def test_root_path_is_normalised_or_refused() -> None:
+    import typer
+
+    from search.cli.web import normalise_root_path
+
+    assert [normalise_root_path(v) for v in ("", "/", "thaigov/", " /a/b/ ")] == [
+        "",
+        "",
+        "/thaigov",
+        "/a/b",
+    ]
+    for bad in ("/a?b", "/a b", "/a//b", "/a%2fb", "/a#b"):
+        with pytest.raises(typer.BadParameter):
+            normalise_root_path(bad)

@@ -42,11 +42,9 @@ thaigov=$work/venv/bin/thaigov
 # create it), only what the environment variables below say.
 mkdir -p "$work/run"
 touch "$work/home-is-a-file"
-run() {
-  (cd "$work/run" && env -i PATH="$work/venv/bin:/usr/bin:/bin" LANG=C.UTF-8 \
-    HOME="$work/home-is-a-file/home" ${PYTHAINLP_DATA:+PYTHAINLP_DATA="$PYTHAINLP_DATA"} \
-    COLUMNS=120 "$@")
-}
+operator_env=(env -i PATH="$work/venv/bin:/usr/bin:/bin" LANG=C.UTF-8 COLUMNS=120
+  HOME="$work/home-is-a-file/home" ${PYTHAINLP_DATA:+PYTHAINLP_DATA="$PYTHAINLP_DATA"})
+run() { (cd "$work/run" && exec "${operator_env[@]}" "$@"); }
 run python -c 'import thaigov_crawler, search, pipelines, sys; assert "/venv/" in search.__file__, search.__file__'
 
 step "import-corpus: a sample generated from the test fixtures"
@@ -93,7 +91,9 @@ echo "ข้าว: $hits hits ($expected sample articles hold the word)"
 
 step "serve"
 serve_port=$(free_port)
-run "$thaigov" serve --port "$serve_port" --root-path /thaigov > "$work/serve.log" 2>&1 &
+# One process (exec), so that the cleanup's kill reaches the server itself.
+(cd "$work/run" && exec "${operator_env[@]}" "$thaigov" serve --port "$serve_port" \
+  --root-path /thaigov) > "$work/serve.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 200); do
   curl -sf "http://127.0.0.1:$serve_port/api/search?q=x" >/dev/null && break

@@ -149,6 +149,8 @@ def trends_page(request: Request, svc: Annotated[Services, Depends(services)]) -
         context["texts"] = ["", "", ""]
         return _render(request, "trends.html", context)
 
+    root = str(request.scope.get("root_path", "")).rstrip("/")  # thaigov serve --root-path
+
     def work() -> dict[str, Any]:
         base = form.query("")
         interval = wb.check_interval(form.get("interval"))
@@ -167,7 +169,7 @@ def trends_page(request: Request, svc: Annotated[Services, Depends(services)]) -
                 points,
                 measure=measure,
                 title=f"{MEASURES[measure]}: {', '.join(texts)}",
-                point_href=lambda q, period: _kwic_link(form, q, period),
+                point_href=lambda q, period: root + _kwic_link(form, q, period),
             ),
             "downloads": {
                 kind: link("/api/trends", [*api, ("format", kind)]) for kind in ("csv", "jsonl")

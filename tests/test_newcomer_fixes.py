@@ -137,3 +137,26 @@ def test_docs_show_curl_with_url_encoding() -> None:
             url = re.search(r"'(http[^']*)'", line)
             assert url is None or url.group(1).isascii(), line  # no raw Thai in a URL
         assert any("--data-urlencode" in line for line in curls), doc
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?q=%E0%B8%82%E0%B9%89%E0%B8%B2%E0%B8%A7",
+        "/trends?q=%E0%B8%82%E0%B9%89%E0%B8%B2%E0%B8%A7",
+        "/kwic?q=%E0%B8%82%E0%B9%89%E0%B8%B2%E0%B8%A7",
+        "/collocations?q=%E0%B8%82%E0%B9%89%E0%B8%B2%E0%B8%A7&min_count=1",
+        "/keyness?from=2024",
+        "/words?min_count=1",
+        "/no/such/page",
+    ],
+)
+def test_every_local_link_keeps_the_root_path(archive: tuple[object, object], path: str) -> None:
+    """Behind a proxy (``thaigov serve --root-path``), workbench links stay under the prefix."""
+    client = TestClient(create_app(*archive), root_path="/thaigov")  # type: ignore[arg-type]
+    page = client.get(path)
+    soup = BeautifulSoup(page.text, "html.parser")
+    targets = [str(a.get("href")) for a in soup.select("a[href], link[href]")]
+    targets += [str(f.get("action")) for f in soup.select("form[action]")]
+    local = [t for t in targets if t.startswith("/")]
+    assert local and all(t.startswith("/thaigov/") for t in local), local

@@ -52,6 +52,8 @@ DOWNLOADER_MIDDLEWARES = {
     "thaigov_crawler.middlewares.RobotsTxtWaitMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "thaigov_crawler.middlewares.RetryAfterMiddleware": 550,
+    # Next to the downloader, so it records responses as they arrived (thaigov_crawler/capture.py).
+    "thaigov_crawler.capture.WarcCaptureMiddleware": 950,
 }
 # Ascending id order in memory and in JOBDIR (Scrapy's default is last-in-first-out).
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
@@ -79,6 +81,7 @@ ITEM_PIPELINES = {
     "pipelines.adapters.cleaning.TextCleaningPipeline": 100,
     "pipelines.adapters.dates.ThaiDatesPipeline": 200,
     "pipelines.adapters.archive.ArchivePipeline": 300,
+    "pipelines.adapters.files.ArchiveFilesPipeline": 350,
     "pipelines.adapters.index.SearchIndexPipeline": 400,
 }
 FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
@@ -94,6 +97,23 @@ SEARCH_INDEX_BATCH_SIZE = 500
 # Processes that segment Thai text for the index (1: in the crawl process; a crawl fetches
 # slowly, a bulk corpus import sets the CPU count).
 SEARCH_INDEX_SEGMENT_WORKERS = 1
+
+# --- Archive-grade capture (docs/capture.md) ---------------------------------------------------
+# Every response (pages, robots.txt, attachments, images) with its request, into rotating
+# gzipped WARC files; their locations go to the archive's ``captures`` table.
+THAIGOV_WARC_ENABLED = True
+THAIGOV_WARC_DIR = os.environ.get("THAIGOV_WARC_DIR", "data/warc")
+THAIGOV_WARC_MAX_SIZE = 1024**3  # bytes; a new file is started past this size
+THAIGOV_WARC_INDEX_BATCH = 100  # WARC records indexed in the archive per transaction
+# Attachments and images of each article, downloaded (site hosts and media host only) and
+# stored by SHA-256 under THAIGOV_FILES_DIR.
+THAIGOV_FILES_ENABLED = True
+THAIGOV_FILES_DIR = os.environ.get("THAIGOV_FILES_DIR", "data/files")
+THAIGOV_FILES_MAXSIZE = 64 * 1024 * 1024  # bytes per file; larger ones count as too_large
+# Where https://media.thaigov.go.th/... URLs are fetched (a mirror, or the replica in tests).
+THAIGOV_MEDIA_BASE_URL = os.environ.get("THAIGOV_MEDIA_BASE_URL", "https://media.thaigov.go.th")
+# Scrapy's FilesPipeline logs failures itself; ours are counted under files/failed/<reason>.
+MEDIA_ALLOW_REDIRECTS = False
 
 LOG_LEVEL = os.environ.get("THAIGOV_LOG_LEVEL", "INFO")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

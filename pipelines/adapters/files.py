@@ -187,6 +187,7 @@ class ArchiveFilesPipeline(FilesPipeline):
                 {
                     "article_id": int(article_id),
                     "url": url,
+                    "capture_url": value["url"],
                     "kind": kind,
                     "sha256": value["checksum"],
                     "size": value["size"],

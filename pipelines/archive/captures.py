@@ -188,6 +188,26 @@ class CaptureIndex:
                     out.setdefault(row.article_id, []).append(file_record(row))
         return out
 
+    def capture_urls_of_files(self, article_ids: Iterable[int]) -> list[str]:
+        """The fetched URLs of the files of ``article_ids`` (to find their WARC records)."""
+        wanted = sorted(set(int(i) for i in article_ids))
+        with self.store.session() as session:
+            return [
+                url
+                for start in range(0, len(wanted), _CHUNK)
+                for url in session.scalars(
+                    select(ArticleFile.capture_url).where(
+                        ArticleFile.article_id.in_(wanted[start : start + _CHUNK]),
+                        ArticleFile.capture_url.is_not(None),
+                    )
+                )
+                if url
+            ]
+
+    def archived_article_ids(self) -> list[int]:
+        with self.store.session() as session:
+            return list(session.scalars(select(Article.article_id).order_by(Article.article_id)))
+
     def file_by_sha256(self, sha256: str) -> ArticleFile | None:
         with self.store.session() as session:
             return session.scalar(

@@ -45,7 +45,7 @@ def serve(
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File, directory or .tar.gz")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="jsonl | csv | parquet | corpus")
+        str, typer.Option("--format", "-f", help="jsonl | csv | parquet | corpus | wacz")
     ] = "jsonl",
     query: Annotated[
         str, typer.Option("--query", "-q", help="Export only the matches of this search")
@@ -60,14 +60,16 @@ def export(
     """Export the archive, or a search's matches, with every field.
 
     corpus writes the thaigov-v2-corpus text layout (a directory, or .tar.gz when OUTPUT ends
-    so) that `thaigov import-corpus` reads back.
+    so) that `thaigov import-corpus` reads back. wacz packages the articles' WARC captures
+    (pages, attachments, images), a CDXJ index and the pages with their text, validated.
     """
+    from pipelines.archive.captures import CaptureIndex
     from pipelines.archive.store import ArchiveStore
     from search.services.export import iter_search_matches, matches_filters, write_export
 
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in (*EXPORT_FORMATS, "wacz"):
         raise typer.BadParameter(
-            f"choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format"
+            f"choose one of {', '.join(EXPORT_FORMATS)}, wacz", param_hint="--format"
         )
     # The builder's page size is irrelevant here: exports page through every match.
     search = build_query_or_exit(
@@ -95,6 +97,9 @@ def export(
             articles = (a for a in store.iter_articles(batch_size=batch_size))
             if filtered:
                 articles = (a for a in articles if matches_filters(a, search))
+        if fmt == "wacz":
+            _export_wacz(store, articles, output)
+            return
         with Progress(
             TextColumn("[bold]export[/] " + escape(fmt)),
             BarColumn(),
@@ -110,12 +115,37 @@ def export(
                 output,
                 batch_size=batch_size,
                 on_batch=lambda n: progress.advance(task, n),
+                files_for=CaptureIndex(store).files_for,
             )
     finally:
         if backend is not None:
             backend.close()
         _close(store)
     console.print(f"{written:,} articles → {escape(str(output))} ({fmt})")
+
+
+def _export_wacz(store: Any, articles: Any, output: Path) -> None:
+    """Package the articles' captures as WACZ; exit 1 when it does not validate."""
+    import os
+
+    from search.services.wacz import write_wacz
+
+    warc_dir = Path(os.environ.get("THAIGOV_WARC_DIR") or "data/warc")
+    outcome = write_wacz(store, articles, output, warc_dir=warc_dir)
+    if outcome.without_capture:
+        shown = ", ".join(map(str, outcome.without_capture[:20]))
+        more = " ..." if len(outcome.without_capture) > 20 else ""
+        console.print(
+            f"[yellow]{len(outcome.without_capture):,} article(s) have no WARC capture "
+            f"(imported from the corpus, or crawled before capture): {shown}{more}[/yellow]"
+        )
+    console.print(
+        f"{outcome.pages:,} pages, {outcome.records:,} WARC records → {escape(str(output))} (wacz)"
+    )
+    if not outcome.valid:
+        console.print("[red]the WACZ did not validate:[/red]\n" + escape(outcome.messages))
+        raise typer.Exit(1)
+    console.print("WACZ validation passed (py-wacz validator)")
 
 
 def show(

@@ -40,8 +40,13 @@ ARCHIVE_FIELDS: tuple[str, ...] = (
     "last_seen_at",
     "last_changed_at",
 )
-EXPORT_COLUMNS: tuple[str, ...] = EXPORT_FIELDS + ARCHIVE_FIELDS
-LIST_FIELDS = frozenset({"hashtags", "images", "attachments", "date_mentions", "date_warnings"})
+#: Downloaded attachments and images (issue 14): a list of objects with FILE_KEYS.
+FILES_FIELD = "files"
+FILE_KEYS: tuple[str, ...] = ("url", "kind", "sha256", "size", "content_type", "path", "fetched_at")
+EXPORT_COLUMNS: tuple[str, ...] = (*EXPORT_FIELDS, *ARCHIVE_FIELDS, FILES_FIELD)
+LIST_FIELDS = frozenset(
+    {"hashtags", "images", "attachments", "date_mentions", "date_warnings", FILES_FIELD}
+)
 INT_FIELDS = frozenset({"article_id", "version"})
 DAY_FIELDS = frozenset({"published_date"})
 TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
@@ -83,7 +88,9 @@ def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for name in EXPORT_COLUMNS:
         value = article.get(name)
-        if name in LIST_FIELDS:
+        if name == FILES_FIELD:
+            record[name] = [_file_entry(f) for f in value or []]
+        elif name in LIST_FIELDS:
             record[name] = _as_list(value)
         elif name in INT_FIELDS:
             record[name] = int(value) if value is not None else None
@@ -94,6 +101,13 @@ def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
         else:
             record[name] = value if value is None else str(value)
     return record
+
+
+def _file_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    out = {key: entry.get(key) for key in FILE_KEYS}
+    out["size"] = int(out["size"]) if out["size"] is not None else None
+    out["fetched_at"] = _iso(out["fetched_at"])
+    return out
 
 
 class BatchWriter(Protocol):
@@ -133,7 +147,14 @@ class CsvWriter:
         self._file.close()
 
 
+FILE_STRUCT = pa.struct(
+    [pa.field(key, pa.int64() if key == "size" else pa.string()) for key in FILE_KEYS]
+)
+
+
 def _arrow_type(name: str) -> pa.DataType:
+    if name == FILES_FIELD:
+        return pa.list_(FILE_STRUCT)
     if name in LIST_FIELDS:
         return pa.list_(pa.string())
     if name in INT_FIELDS:
@@ -250,10 +271,13 @@ def write_export(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    files_for: Callable[[list[int]], Mapping[int, list[dict[str, Any]]]] | None = None,
 ) -> int:
     """Write ``articles`` to ``path`` in ``fmt``; returns how many were written.
 
-    ``on_batch(n)`` is called after each batch (drives a progress bar).
+    ``on_batch(n)`` is called after each batch (drives a progress bar); ``files_for(ids)``
+    (e.g. ``CaptureIndex.files_for``) supplies each article's downloaded files, one query per
+    batch.
     """
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
@@ -264,6 +288,11 @@ def write_export(
     written = 0
     try:
         for batch in _batches((export_record(a) for a in articles), batch_size):
+            if files_for is not None:
+                found = files_for([int(r["article_id"]) for r in batch])
+                for record in batch:
+                    entries = found.get(int(record["article_id"])) or []
+                    record[FILES_FIELD] = [_file_entry(f) for f in entries]
             writer.write_batch(batch)
             written += len(batch)
             if on_batch is not None:

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("capture_url", sa.Text(), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),

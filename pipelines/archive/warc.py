@@ -98,10 +98,14 @@ class WarcWriter:
 
     def _open_next(self) -> None:
         self.close()
-        self.serial += 1
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.filename = warc_file_name(self.prefix, self.started, self.serial, os.getpid())
-        self._file = (self.directory / self.filename).open("xb")
+        while self._file is None:  # never append to another writer's file (same second, pid)
+            self.serial += 1
+            self.filename = warc_file_name(self.prefix, self.started, self.serial, os.getpid())
+            try:
+                self._file = (self.directory / self.filename).open("xb")
+            except FileExistsError:
+                continue
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         self._writer.write_record(self._writer.create_warcinfo_record(self.filename, self.info))
         self._file.flush()

@@ -340,3 +340,32 @@ def test_reextract_changes_nothing_then_versions_a_changed_rule(
     assert runs[0]["stats"]["reextract/no_capture"] == 1
     assert runs[0]["stats"]["archive/updated"] == 1  # back to today's rule: a third version
     assert sum(replica.hits.values()) == replica_hits  # no request reached the site
+
+
+def test_article_page_links_the_archived_copy_served_safely(crawled: tuple[Crawl, Path]):
+    from fastapi.testclient import TestClient
+
+    from search.web import create_app
+
+    _, tmp = crawled
+    with _store(tmp) as store:
+        files = CaptureIndex(store).files_for([3001])[3001]
+        with TestClient(create_app(store, files_dir=tmp / "files")) as client:
+            page = client.get("/articles/3001")
+            api = client.get("/api/articles/3001").json()
+            pdf = next(f for f in files if f["url"].endswith("cabinet-3001.pdf"))
+            served = client.get(f"/files/{pdf['sha256']}")
+            unknown = client.get("/files/" + "0" * 64)
+            traversal = client.get("/files/..%2F..%2Fetc%2Fpasswd")
+    assert page.status_code == 200
+    for entry in files:
+        assert f'href="/files/{entry["sha256"]}"' in page.text  # beside the original URL
+        assert f'href="{entry["url"]}"' in page.text
+    assert served.status_code == 200
+    assert served.content == fx.file_response("/uploads/2567/12/cabinet-3001.pdf")[0]  # type: ignore[index]
+    assert served.headers["content-type"] == "application/pdf"
+    assert served.headers["content-disposition"] == "attachment; filename*=UTF-8''cabinet-3001.pdf"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert unknown.status_code == 404 and traversal.status_code in (404, 422)
+    assert sorted(f["sha256"] for f in api["files"]) == sorted(f["sha256"] for f in files)
+    assert all(f["local_url"] == f"/files/{f['sha256']}" for f in api["files"])

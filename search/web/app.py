@@ -28,13 +28,18 @@ earlier versions. Dates accept C.E. or B.E. (`2024-01-31`, `2567`, `31/1/2567`, 
 """
 
 
-def create_app(store: ArchiveStore | None = None, backend: SearchBackend | None = None) -> FastAPI:
+def create_app(
+    store: ArchiveStore | None = None,
+    backend: SearchBackend | None = None,
+    *,
+    files_dir: Path | None = None,
+) -> FastAPI:
     """The web app; without arguments it opens the configured archive and search backend.
 
     What is handed in stays owned by the caller; what the app opens itself, it closes on
     shutdown.
     """
-    services = Services(store, backend)
+    services = Services(store, backend, files_dir=files_dir)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -67,6 +67,19 @@ class VersionOut(BaseModel):
     diff: str = Field(description="Unified diff from this version to the next, plain text")
 
 
+class FileOut(BaseModel):
+    """A downloaded attachment or image: the cited URL and the archived copy's fixity data."""
+
+    url: str = Field(description="The URL the article cites")
+    kind: str | None = Field(None, description="attachment or image")
+    sha256: str = Field(description="SHA-256 of the stored bytes (hex)")
+    size: int | None = Field(None, description="Bytes")
+    content_type: str | None
+    path: str = Field(description="Path under the files store (content-addressed)")
+    fetched_at: str | None = Field(None, description="When it was downloaded (UTC)")
+    local_url: str = Field(description="Where this server serves the archived copy")
+
+
 class ArticleOut(BaseModel):
     article_id: int
     url: str | None
@@ -90,4 +103,7 @@ class ArticleOut(BaseModel):
     first_seen_at: str | None
     last_seen_at: str | None
     last_changed_at: str | None
+    files: list[FileOut] = Field(
+        default_factory=list, description="Downloaded attachments and images with fixity data"
+    )
     versions: list[VersionOut] = Field(description="Earlier versions, oldest first")

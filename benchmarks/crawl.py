@@ -188,7 +188,9 @@ def capture_benchmark(ids: int, repeats: int, concurrency: int) -> str:
         for _ in range(repeats):  # interleaved, so a busy spell on the machine hits all three
             for name, warc, files in configs:
                 runs[name].append(
-                    run_capture(base_url, first, first + ids - 1, concurrency, warc=warc, files=files)
+                    run_capture(
+                        base_url, first, first + ids - 1, concurrency, warc=warc, files=files
+                    )
                 )
     load = os.getloadavg()
     median = {name: sorted(r, key=lambda x: x.cpu_seconds)[len(r) // 2] for name, r in runs.items()}

@@ -89,7 +89,7 @@ def _store(tmp: Path) -> ArchiveStore:
     return ArchiveStore(f"sqlite:///{tmp / 'archive.sqlite3'}")
 
 
-def test_warc_records_are_valid_and_cover_every_response(crawled: tuple[Crawl, Path]):
+def test_warc_records_are_valid_and_cover_every_response(crawled: tuple[Crawl, Path]) -> None:
     crawl, tmp = crawled
     warcs = sorted((tmp / "warc").glob("*.warc.gz"))
     ok, report = warcio_check(warcs)
@@ -107,7 +107,7 @@ def test_warc_records_are_valid_and_cover_every_response(crawled: tuple[Crawl, P
     assert crawl.stats.get("warc/failed", 0) == 0 and crawl.stats.get("warc/index_failed", 0) == 0
 
 
-def test_every_archived_article_has_its_capture(crawled: tuple[Crawl, Path]):
+def test_every_archived_article_has_its_capture(crawled: tuple[Crawl, Path]) -> None:
     _, tmp = crawled
     with _store(tmp) as store:
         index = CaptureIndex(store)
@@ -131,7 +131,7 @@ def _replica_path(url: str) -> str:
     return urlsplit(url).path
 
 
-def test_downloaded_files_are_the_replicas_bytes(crawled: tuple[Crawl, Path]):
+def test_downloaded_files_are_the_replicas_bytes(crawled: tuple[Crawl, Path]) -> None:
     crawl, tmp = crawled
     with _store(tmp) as store:
         files = CaptureIndex(store).files_for(IDS)
@@ -141,9 +141,7 @@ def test_downloaded_files_are_the_replicas_bytes(crawled: tuple[Crawl, Path]):
         expected_urls[article_id] = [
             u
             for u in fields["attachments"] + fields["images"]
-            if "cdn.example.org" not in u
-            and fx.PRIVATE_FILES_PREFIX not in u
-            and "huge" not in u
+            if "cdn.example.org" not in u and fx.PRIVATE_FILES_PREFIX not in u and "huge" not in u
         ]
     assert {i: sorted(f["url"] for f in files.get(i, [])) for i in IDS} == {
         i: sorted(urls) for i, urls in expected_urls.items()
@@ -169,7 +167,7 @@ def test_downloaded_files_are_the_replicas_bytes(crawled: tuple[Crawl, Path]):
     assert stats["files/downloaded"] == sum(len(v) for v in expected_urls.values())
 
 
-def test_db_verify_reports_a_tampered_file(crawled: tuple[Crawl, Path], tmp_path: Path):
+def test_db_verify_reports_a_tampered_file(crawled: tuple[Crawl, Path], tmp_path: Path) -> None:
     _, tmp = crawled
     work = tmp_path / "work"
     shutil.copytree(tmp / "files", work)
@@ -186,7 +184,7 @@ def test_db_verify_reports_a_tampered_file(crawled: tuple[Crawl, Path], tmp_path
     assert missing.returncode == 1 and "missing" in missing.stdout
 
 
-def test_export_carries_files(crawled: tuple[Crawl, Path], tmp_path: Path):
+def test_export_carries_files(crawled: tuple[Crawl, Path], tmp_path: Path) -> None:
     _, tmp = crawled
     out = tmp_path / "export.jsonl"
     result = thaigov(tmp, "export", "-f", "jsonl", "-o", str(out))
@@ -214,7 +212,9 @@ def wacz(crawled: tuple[Crawl, Path], tmp_path_factory: pytest.TempPathFactory) 
     return out
 
 
-def test_wacz_export_validates_with_the_wacz_validator(wacz: Path, crawled: tuple[Crawl, Path]):
+def test_wacz_export_validates_with_the_wacz_validator(
+    wacz: Path, crawled: tuple[Crawl, Path]
+) -> None:
     from wacz.main import main as wacz_main
 
     assert wacz_main(["validate", "-f", str(wacz)]) == 0
@@ -239,7 +239,7 @@ def _free_port() -> int:
 
 
 @pytest.mark.timeout(240)
-def test_wacz_replays_in_pywb(wacz: Path, replica: ReplicaServer, tmp_path: Path):
+def test_wacz_replays_in_pywb(wacz: Path, replica: ReplicaServer, tmp_path: Path) -> None:
     wayback = os.environ.get("THAIGOV_TEST_PYWB")
     if not wayback or not Path(wayback).exists():
         service_missing("no pywb: set THAIGOV_TEST_PYWB to its wayback binary (make pywb)")
@@ -247,7 +247,10 @@ def test_wacz_replays_in_pywb(wacz: Path, replica: ReplicaServer, tmp_path: Path
     manager = str(Path(wayback).with_name("wb-manager"))
     subprocess.run([manager, "init", "thaigov"], cwd=tmp_path, check=True, capture_output=True)
     added = subprocess.run(
-        [manager, "add", "--unpack-wacz", "thaigov", str(wacz)], cwd=tmp_path, capture_output=True, text=True
+        [manager, "add", "--unpack-wacz", "thaigov", str(wacz)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert added.returncode == 0, added.stdout + added.stderr
     port = _free_port()
@@ -274,7 +277,7 @@ def test_wacz_replays_in_pywb(wacz: Path, replica: ReplicaServer, tmp_path: Path
         server.wait(timeout=30)
 
 
-def test_recrawl_writes_revisits_that_resolve(replica: ReplicaServer, tmp_path: Path):
+def test_recrawl_writes_revisits_that_resolve(replica: ReplicaServer, tmp_path: Path) -> None:
     first = capture_crawl(replica, tmp_path, [3001, 3003])
     second = capture_crawl(replica, tmp_path, [3001, 3003])
     assert first.returncode == 0 and second.returncode == 0, second.log[-3000:]
@@ -299,7 +302,7 @@ CHANGED_RULE = "import pipelines.core.extract as extract\nextract.PRINT_LINK_TEX
 
 def test_reextract_changes_nothing_then_versions_a_changed_rule(
     replica: ReplicaServer, tmp_path: Path
-):
+) -> None:
     crawl = capture_crawl(replica, tmp_path)
     assert crawl.returncode == 0, crawl.log[-3000:]
     with _store(tmp_path) as store:
@@ -342,7 +345,7 @@ def test_reextract_changes_nothing_then_versions_a_changed_rule(
     assert sum(replica.hits.values()) == replica_hits  # no request reached the site
 
 
-def test_article_page_links_the_archived_copy_served_safely(crawled: tuple[Crawl, Path]):
+def test_article_page_links_the_archived_copy_served_safely(crawled: tuple[Crawl, Path]) -> None:
     from fastapi.testclient import TestClient
 
     from search.web import create_app

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import contextlib
+import datetime as dt
 import hashlib
 import io
 from argparse import Namespace
@@ -16,6 +16,7 @@ from pipelines.archive.captures import CaptureIndex
 from pipelines.archive.store import ArchiveStore
 from pipelines.archive.warc import WarcWriter, read_response, record_ids_in
 from pipelines.core.capture import content_path, fetch_url, file_name, status_line
+
 
 def warcio_check(paths: Iterable[Path]) -> tuple[bool, str]:
     """warcio's own checker (``warcio check -v``): every record parses and its digests match."""
@@ -46,11 +47,11 @@ MEDIA = "http://localhost:8080"
         ("javascript:alert(1)", None),
     ],
 )
-def test_fetch_url_admits_only_the_site_and_its_media_host(url: str, expected: str | None):
+def test_fetch_url_admits_only_the_site_and_its_media_host(url: str, expected: str | None) -> None:
     assert fetch_url(url, site_base_url=SITE + "/", media_base_url=MEDIA) == expected
 
 
-def test_content_path_is_the_sha256_and_refuses_anything_else():
+def test_content_path_is_the_sha256_and_refuses_anything_else() -> None:
     digest = hashlib.sha256(b"x").hexdigest()
     assert content_path(digest) == f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
     for bad in ("../../etc/passwd", digest.upper(), digest[:-1]):
@@ -58,7 +59,7 @@ def test_content_path_is_the_sha256_and_refuses_anything_else():
             content_path(bad)
 
 
-def test_small_helpers():
+def test_small_helpers() -> None:
     assert file_name("https://x/a/b/report.pdf?x=1") == "report.pdf"
     assert file_name("https://x/") == "file"
     assert status_line(404) == "404 Not Found"
@@ -77,7 +78,7 @@ def _write(writer: WarcWriter, url: str, body: bytes) -> object:
     )
 
 
-def test_warc_writer_rotates_revisits_and_reads_back(tmp_path: Path):
+def test_warc_writer_rotates_revisits_and_reads_back(tmp_path: Path) -> None:
     writer = WarcWriter(tmp_path, max_size=1)  # every record past the first starts a new file
     first = _write(writer, "http://a/1", "สวัสดี".encode("cp874"))
     again = _write(writer, "http://a/1", "สวัสดี".encode("cp874"))
@@ -104,7 +105,7 @@ def test_warc_writer_rotates_revisits_and_reads_back(tmp_path: Path):
     ]
 
 
-def test_capture_tables_on_both_databases(archive_url: str, tmp_path: Path):
+def test_capture_tables_on_both_databases(archive_url: str, tmp_path: Path) -> None:
     store = ArchiveStore(archive_url)
     try:
         index = CaptureIndex(store)

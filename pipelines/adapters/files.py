@@ -26,9 +26,9 @@ from itemadapter import ItemAdapter
 from scrapy import Request
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
 from scrapy.pipelines.media import FileException
-from scrapy.http.request import NO_CALLBACK
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
@@ -149,7 +149,9 @@ class ArchiveFilesPipeline(FilesPipeline):
             self.stats.inc_value(f"files/failed/http_{response.status}")
         elif not response.body:
             self.stats.inc_value("files/failed/empty")
-        result = await super().media_downloaded(response, request, info, item=item)
+        result: dict[str, Any] = dict(
+            await super().media_downloaded(response, request, info, item=item)
+        )
         content_type = response.headers.get("Content-Type")
         result["size"] = len(response.body)
         result["content_type"] = content_type.decode("latin-1")[:200] if content_type else None
@@ -157,15 +159,14 @@ class ArchiveFilesPipeline(FilesPipeline):
         return result
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> Any:
-        if failure.check(FileException):  # counted in media_downloaded
+        error = failure.value
+        if isinstance(error, FileException):  # counted in media_downloaded
             return super().media_failed(failure, request, info)
-        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        if isinstance(error, IgnoreRequest) and "robots.txt" in str(error):
             reason = "robots_forbidden"
-        elif failure.check(DownloadCancelledError, CancelledError) or "max size" in str(
-            failure.value
-        ):
+        elif isinstance(error, DownloadCancelledError | CancelledError) or "max size" in str(error):
             reason = "too_large"
-        elif failure.check(IgnoreRequest):
+        elif isinstance(error, IgnoreRequest):
             reason = "ignored"
         else:
             reason = failure.type.__name__ if failure.type else "error"
@@ -175,7 +176,7 @@ class ArchiveFilesPipeline(FilesPipeline):
 
     def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:
         """Record the downloaded files of ``item`` in the archive; count the rest."""
-        article_id = ItemAdapter(item).get("article_id")
+        article_id = int(ItemAdapter(item).get("article_id") or 0)
         rows: list[dict[str, Any]] = []
         for (url, kind, _), (ok, value) in zip(self._wanted(item), results, strict=True):
             if not ok:
@@ -185,7 +186,7 @@ class ArchiveFilesPipeline(FilesPipeline):
             self.stats.inc_value("files/bytes", value["size"])
             rows.append(
                 {
-                    "article_id": int(article_id),
+                    "article_id": article_id,
                     "url": url,
                     "capture_url": value["url"],
                     "kind": kind,

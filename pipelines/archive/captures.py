@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import aliased
 
 from pipelines.archive.models import Article, ArticleFile, Capture
@@ -59,7 +59,9 @@ class CaptureIndex:
         self.store = store
 
     # --- WARC records -------------------------------------------------------------------------
-    def add_records(self, records: Sequence[WrittenRecord], article_ids: Sequence[int | None]) -> None:
+    def add_records(
+        self, records: Sequence[WrittenRecord], article_ids: Sequence[int | None]
+    ) -> None:
         """Index written WARC records (one transaction)."""
         if not records:
             return
@@ -68,7 +70,7 @@ class CaptureIndex:
             for record, article_id in zip(records, article_ids, strict=True)
         ]
         with self.store.session() as session, session.begin():
-            session.execute(Capture.__table__.insert(), rows)
+            session.execute(insert(Capture), rows)
 
     def prior_payload(self, digest: str) -> PriorPayload | None:
         """The first response record with payload ``digest``, for revisit records."""
@@ -237,9 +239,7 @@ class CaptureIndex:
 
             return {
                 "captures": count(select(func.count()).select_from(Capture)),
-                "revisits": count(
-                    select(func.count()).where(Capture.record_type == "revisit")
-                ),
+                "revisits": count(select(func.count()).where(Capture.record_type == "revisit")),
                 "articles_captured": count(select(func.count(func.distinct(Capture.article_id)))),
                 "articles": count(select(func.count()).select_from(Article)),
                 "files": count(select(func.count()).select_from(ArticleFile)),

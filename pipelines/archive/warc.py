@@ -62,7 +62,9 @@ def payload_digest(body: bytes) -> str:
 
 
 def _warc_date(moment: dt.datetime) -> str:
-    return datetime_to_iso_date(moment.astimezone(dt.UTC).replace(tzinfo=None), use_micros=True)
+    return str(
+        datetime_to_iso_date(moment.astimezone(dt.UTC).replace(tzinfo=None), use_micros=True)
+    )
 
 
 class WarcWriter:
@@ -164,7 +166,10 @@ class WarcWriter:
             url,
             "request",
             http_headers=StatusAndHeaders(
-                f"{method} {_request_target(url)}", list(request_headers), protocol, is_http_request=True
+                f"{method} {_request_target(url)}",
+                list(request_headers),
+                protocol,
+                is_http_request=True,
             ),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
         )

@@ -39,9 +39,7 @@ def fetch_url(url: str, *, site_base_url: str, media_base_url: str) -> str | Non
     else:
         return None
     target = urlsplit(base.rstrip("/"))
-    return urlunsplit(
-        (target.scheme, target.netloc, target.path + split.path, split.query, "")
-    )
+    return urlunsplit((target.scheme, target.netloc, target.path + split.path, split.query, ""))
 
 
 def sha256_hex(data: bytes) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ from search.cli.query_options import (
     ToOption,
     build_query_or_exit,
 )
-from search.services.export import EXPORT_FORMATS
+from search.services.export import EXPORT_FORMATS, ExportFormat
 
 console = Console()
 
@@ -111,7 +111,7 @@ def export(
             task = progress.add_task("export", total=total)
             written = write_export(
                 articles,
-                fmt,
+                cast(ExportFormat, fmt),  # checked against EXPORT_FORMATS above
                 output,
                 batch_size=batch_size,
                 on_batch=lambda n: progress.advance(task, n),

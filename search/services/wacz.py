@@ -103,8 +103,17 @@ def write_wacz(
         log = io.StringIO()
         with contextlib.redirect_stdout(log):  # the library reports by print()
             created = wacz_main(
-                ["create", "-o", str(output), "-p", str(pages_file), "-t", "--title", title,
-                 str(warc)]
+                [
+                    "create",
+                    "-o",
+                    str(output),
+                    "-p",
+                    str(pages_file),
+                    "-t",
+                    "--title",
+                    title,
+                    str(warc),
+                ]
             )
             valid = created == 0 and wacz_main(["validate", "-f", str(output)]) == 0
     outcome.pages = len(pages)

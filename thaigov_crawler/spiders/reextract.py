@@ -41,7 +41,7 @@ class ReextractSpider(scrapy.Spider):
         "THAIGOV_FILES_ENABLED": False,
     }
 
-    def __init__(self, ids: str | None = None, all: str | bool = False, **kwargs: Any) -> None:  # noqa: A002
+    def __init__(self, ids: str | None = None, all: str | bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.everything = str(all).lower() in ("1", "true", "yes", "on")
         self.ids = parse_ids(ids) if ids else []
@@ -55,10 +55,7 @@ class ReextractSpider(scrapy.Spider):
         stats = self.crawler.stats
         store = archive_store(self.crawler)
         warc_dir = Path(self.settings.get("THAIGOV_WARC_DIR") or "data/warc")
-        if self.everything:
-            wanted = CaptureIndex(store).archived_article_ids()
-        else:
-            wanted = self.ids
+        wanted = CaptureIndex(store).archived_article_ids() if self.everything else self.ids
         captures = CaptureIndex(store).page_captures(wanted)
         for key in ("articles", "read", "extracted", "no_capture", "unreadable", "not_article"):
             stats.set_value(f"reextract/{key}", 0)
@@ -76,7 +73,7 @@ class ReextractSpider(scrapy.Spider):
             if item is not None:
                 yield item
 
-    def _extract(self, capture: PageCapture, warc_dir: Path) -> ArticleItem | None:
+    def _extract(self, capture: PageCapture, warc_dir: Path) -> Any:
         stats = self.crawler.stats
         if capture.payload_filename is None or capture.payload_offset is None:
             stats.inc_value("reextract/unreadable")

@@ -279,11 +279,18 @@ def test_wacz_replays_in_pywb(wacz: Path, replica: ReplicaServer, tmp_path: Path
 
 def test_recrawl_writes_revisits_that_resolve(replica: ReplicaServer, tmp_path: Path) -> None:
     first = capture_crawl(replica, tmp_path, [3001, 3003])
+    file_hits = {
+        p: n for p, n in replica.hits.items() if p.startswith(("/FileUpload/", "/uploads/"))
+    }
     second = capture_crawl(replica, tmp_path, [3001, 3003])
     assert first.returncode == 0 and second.returncode == 0, second.log[-3000:]
     assert first.stats.get("warc/revisit", 0) == 1  # robots.txt of the second host: same bytes
     # Nothing changed on the replica: every response of the second run repeats a payload.
     assert second.stats["warc/revisit"] == second.stats["warc/records"]
+    # Files downloaded by the first run are not fetched again (FILES_EXPIRES days).
+    assert first.stats["files/downloaded"] == 4
+    assert second.stats.get("files/downloaded", 0) == 0 and second.stats["files/uptodate"] == 4
+    assert {p: replica.hits[p] for p in file_hits} == file_hits
     ok, report = warcio_check(sorted((tmp_path / "warc").glob("*.warc.gz")))
     assert ok, report
     with _store(tmp_path) as store:

@@ -210,6 +210,16 @@ class CaptureIndex:
         with self.store.session() as session:
             return list(session.scalars(select(Article.article_id).order_by(Article.article_id)))
 
+    def latest_file(self, url: str) -> ArticleFile | None:
+        """The newest download of the file cited as ``url`` (by any article)."""
+        with self.store.session() as session:
+            return session.scalar(
+                select(ArticleFile)
+                .where(ArticleFile.url == url)
+                .order_by(ArticleFile.fetched_at.desc())
+                .limit(1)
+            )
+
     def file_by_sha256(self, sha256: str) -> ArticleFile | None:
         with self.store.session() as session:
             return session.scalar(

@@ -186,7 +186,7 @@ class ArticleFile(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(Integer, index=True)
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text, index=True)
     #: The URL actually fetched (its WARC-Target-URI), when a mirror or replica served it.
     capture_url: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16))

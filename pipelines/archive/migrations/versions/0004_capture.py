@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("article_id", "url", name="uq_article_files_article_url"),
     )
     op.create_index("ix_article_files_article_id", "article_files", ["article_id"])
+    op.create_index("ix_article_files_url", "article_files", ["url"])
     op.create_index("ix_article_files_sha256", "article_files", ["sha256"])
 
 

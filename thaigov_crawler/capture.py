@@ -114,8 +114,8 @@ class WarcCaptureMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
-        if self.writer is None:
-            return response
+        if self.writer is None or "cached" in response.flags:
+            return response  # HTTPCACHE answers were captured when they were fetched
         try:
             record = self.writer.write(
                 url=response.url,

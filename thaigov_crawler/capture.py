@@ -61,6 +61,7 @@ class WarcCaptureMiddleware:
         self.writer: WarcWriter | None = None
         self.index: CaptureIndex | None = None
         self._pending: list[tuple[WrittenRecord, int | None]] = []
+        self._known: set[str] = set()
         self._failed_once = False
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
         crawler.signals.connect(self.flush, signals.spider_idle)
@@ -81,6 +82,7 @@ class WarcCaptureMiddleware:
     def spider_opened(self, spider: Any) -> None:
         try:
             self.index = CaptureIndex(archive_store(self.crawler))
+            self._known = self.index.known_payloads()
         except Exception as exc:  # the WARC files still matter without their index
             logger.error("archive unavailable for the WARC index (%s)", exc)
             self.index = None
@@ -104,7 +106,8 @@ class WarcCaptureMiddleware:
         logger.info("WARC capture into %s", self.directory)
 
     def _prior(self, digest: str) -> PriorPayload | None:
-        if self.index is None:
+        """An earlier run's response with this payload (this run's: the writer remembers)."""
+        if self.index is None or digest not in self._known:
             return None
         try:
             return self.index.prior_payload(digest)

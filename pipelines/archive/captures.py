@@ -72,6 +72,19 @@ class CaptureIndex:
         with self.store.session() as session, session.begin():
             session.execute(insert(Capture), rows)
 
+    def known_payloads(self) -> set[str]:
+        """Payload digests of every indexed response record (one streamed query).
+
+        The crawl asks the archive for a revisit's original only when the digest is in this
+        set, so a new payload (most responses) costs a set lookup, not a database round trip.
+        """
+        with self.store.engine.connect() as connection:
+            rows = connection.execute(
+                select(Capture.payload_digest).where(Capture.record_type == "response"),
+                execution_options={"yield_per": 10_000},
+            )
+            return {digest for (digest,) in rows}
+
     def prior_payload(self, digest: str) -> PriorPayload | None:
         """The first response record with payload ``digest``, for revisit records."""
         with self.store.session() as session:

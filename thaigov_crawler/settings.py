@@ -110,6 +110,7 @@ THAIGOV_WARC_INDEX_BATCH = 100  # WARC records indexed in the archive per transa
 THAIGOV_FILES_ENABLED = True
 THAIGOV_FILES_DIR = os.environ.get("THAIGOV_FILES_DIR", "data/files")
 THAIGOV_FILES_MAXSIZE = 64 * 1024 * 1024  # bytes per file; larger ones count as too_large
+THAIGOV_FILES_INDEX_BATCH = 100  # downloaded files recorded in the archive per transaction
 # Where https://media.thaigov.go.th/... URLs are fetched (a mirror, or the replica in tests).
 THAIGOV_MEDIA_BASE_URL = os.environ.get("THAIGOV_MEDIA_BASE_URL", "https://media.thaigov.go.th")
 # Scrapy's FilesPipeline logs failures itself; ours are counted under files/failed/<reason>.

@@ -20,17 +20,17 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
-from scrapy.pipelines.media import FileException
-from twisted.internet.defer import CancelledError
+from scrapy.pipelines.media import FileException, FileInfo
+from twisted.internet.defer import CancelledError, Deferred, succeed
 from twisted.python.failure import Failure
 
 from pipelines.adapters.archive import archive_store
@@ -54,7 +54,10 @@ class ArchiveFilesPipeline(FilesPipeline):
         self.maxsize = settings.getint("THAIGOV_FILES_MAXSIZE", DEFAULT_FILES_MAXSIZE)
         self.stats = crawler.stats
         self.files_dir = Path(store_uri)
+        self.batch = max(1, settings.getint("THAIGOV_FILES_INDEX_BATCH", 100))
         self._index: CaptureIndex | None = None
+        self._known_urls: set[str] = set()
+        self._pending: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchiveFilesPipeline:
@@ -73,6 +76,11 @@ class ArchiveFilesPipeline(FilesPipeline):
         offsite middleware reads ``allowed_domains``.
         """
         super().open_spider()
+        try:
+            self._known_urls = self._archive().known_file_urls()
+        except Exception as exc:
+            logger.error("archive unavailable for file records (%s)", exc)
+        self.crawler.signals.connect(self.flush, signal=signals.spider_idle)
         spider = self.crawler.spider
         media_host = urlsplit(self.media_base_url or "").hostname
         domains = list(getattr(spider, "allowed_domains", None) or [])
@@ -120,15 +128,18 @@ class ArchiveFilesPipeline(FilesPipeline):
 
     def media_to_download(
         self, request: Request, info: Any, *, item: Any = None
-    ) -> dict[str, Any] | None:
+    ) -> Deferred[FileInfo | None] | None:
         """A file downloaded less than FILES_EXPIRES days ago and still stored is not fetched
         again (a refresh crawl re-reads pages, not their unchanged attachments).
 
         FilesPipeline's own check stats a path derived from the URL; ours are derived from the
         content, so the archive says which bytes the URL last gave.
         """
+        cited = request.meta[CITED]
+        if cited not in self._known_urls:
+            return None  # never downloaded: no need to ask the archive
         try:
-            row = self._archive().latest_file(request.meta[CITED])
+            row = self._archive().latest_file(cited)
         except Exception:
             return None
         if row is None:
@@ -137,7 +148,7 @@ class ArchiveFilesPipeline(FilesPipeline):
         if age > dt.timedelta(days=self.expires) or not (self.files_dir / row.path).is_file():
             return None
         self.stats.inc_value("files/uptodate")
-        return {
+        stored: dict[str, Any] = {
             "url": request.url,
             "path": row.path,
             "checksum": row.sha256,
@@ -146,6 +157,7 @@ class ArchiveFilesPipeline(FilesPipeline):
             "content_type": row.content_type,
             "fetched_at": row.fetched_at,
         }
+        return succeed(cast(FileInfo, stored))
 
     def _archive(self) -> CaptureIndex:
         if self._index is None:
@@ -231,15 +243,27 @@ class ArchiveFilesPipeline(FilesPipeline):
                     "fetched_at": value["fetched_at"],
                 }
             )
-        if rows:
-            try:
-                self._archive().record_files(rows)
-            except Exception as exc:
-                self.stats.inc_value("files/record_failed", len(rows))
-                logger.error(
-                    "article %s: could not record %d file(s) in the archive: %s",
-                    article_id,
-                    len(rows),
-                    exc,
-                )
+        self._pending.extend(rows)
+        if len(self._pending) >= self.batch:
+            self.flush()
         return item
+
+    def flush(self, spider: Any = None) -> None:
+        """Record the pending downloads in the archive (one transaction)."""
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        try:
+            self._archive().record_files(rows)
+        except Exception as exc:
+            self.stats.inc_value("files/record_failed", len(rows))
+            articles = sorted({r["article_id"] for r in rows})
+            logger.error(
+                "could not record %d downloaded file(s) of articles %s in the archive: %s",
+                len(rows),
+                ", ".join(map(str, articles[:50])),
+                exc,
+            )
+
+    def close_spider(self, spider: Any = None) -> None:
+        self.flush()

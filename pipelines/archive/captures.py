@@ -171,22 +171,38 @@ class CaptureIndex:
 
     # --- files --------------------------------------------------------------------------------
     def record_files(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert or refresh (article_id, url) rows: the newest download wins."""
-        if not rows:
+        """Insert or refresh (article_id, url) rows in one transaction: the latest row wins."""
+        latest = {(int(r["article_id"]), str(r["url"])): r for r in rows}
+        if not latest:
             return
+        ids = sorted({article_id for article_id, _ in latest})
         with self.store.session() as session, session.begin():
-            for row in rows:
-                stored = session.scalar(
+            stored = {
+                (f.article_id, f.url): f
+                for start in range(0, len(ids), _CHUNK)
+                for f in session.scalars(
                     select(ArticleFile).where(
-                        ArticleFile.article_id == int(row["article_id"]),
-                        ArticleFile.url == row["url"],
+                        ArticleFile.article_id.in_(ids[start : start + _CHUNK])
                     )
                 )
-                if stored is None:
-                    session.add(ArticleFile(**row))
-                else:
+            }
+            new_rows = []
+            for key, row in latest.items():
+                if key in stored:
                     for name, value in row.items():
-                        setattr(stored, name, value)
+                        setattr(stored[key], name, value)
+                else:
+                    new_rows.append(dict(row))
+            if new_rows:
+                session.execute(insert(ArticleFile), new_rows)
+
+    def known_file_urls(self) -> set[str]:
+        """Every cited file URL with a stored download (checked before asking for details)."""
+        with self.store.engine.connect() as connection:
+            rows = connection.execute(
+                select(ArticleFile.url).distinct(), execution_options={"yield_per": 10_000}
+            )
+            return {url for (url,) in rows}
 
     def files_for(self, article_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
         """Export form of each article's files: url, sha256, size, content_type, path."""

@@ -86,6 +86,9 @@ def write_wacz(
     if batch:
         take(batch)
 
+    if not pages:
+        outcome.messages = "no article of the selection has a WARC capture: nothing to package"
+        return outcome
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="thaigov-wacz-") as tmp:

@@ -37,12 +37,15 @@ FILES_MAXSIZE = 50_000  # the replica's huge file is bigger
 ARTICLES = {**fx.ARTICLES_BY_ID, **fx.CAPTURE_ARTICLES_BY_ID}
 
 
-def capture_crawl(replica: ReplicaServer, tmp: Path, ids: list[int] = IDS) -> Crawl:
+def capture_crawl(
+    replica: ReplicaServer, tmp: Path, ids: list[int] = IDS, archive: str | None = None
+) -> Crawl:
     return run_crawl(
         replica.base_url,
         tmp,
         {"ids": ",".join(map(str, ids))},
         {
+            "THAIGOV_ARCHIVE_URL": archive or DEFAULT,
             "ITEM_PIPELINES": DEFAULT,
             "THAIGOV_MEDIA_BASE_URL": f"http://localhost:{replica.port}",
             "THAIGOV_FILES_MAXSIZE": str(FILES_MAXSIZE),
@@ -50,7 +53,9 @@ def capture_crawl(replica: ReplicaServer, tmp: Path, ids: list[int] = IDS) -> Cr
     )
 
 
-def thaigov(tmp: Path, *args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
+def thaigov(
+    tmp: Path, *args: str, prelude: str = "", archive: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """The ``thaigov`` CLI in a subprocess on the crawl's archive, WARCs and files."""
     code = f"{prelude}\nfrom search.cli import main\nmain()"
     return subprocess.run(
@@ -58,7 +63,7 @@ def thaigov(tmp: Path, *args: str, prelude: str = "") -> subprocess.CompletedPro
         cwd=REPO_ROOT,
         env={
             **os.environ,
-            "THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp / 'archive.sqlite3'}",
+            "THAIGOV_ARCHIVE_URL": archive or f"sqlite:///{tmp / 'archive.sqlite3'}",
             "THAIGOV_SEARCH_PATH": str(tmp / "search.sqlite3"),
             "THAIGOV_WARC_DIR": str(tmp / "warc"),
             "THAIGOV_FILES_DIR": str(tmp / "files"),
@@ -85,8 +90,8 @@ def crawled(replica: ReplicaServer, tmp_path_factory: pytest.TempPathFactory) ->
     return crawl, tmp
 
 
-def _store(tmp: Path) -> ArchiveStore:
-    return ArchiveStore(f"sqlite:///{tmp / 'archive.sqlite3'}")
+def _store(tmp: Path, archive: str | None = None) -> ArchiveStore:
+    return ArchiveStore(archive or f"sqlite:///{tmp / 'archive.sqlite3'}")
 
 
 def test_warc_records_are_valid_and_cover_every_response(crawled: tuple[Crawl, Path]) -> None:
@@ -308,17 +313,18 @@ CHANGED_RULE = "import pipelines.core.extract as extract\nextract.PRINT_LINK_TEX
 
 
 def test_reextract_changes_nothing_then_versions_a_changed_rule(
-    replica: ReplicaServer, tmp_path: Path
+    replica: ReplicaServer, tmp_path: Path, archive_url: str
 ) -> None:
-    crawl = capture_crawl(replica, tmp_path)
+    """On SQLite and PostgreSQL: the crawl, its captures and the re-extractions."""
+    crawl = capture_crawl(replica, tmp_path, archive=archive_url)
     assert crawl.returncode == 0, crawl.log[-3000:]
-    with _store(tmp_path) as store:
+    with _store(tmp_path, archive_url) as store:
         before = {a["article_id"]: a for a in store.iter_articles()}
     replica_hits = sum(replica.hits.values())
 
-    same = thaigov(tmp_path, "reextract", "--all")
+    same = thaigov(tmp_path, "reextract", "--all", archive=archive_url)
     assert same.returncode == 0, same.stdout + same.stderr
-    with _store(tmp_path) as store:
+    with _store(tmp_path, archive_url) as store:
         after_same = {a["article_id"]: a for a in store.iter_articles()}
         runs = store.get_runs(1)
     assert {i: a["version"] for i, a in after_same.items()} == {i: 1 for i in IDS}
@@ -330,9 +336,9 @@ def test_reextract_changes_nothing_then_versions_a_changed_rule(
     assert stats["reextract/read"] == len(IDS) and stats["archive/unchanged"] == len(IDS)
     assert stats.get("archive/updated", 0) == 0
 
-    changed = thaigov(tmp_path, "reextract", "--all", prelude=CHANGED_RULE)
+    changed = thaigov(tmp_path, "reextract", "--all", prelude=CHANGED_RULE, archive=archive_url)
     assert changed.returncode == 0, changed.stdout + changed.stderr
-    with _store(tmp_path) as store:
+    with _store(tmp_path, archive_url) as store:
         after = {a["article_id"]: a for a in store.iter_articles()}
         runs = store.get_runs(1)
     with_print = {i for i in IDS if ARTICLES[i].print_link}
@@ -343,9 +349,9 @@ def test_reextract_changes_nothing_then_versions_a_changed_rule(
     assert runs[0]["stats"]["archive/updated"] == len(with_print)
     assert "changed (new version)" in changed.stdout
 
-    ids = thaigov(tmp_path, "reextract", "--ids", "3001,9999")
+    ids = thaigov(tmp_path, "reextract", "--ids", "3001,9999", archive=archive_url)
     assert ids.returncode == 0, ids.stdout + ids.stderr
-    with _store(tmp_path) as store:
+    with _store(tmp_path, archive_url) as store:
         runs = store.get_runs(1)
     assert runs[0]["stats"]["reextract/no_capture"] == 1
     assert runs[0]["stats"]["archive/updated"] == 1  # back to today's rule: a third version

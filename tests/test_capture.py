@@ -385,3 +385,24 @@ def test_article_page_links_the_archived_copy_served_safely(crawled: tuple[Crawl
     assert unknown.status_code == 404 and traversal.status_code in (404, 422)
     assert sorted(f["sha256"] for f in api["files"]) == sorted(f["sha256"] for f in files)
     assert all(f["local_url"] == f"/files/{f['sha256']}" for f in api["files"])
+
+
+def test_reextract_reads_raw_html_kept_before_warc_capture(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    """Articles crawled with ARCHIVE_RAW_HTML and no WARC capture are re-extracted too."""
+    crawl = run_crawl(
+        replica.base_url,
+        tmp_path,
+        {"ids": "1001,1002"},
+        {"ITEM_PIPELINES": DEFAULT, "ARCHIVE_RAW_HTML": "True", "THAIGOV_WARC_ENABLED": "False"},
+    )
+    assert crawl.returncode == 0, crawl.log[-3000:]
+    assert not (tmp_path / "warc").exists()
+    changed = thaigov(tmp_path, "reextract", "--all", prelude=CHANGED_RULE)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    with _store(tmp_path) as store:
+        versions = {a["article_id"]: a["version"] for a in store.iter_articles()}
+        stats = store.get_runs(1)[0]["stats"]
+    assert stats["reextract/from_raw_html"] == 2 and stats.get("reextract/no_capture", 0) == 0
+    assert versions == {1001: 2, 1002: 1}  # only 1001 has a print link

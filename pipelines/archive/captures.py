@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import aliased
 
-from pipelines.archive.models import Article, ArticleFile, Capture
+from pipelines.archive.models import Article, ArticleFile, Capture, RawPage
 from pipelines.archive.records import iso
 from pipelines.archive.store import ArchiveStore
 from pipelines.archive.warc import PriorPayload, WrittenRecord
@@ -234,6 +234,11 @@ class CaptureIndex:
                 )
                 if url
             ]
+
+    def raw_page_article_ids(self) -> set[int]:
+        """Articles with HTML kept in ``raw_pages`` (ARCHIVE_RAW_HTML, before WARC capture)."""
+        with self.store.session() as session:
+            return set(session.scalars(select(RawPage.article_id).distinct()))
 
     def archived_article_ids(self) -> list[int]:
         with self.store.session() as session:

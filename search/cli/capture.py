@@ -32,6 +32,7 @@ def reextract_table(stats: dict[str, Any], seconds: float) -> Table:
         ("articles asked for", stat("reextract/articles")),
         ("without a stored capture", stat("reextract/no_capture")),
         ("captures read", stat("reextract/read")),
+        ("  of which raw HTML kept by ARCHIVE_RAW_HTML", stat("reextract/from_raw_html")),
         ("captures unreadable", stat("reextract/unreadable")),
         ("no longer an article", stat("reextract/not_article")),
         ("extracted", stat("reextract/extracted")),

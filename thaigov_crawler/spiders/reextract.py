@@ -12,6 +12,7 @@ new version. ``fetched_at`` is the capture's time: the text is what the site ser
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from pipelines.adapters.archive import archive_store
 from pipelines.archive.captures import CaptureIndex, PageCapture
 from pipelines.archive.warc import read_response
 from pipelines.core.article import canonical_url
-from pipelines.core.extract import Extracted, article_id_from_url, extract_article
+from pipelines.core.extract import Extracted, NotArticle, article_id_from_url, extract_article
 from thaigov_crawler.items import ArticleItem
 from thaigov_crawler.spiders.thaigov import parse_ids
 
@@ -61,17 +62,34 @@ class ReextractSpider(scrapy.Spider):
             stats.set_value(f"reextract/{key}", 0)
         stats.set_value("reextract/articles", len(wanted))
         missing = [i for i in wanted if i not in captures]
+        with_raw_html = CaptureIndex(store).raw_page_article_ids().intersection(missing)
+        missing = [i for i in missing if i not in with_raw_html]
         if missing:
             stats.inc_value("reextract/no_capture", len(missing))
             shown = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
             self.logger.info("%d article(s) have no stored capture: %s", len(missing), shown)
         for article_id in wanted:
             capture = captures.get(article_id)
-            if capture is None:
+            if capture is not None:
+                item = self._extract(capture, warc_dir)
+            elif article_id in with_raw_html:
+                item = self._extract_raw_html(article_id)
+            else:
                 continue
-            item = self._extract(capture, warc_dir)
             if item is not None:
                 yield item
+
+    def _extract_raw_html(self, article_id: int) -> Any:
+        """The latest page kept by ARCHIVE_RAW_HTML, for articles crawled before WARC capture."""
+        pages = archive_store(self.crawler).get_raw_html(article_id)
+        if not pages:
+            return None
+        fetched_at, html = pages[-1]
+        self.crawler.stats.inc_value("reextract/read")
+        self.crawler.stats.inc_value("reextract/from_raw_html")
+        moment = dt.datetime.fromisoformat(fetched_at) if fetched_at else None
+        result = extract_article(html, canonical_url(article_id), fetched_at=moment)
+        return self._item(article_id, result)
 
     def _extract(self, capture: PageCapture, warc_dir: Path) -> Any:
         stats = self.crawler.stats
@@ -94,12 +112,16 @@ class ReextractSpider(scrapy.Spider):
         result = extract_article(
             response.body, url, encoding=response.encoding, fetched_at=capture.fetched_at
         )
+        return self._item(capture.article_id, result)
+
+    def _item(self, article_id: int, result: Extracted | NotArticle) -> Any:
+        stats = self.crawler.stats
         if not isinstance(result, Extracted):
             stats.inc_value("reextract/not_article")
             stats.inc_value(f"reextract/not_article/{result.reason}")
             self.logger.warning(
                 "article %d: its capture is no longer extracted as an article (%s)",
-                capture.article_id,
+                article_id,
                 result.reason,
             )
             return None

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, sessionmaker
 
 from pipelines.archive.models import Article, ArticleFile, Capture, RawPage
 from pipelines.archive.records import iso
@@ -57,6 +57,8 @@ class CaptureIndex:
 
     def __init__(self, store: ArchiveStore) -> None:
         self.store = store
+        # Its own sessions on the store's engine (one connection pool, nothing else shared).
+        self._sessions = sessionmaker(store.engine, expire_on_commit=False)
 
     # --- WARC records -------------------------------------------------------------------------
     def add_records(
@@ -69,7 +71,7 @@ class CaptureIndex:
             {**asdict(record), "article_id": article_id}
             for record, article_id in zip(records, article_ids, strict=True)
         ]
-        with self.store.session() as session, session.begin():
+        with self._sessions() as session, session.begin():
             session.execute(insert(Capture), rows)
 
     def known_payloads(self) -> set[str]:
@@ -87,7 +89,7 @@ class CaptureIndex:
 
     def prior_payload(self, digest: str) -> PriorPayload | None:
         """The first response record with payload ``digest``, for revisit records."""
-        with self.store.session() as session:
+        with self._sessions() as session:
             row = session.execute(
                 select(Capture.url, Capture.fetched_at, Capture.record_id)
                 .where(Capture.payload_digest == digest, Capture.record_type == "response")
@@ -116,7 +118,7 @@ class CaptureIndex:
         )
         wanted = None if article_ids is None else sorted(set(int(i) for i in article_ids))
         out: dict[int, PageCapture] = {}
-        with self.store.session() as session:
+        with self._sessions() as session:
             chunks = (
                 [None]
                 if wanted is None
@@ -146,7 +148,7 @@ class CaptureIndex:
         """Latest capture of each URL (files, robots.txt) with any record it refers to."""
         wanted = sorted(set(urls))
         found: list[Capture] = []
-        with self.store.session() as session:
+        with self._sessions() as session:
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start : start + _CHUNK]
                 latest = (
@@ -160,7 +162,7 @@ class CaptureIndex:
 
     def records_by_id(self, record_ids: Iterable[str]) -> list[Capture]:
         wanted = sorted(set(record_ids))
-        with self.store.session() as session:
+        with self._sessions() as session:
             return [
                 c
                 for start in range(0, len(wanted), _CHUNK)
@@ -176,7 +178,7 @@ class CaptureIndex:
         if not latest:
             return
         ids = sorted({article_id for article_id, _ in latest})
-        with self.store.session() as session, session.begin():
+        with self._sessions() as session, session.begin():
             stored = {
                 (f.article_id, f.url): f
                 for start in range(0, len(ids), _CHUNK)
@@ -208,7 +210,7 @@ class CaptureIndex:
         """Export form of each article's files: url, sha256, size, content_type, path."""
         wanted = sorted(set(int(i) for i in article_ids))
         out: dict[int, list[dict[str, Any]]] = {}
-        with self.store.session() as session:
+        with self._sessions() as session:
             for start in range(0, len(wanted), _CHUNK):
                 rows = session.scalars(
                     select(ArticleFile)
@@ -222,7 +224,7 @@ class CaptureIndex:
     def capture_urls_of_files(self, article_ids: Iterable[int]) -> list[str]:
         """The fetched URLs of the files of ``article_ids`` (to find their WARC records)."""
         wanted = sorted(set(int(i) for i in article_ids))
-        with self.store.session() as session:
+        with self._sessions() as session:
             return [
                 url
                 for start in range(0, len(wanted), _CHUNK)
@@ -237,16 +239,16 @@ class CaptureIndex:
 
     def raw_page_article_ids(self) -> set[int]:
         """Articles with HTML kept in ``raw_pages`` (ARCHIVE_RAW_HTML, before WARC capture)."""
-        with self.store.session() as session:
+        with self._sessions() as session:
             return set(session.scalars(select(RawPage.article_id).distinct()))
 
     def archived_article_ids(self) -> list[int]:
-        with self.store.session() as session:
+        with self._sessions() as session:
             return list(session.scalars(select(Article.article_id).order_by(Article.article_id)))
 
     def latest_file(self, url: str) -> ArticleFile | None:
         """The newest download of the file cited as ``url`` (by any article)."""
-        with self.store.session() as session:
+        with self._sessions() as session:
             return session.scalar(
                 select(ArticleFile)
                 .where(ArticleFile.url == url)
@@ -255,14 +257,14 @@ class CaptureIndex:
             )
 
     def file_by_sha256(self, sha256: str) -> ArticleFile | None:
-        with self.store.session() as session:
+        with self._sessions() as session:
             return session.scalar(
                 select(ArticleFile).where(ArticleFile.sha256 == sha256).order_by(ArticleFile.id)
             )
 
     def verify_files(self, files_dir: Path) -> tuple[int, list[FixityProblem]]:
         """Re-hash every stored file; returns (files checked, problems)."""
-        with self.store.session() as session:
+        with self._sessions() as session:
             stored = session.execute(
                 select(ArticleFile.sha256, ArticleFile.path, func.max(ArticleFile.size))
                 .group_by(ArticleFile.sha256, ArticleFile.path)
@@ -276,7 +278,7 @@ class CaptureIndex:
         return len(stored), problems
 
     def counts(self) -> dict[str, int]:
-        with self.store.session() as session:
+        with self._sessions() as session:
 
             def count(query: Any) -> int:
                 return int(session.scalar(query) or 0)

@@ -26,6 +26,7 @@ from pipelines.archive.captures import CaptureIndex
 from pipelines.archive.store import ArchiveStore
 from pipelines.archive.warc import read_response, record_ids_in
 from pipelines.core.extract import Extracted, extract_article
+from pipelines.core.settings import ThaigovSettings
 from tests.conftest import service_missing
 from tests.replica import ReplicaServer
 from tests.replica import fixtures as fx
@@ -309,7 +310,7 @@ def test_recrawl_writes_revisits_that_resolve(replica: ReplicaServer, tmp_path: 
 
 #: Run the CLI with one extraction rule changed: the print link is no longer recognised, so
 #: articles that have one gain a first body line "พิมพ์" and no others change.
-CHANGED_RULE = "import pipelines.core.extract as extract\nextract.PRINT_LINK_TEXT = 'print'"
+CHANGED_RULE = "import pipelines.core.text_rules as rules\nrules.PRINT_LINK = 'print'"
 
 
 def test_reextract_changes_nothing_then_versions_a_changed_rule(
@@ -366,7 +367,8 @@ def test_article_page_links_the_archived_copy_served_safely(crawled: tuple[Crawl
     _, tmp = crawled
     with _store(tmp) as store:
         files = CaptureIndex(store).files_for([3001])[3001]
-        with TestClient(create_app(store, files_dir=tmp / "files")) as client:
+        settings = ThaigovSettings.load(files_dir=tmp / "files")
+        with TestClient(create_app(store, settings=settings)) as client:
             page = client.get("/articles/3001")
             api = client.get("/api/articles/3001").json()
             pdf = next(f for f in files if f["url"].endswith("cabinet-3001.pdf"))
@@ -382,6 +384,10 @@ def test_article_page_links_the_archived_copy_served_safely(crawled: tuple[Crawl
     assert served.headers["content-type"] == "application/pdf"
     assert served.headers["content-disposition"] == "attachment; filename*=UTF-8''cabinet-3001.pdf"
     assert served.headers["x-content-type-options"] == "nosniff"
+    # The route's own policy, kept by the security middleware (which adds the other headers).
+    assert served.headers["content-security-policy"] == "default-src 'none'; sandbox"
+    assert served.headers["x-frame-options"] == "DENY"
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
     assert unknown.status_code == 404 and traversal.status_code in (404, 422)
     assert sorted(f["sha256"] for f in api["files"]) == sorted(f["sha256"] for f in files)
     assert all(f["local_url"] == f"/files/{f['sha256']}" for f in api["files"])

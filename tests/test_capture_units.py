@@ -151,3 +151,45 @@ def test_capture_tables_on_both_databases(archive_url: str, tmp_path: Path) -> N
         assert checked == 1 and "SHA-256 mismatch" in problems[0].problem
     finally:
         store.close()
+
+
+def test_capture_settings_live_in_the_settings_object(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Defaults under the data directory; ``-s`` over the environment; none in settings.py."""
+    import thaigov_crawler.settings as project
+    from pipelines.core.settings import ThaigovSettings
+
+    monkeypatch.delenv("THAIGOV_WARC_DIR", raising=False)
+    monkeypatch.delenv("THAIGOV_FILES_DIR", raising=False)
+    monkeypatch.setenv("THAIGOV_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("THAIGOV_FILES_MAXSIZE", "123")
+    config = ThaigovSettings.load()
+    assert (config.warc_dir, config.files_dir) == (tmp_path / "d/warc", tmp_path / "d/files")
+    assert config.warc_enabled and config.files_enabled and config.files_maxsize == 123
+    assert config.media_base_url == "https://media.thaigov.go.th"
+    scrapy = ThaigovSettings.from_scrapy(
+        {"THAIGOV_WARC_ENABLED": "False", "THAIGOV_FILES_MAXSIZE": "7", "THAIGOV_WARC_DIR": "w"}
+    )
+    assert not scrapy.warc_enabled and scrapy.files_maxsize == 7
+    assert scrapy.warc_dir == Path.cwd() / "w"  # absolute, like every path of the object
+    assert not [name for name in vars(project) if name.startswith("THAIGOV_")]
+
+
+def test_files_are_an_export_column_beside_the_record_not_a_record_field() -> None:
+    """``files`` comes from the archive (article_files), like the bookkeeping columns: it is
+    neither extracted nor hashed, so a new download never makes a new article version."""
+    from pipelines.core.article import ALL_FIELDS, EXPORT_FIELDS, HASHED_FIELDS
+    from search.services.export import (
+        ARCHIVE_FIELDS,
+        EXPORT_COLUMNS,
+        FILES_FIELD,
+        LIST_FIELDS,
+        PARQUET_SCHEMA,
+    )
+    from search.web.models import ArticleOut
+
+    assert (*EXPORT_FIELDS, *ARCHIVE_FIELDS, FILES_FIELD) == EXPORT_COLUMNS
+    assert FILES_FIELD not in ALL_FIELDS and FILES_FIELD not in HASHED_FIELDS
+    assert FILES_FIELD in LIST_FIELDS and FILES_FIELD in PARQUET_SCHEMA.names
+    assert FILES_FIELD in ArticleOut.model_fields

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from pipelines.core.corpus_format import iter_corpus_records
 from search.core.query import SearchQuery
+from search.core.safety import restore_formula
 from search.services.export import (
     EXPORT_COLUMNS,
     LIST_FIELDS,
@@ -62,7 +63,7 @@ def read_csv(path: Path) -> list[dict[str, Any]]:
             elif name in ("article_id", "version"):
                 record[name] = int(text)
             else:
-                record[name] = text
+                record[name] = restore_formula(text)
         out.append(record)
     return out
 
@@ -147,7 +148,7 @@ def test_corpus_export_reimports_the_same_articles(
     assert write_export(iter_archive(store), "corpus", path) == len(ARTICLES)
     records = list(iter_corpus_records(path))
     assert [r.problem for r in records] == [None] * len(ARTICLES)
-    back = {r.article["article_id"]: r.article for r in records}
+    back = {r.article.article_id: r.article.as_dict() for r in records if r.article}
     for want in store.iter_articles():
         got = back[want["article_id"]]
         for name in (
@@ -155,6 +156,7 @@ def test_corpus_export_reimports_the_same_articles(
             "url",
             "title",
             "category",
+            "category_original",
             "lang",
             "published_date_text",
             "published_date_numeric_text",

@@ -27,7 +27,8 @@ from scrapy.http import Response
 
 from pipelines.adapters.archive import archive_store
 from pipelines.archive.captures import CaptureIndex
-from pipelines.archive.warc import DEFAULT_MAX_SIZE, PriorPayload, WarcWriter, WrittenRecord
+from pipelines.archive.warc import PriorPayload, WarcWriter, WrittenRecord
+from thaigov_crawler.addon import thaigov_settings
 
 logger = logging.getLogger(__name__)
 
@@ -69,15 +70,10 @@ class WarcCaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        settings = crawler.settings
-        if not settings.getbool("THAIGOV_WARC_ENABLED", True):
+        config = thaigov_settings(crawler)
+        if not config.warc_enabled:
             raise NotConfigured("THAIGOV_WARC_ENABLED is off: no WARC capture")
-        return cls(
-            crawler,
-            Path(settings.get("THAIGOV_WARC_DIR") or "data/warc"),
-            settings.getint("THAIGOV_WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
-            settings.getint("THAIGOV_WARC_INDEX_BATCH", 100),
-        )
+        return cls(crawler, config.warc_dir, config.warc_max_size, config.warc_index_batch)
 
     def spider_opened(self, spider: Any) -> None:
         try:

@@ -36,10 +36,10 @@ from twisted.python.failure import Failure
 from pipelines.adapters.archive import archive_store
 from pipelines.archive.captures import CaptureIndex
 from pipelines.core.capture import FILE_KINDS, content_path, fetch_url
+from thaigov_crawler.addon import thaigov_settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FILES_MAXSIZE = 64 * 1024 * 1024
 CITED = "thaigov_cited_url"  # request meta: the URL the article cites (canonical)
 
 
@@ -48,24 +48,23 @@ class ArchiveFilesPipeline(FilesPipeline):
 
     def __init__(self, store_uri: str, *, crawler: Any) -> None:
         super().__init__(store_uri, crawler=crawler)
-        settings = crawler.settings
-        self.site_base_url = settings.get("THAIGOV_BASE_URL")
-        self.media_base_url = settings.get("THAIGOV_MEDIA_BASE_URL")
-        self.maxsize = settings.getint("THAIGOV_FILES_MAXSIZE", DEFAULT_FILES_MAXSIZE)
+        config = thaigov_settings(crawler)
+        self.site_base_url = config.base_url
+        self.media_base_url = config.media_base_url
+        self.maxsize = config.files_maxsize
         self.stats = crawler.stats
         self.files_dir = Path(store_uri)
-        self.batch = max(1, settings.getint("THAIGOV_FILES_INDEX_BATCH", 100))
+        self.batch = config.files_index_batch
         self._index: CaptureIndex | None = None
         self._known_urls: set[str] = set()
         self._pending: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchiveFilesPipeline:
-        settings = crawler.settings
-        if not settings.getbool("THAIGOV_FILES_ENABLED", True):
+        config = thaigov_settings(crawler)
+        if not config.files_enabled:
             raise NotConfigured("THAIGOV_FILES_ENABLED is off: attachments are not downloaded")
-        directory = settings.get("THAIGOV_FILES_DIR") or "data/files"
-        return cls(str(directory), crawler=crawler)
+        return cls(str(config.files_dir), crawler=crawler)
 
     def open_spider(self, spider: Any = None) -> None:
         """Admit the media host to the spider's allowed domains.

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from search.cli.db import UrlOption, db_app
+from search.cli.options import (
+    GLOBAL_OVERRIDES,
+    existing_archive,
+    load_settings,
+    prepare_for_writing,
+)
 
 EXIT_FIXITY_FAILURE = 1
 
@@ -56,7 +61,9 @@ def reextract(
     ] = False,
     warc_dir: Annotated[
         Path | None,
-        typer.Option("--warc-dir", help="WARC directory (default: THAIGOV_WARC_DIR, data/warc)."),
+        typer.Option(
+            "--warc-dir", help="WARC directory (default: THAIGOV_WARC_DIR, else <data dir>/warc)."
+        ),
     ] = None,
     archive_url: Annotated[
         str | None,
@@ -79,11 +86,14 @@ def reextract(
             parse_ids(ids)
         except Exception as exc:
             raise typer.BadParameter(str(exc), param_hint="--ids") from None
-    settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper()}
-    if archive_url:
-        settings["THAIGOV_ARCHIVE_URL"] = archive_url
-    if warc_dir:
-        settings["THAIGOV_WARC_DIR"] = str(warc_dir)
+    # Validated here (one line, exit 2, on a bad value); the crawler builds its own object from
+    # these -s style values, so `--data-dir`, `--archive-url` and `--warc-dir` win as for crawl.
+    prepare_for_writing(load_settings(archive_url=archive_url, warc_dir=warc_dir), crawl=True)
+    given = {**GLOBAL_OVERRIDES, "archive_url": archive_url, "warc_dir": warc_dir}
+    settings: dict[str, Any] = {
+        f"THAIGOV_{name.upper()}": str(value) for name, value in given.items() if value
+    }
+    settings["LOG_LEVEL"] = log_level.upper()
     outcome = run_reextract(ids=ids, everything=everything, settings=settings)
     Console().print(reextract_table(outcome.stats, outcome.seconds))
     if outcome.exit_code:
@@ -99,16 +109,17 @@ def verify(
     files_dir: Annotated[
         Path | None,
         typer.Option(
-            "--files-dir", help="Downloaded files (default: THAIGOV_FILES_DIR, data/files)."
+            "--files-dir",
+            help="Downloaded files (default: THAIGOV_FILES_DIR, else <data dir>/files).",
         ),
     ] = None,
 ) -> None:
     """Re-hash every downloaded file against its recorded SHA-256 (exit 1 on any failure)."""
     from pipelines.archive.captures import CaptureIndex
-    from pipelines.archive.store import ArchiveStore
 
-    directory = files_dir or Path(os.environ.get("THAIGOV_FILES_DIR") or "data/files")
-    with ArchiveStore(url) as store:
+    settings = load_settings(archive_url=url, files_dir=files_dir)
+    directory = settings.files_dir
+    with existing_archive(settings) as store:  # read-only: creates and migrates nothing
         checked, problems = CaptureIndex(store).verify_files(directory)
     console = Console()
     if problems:

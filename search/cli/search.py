@@ -1,4 +1,5 @@
-"""``thaigov search`` and ``thaigov reindex``; ``register(app)`` adds them ."""
+"""``thaigov search`` (reads the index) and ``thaigov reindex`` (writes it); ``register(app)``
+adds them."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from search.backends.base import (
     SearchBackend,
     SearchResult,
 )
-from search.backends.select import backend_name, open_backend
+from search.cli.errors import storage_errors
+from search.cli.options import load_settings, search_backend, writable_archive
 from search.cli.query_options import (
     CategoryOption,
     FromOption,
@@ -91,11 +93,8 @@ def search_command(
         limit=limit,
         offset=offset,
     )
-    backend = open_backend()
-    try:
+    with search_backend(load_settings(), create=False) as backend:
         result = backend.search(q)
-    finally:
-        backend.close()
     if as_json:
         for hit in result.hits:
             record = {
@@ -184,32 +183,49 @@ def reindex_command(
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
     workers: Annotated[
-        int | None, typer.Option(help="Segmentation processes (default: CPU count)")
+        int | None,
+        typer.Option(help="Segmentation processes (default: THAIGOV_SEGMENT_WORKERS, else CPUs)"),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object.")
+    ] = False,
 ) -> None:
-    """Bring the search index up to date with the archive."""
-    from pipelines.archive.store import ArchiveStore  # SQLAlchemy only when needed
+    """Bring the search index up to date with the archive (creating either when missing)."""
     from search.core.segment import default_workers
 
-    store = ArchiveStore()
-    backend = open_backend()
-    try:
-        backend.ensure_schema()
+    settings = load_settings(segment_workers=workers)
+    with (
+        writable_archive(settings) as store,
+        search_backend(settings, create=True) as backend,
+    ):
+        if not rebuild_all:
+            # --all builds a fresh index beside the old one (which may be corrupt: this is
+            # how it is repaired), so it must not open the old one first.
+            backend.ensure_schema()
         run = _reindex_all if rebuild_all else _reindex_pending
-        indexed, failed = run(store, backend, batch_size, workers or default_workers())
+        indexed, failed = run(store, backend, batch_size, default_workers(settings.segment_workers))
+        figures = {
+            "backend": backend.name,
+            "mode": "all" if rebuild_all else "pending",
+            "indexed": indexed,
+            "failed": failed,
+            "index_count": backend.count(),
+            "archive_count": store.count(),
+            "pending": store.count(pending_only=True),
+        }
+    if as_json:
+        typer.echo(json.dumps(figures))
+    else:
         errors.print(
-            f"{backend_name()}: indexed {indexed}, failed {failed}; "
-            f"index holds {backend.count()}, archive {store.count()} "
-            f"({store.count(pending_only=True)} pending)"
+            f"{figures['backend']}: indexed {indexed}, failed {failed}; "
+            f"index holds {figures['index_count']}, archive {figures['archive_count']} "
+            f"({figures['pending']} pending)"
         )
-    finally:
-        backend.close()
-        store.close()
     if failed:
         raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``search`` and ``reindex`` to ``app``."""
-    app.command("search")(search_command)
-    app.command("reindex")(reindex_command)
+    app.command("search")(storage_errors(search_command))
+    app.command("reindex")(storage_errors(reindex_command))

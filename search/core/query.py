@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal, NoReturn, cast, get_args
 
-from pipelines.core.text_rules import canonical_category
+from pipelines.core.text_rules import canonical_category, from_buddhist_year
 from pipelines.core.thai_dates import parse_year_or_date
 from search.core.segment import normalise, tokenize_spans
 
@@ -200,7 +200,6 @@ MAX_CATEGORIES = 50
 PARAMS: tuple[str, ...] = ("q", "from", "to", "category", "lang", "sort", "limit", "offset", "page")
 
 _BE_ISO = re.compile(r"^(\d{4})(-\d{1,2}(?:-\d{1,2})?)$")
-_BE_OFFSET = 543
 
 
 class QueryError(ValueError):
@@ -230,7 +229,7 @@ def parse_date_range(text: str) -> tuple[date, date]:
     """
     raw = text.strip()
     if (m := _BE_ISO.match(raw)) and int(m[1]) > 2400:
-        raw = f"{int(m[1]) - _BE_OFFSET}{m[2]}"
+        raw = f"{from_buddhist_year(int(m[1]))}{m[2]}"
     try:
         found = parse_year_or_date(raw)
     except (ValueError, OverflowError):  # a year the calendar cannot hold
@@ -378,7 +377,9 @@ class SearchQuery:
                 f"{self.date_from.isoformat()}",
                 self.date_to.isoformat(),
             )
-        object.__setattr__(self, "categories", tuple(c for c in self.categories if c))
+        # Filters match the archive's canonical category ("ครม." and "ครม" are one category).
+        canonical = (canonical_category(c) for c in self.categories)
+        object.__setattr__(self, "categories", tuple(dict.fromkeys(c for c in canonical if c)))
         object.__setattr__(self, "parsed", parse_query(self.text))
 
     @classmethod

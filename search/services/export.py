@@ -22,7 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.core.article import EXPORT_FIELDS
+from pipelines.core.article import INT_FIELDS as ARTICLE_INT_FIELDS
+from pipelines.core.article import LIST_FIELDS as ARTICLE_LIST_FIELDS
 from search.core.query import MAX_WINDOW
+from search.core.safety import neutralise_formula
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
@@ -40,14 +43,14 @@ ARCHIVE_FIELDS: tuple[str, ...] = (
     "last_seen_at",
     "last_changed_at",
 )
-#: Downloaded attachments and images (issue 14): a list of objects with FILE_KEYS.
+#: Downloaded attachments and images (issue 14): a list of objects with FILE_KEYS. Archive
+#: data like ARCHIVE_FIELDS (the ``article_files`` table), not a field of the record: neither
+#: extracted nor hashed, so a new download never makes a new article version.
 FILES_FIELD = "files"
 FILE_KEYS: tuple[str, ...] = ("url", "kind", "sha256", "size", "content_type", "path", "fetched_at")
 EXPORT_COLUMNS: tuple[str, ...] = (*EXPORT_FIELDS, *ARCHIVE_FIELDS, FILES_FIELD)
-LIST_FIELDS = frozenset(
-    {"hashtags", "images", "attachments", "date_mentions", "date_warnings", FILES_FIELD}
-)
-INT_FIELDS = frozenset({"article_id", "version"})
+LIST_FIELDS = frozenset({*ARTICLE_LIST_FIELDS, FILES_FIELD})
+INT_FIELDS = frozenset({*ARTICLE_INT_FIELDS, "version"})
 DAY_FIELDS = frozenset({"published_date"})
 TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
 
@@ -59,9 +62,8 @@ def _iso(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.isoformat()
+        moment: dt.datetime = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return moment.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -95,7 +97,7 @@ def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
         elif name in INT_FIELDS:
             record[name] = int(value) if value is not None else None
         elif name in DAY_FIELDS:
-            record[name] = _iso(value)[:10] if value else None
+            record[name] = (_iso(value) or "")[:10] or None
         elif name in TIMESTAMP_FIELDS:
             record[name] = _iso(value)
         else:
@@ -128,8 +130,19 @@ class JsonlWriter:
         self._file.close()
 
 
+def csv_cell(name: str, value: Any) -> Any:
+    """One CSV cell: lists as JSON, text a spreadsheet would run as a formula neutralised.
+
+    Only CSV is neutralised (``search.core.safety.neutralise_formula``, reversible with
+    ``restore_formula``): JSONL and Parquet are data formats and keep the original text.
+    """
+    if name in LIST_FIELDS:
+        value = json.dumps(value, ensure_ascii=False)
+    return neutralise_formula(value) if isinstance(value, str) else value
+
+
 class CsvWriter:
-    """Header + rows; list fields JSON-encoded so a cell round-trips exactly."""
+    """Header + rows; list fields JSON-encoded and formulas neutralised (see ``csv_cell``)."""
 
     def __init__(self, path: Path) -> None:
         # utf-8-sig: spreadsheet programs then recognise the Thai text as UTF-8.
@@ -138,10 +151,7 @@ class CsvWriter:
         self._writer.writeheader()
 
     def write_batch(self, records: list[dict[str, Any]]) -> None:
-        self._writer.writerows(
-            {k: json.dumps(v, ensure_ascii=False) if k in LIST_FIELDS else v for k, v in r.items()}
-            for r in records
-        )
+        self._writer.writerows({k: csv_cell(k, v) for k, v in r.items()} for r in records)
 
     def close(self) -> None:
         self._file.close()
@@ -234,7 +244,7 @@ class CorpusWriter:
                 self._tar.addfile(info, io.BytesIO(data))
                 # TarFile remembers every member it wrote (for reading back); a writer never
                 # reads, so forget them to keep memory flat over 40k+ members.
-                self._tar.members.clear()
+                self._tar.members.clear()  # type: ignore[attr-defined]
             else:
                 target = self._root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -302,7 +312,9 @@ def write_export(
     return written
 
 
-def iter_archive(store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict]:
+def iter_archive(
+    store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[dict[str, Any]]:
     """Every archived article, streamed in the store's batches."""
     return store.iter_articles(batch_size=batch_size)
 
@@ -314,7 +326,7 @@ def iter_search_matches(
     *,
     page_size: int = SEARCH_PAGE_SIZE,
     window: int = MAX_WINDOW,
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     """Full archive records of every match of ``query``, page by page.
 
     The index holds display fields only; the archive holds every field, so each page of hit
@@ -342,7 +354,7 @@ def iter_search_matches(
 
 def _paged_matches(
     store: ArchiveStore, backend: SearchBackend, query: SearchQuery, page_size: int
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     seen: set[int] = set()  # ids only: guards against ties reordering between pages
     offset = 0
     while offset < MAX_WINDOW:

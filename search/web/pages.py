@@ -1,7 +1,8 @@
 """Server-rendered HTML pages: the search page (with timeline and facets) and the article page.
 
 Jinja2 autoescaping is on for every template; the only markup built in Python is the snippet
-highlighting and the timeline SVG, both of which escape article text before adding tags.
+highlighting and the timeline SVG, both of which escape article text before adding tags. Links
+taken from archived pages are rendered only when ``is_safe_link`` (http/https) says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Res
 from fastapi.templating import Jinja2Templates
 
 from search.core.query import MAX_WINDOW, SORTS, QueryError
+from search.core.safety import is_safe_link
 from search.web.api import MAX_ARTICLE_ID, services
 from search.web.forms import PAGE_SIZE, SearchParams
 from search.web.services import Services
@@ -31,6 +33,9 @@ templates.env.filters.update(
     thai_datetime=thai_datetime,
     iso_date=iso_date,
 )
+# ``{% if url is safe_link %}``: only http(s) URLs become links; anything else (javascript:,
+# data:, vbscript:, relative...) from an archived page is shown as text.
+templates.env.tests["safe_link"] = is_safe_link
 
 router = APIRouter(include_in_schema=False)
 

@@ -23,14 +23,14 @@ from scrapy.exceptions import UsageError
 from pipelines.adapters.archive import archive_store
 from pipelines.archive.captures import CaptureIndex, PageCapture
 from pipelines.archive.warc import read_response
-from pipelines.core.article import canonical_url
+from pipelines.core.article import Article, canonical_url
 from pipelines.core.extract import Extracted, NotArticle, article_id_from_url, extract_article
-from thaigov_crawler.items import ArticleItem
+from thaigov_crawler.addon import thaigov_settings
 from thaigov_crawler.spiders.thaigov import parse_ids
 
 
 class ReextractSpider(scrapy.Spider):
-    """Yields one ArticleItem per readable capture; counts everything else under reextract/."""
+    """Yields one :class:`Article` per readable capture; counts everything else under reextract/."""
 
     name = "thaigov_reextract"
     # No network: nothing to be polite to, and nothing new to capture or download.
@@ -52,10 +52,10 @@ class ReextractSpider(scrapy.Spider):
             raise UsageError("give either -a ids or -a all=1, not both")
         self.run_args = {"ids": ids} if ids else {"all": True}
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[Article]:
         stats = self.crawler.stats
         store = archive_store(self.crawler)
-        warc_dir = Path(self.settings.get("THAIGOV_WARC_DIR") or "data/warc")
+        warc_dir = thaigov_settings(self.crawler).warc_dir
         wanted = CaptureIndex(store).archived_article_ids() if self.everything else self.ids
         captures = CaptureIndex(store).page_captures(wanted)
         for key in ("articles", "read", "extracted", "no_capture", "unreadable", "not_article"):
@@ -79,7 +79,7 @@ class ReextractSpider(scrapy.Spider):
             if item is not None:
                 yield item
 
-    def _extract_raw_html(self, article_id: int) -> Any:
+    def _extract_raw_html(self, article_id: int) -> Article | None:
         """The latest page kept by ARCHIVE_RAW_HTML, for articles crawled before WARC capture."""
         pages = archive_store(self.crawler).get_raw_html(article_id)
         if not pages:
@@ -91,7 +91,7 @@ class ReextractSpider(scrapy.Spider):
         result = extract_article(html, canonical_url(article_id), fetched_at=moment)
         return self._item(article_id, result)
 
-    def _extract(self, capture: PageCapture, warc_dir: Path) -> Any:
+    def _extract(self, capture: PageCapture, warc_dir: Path) -> Article | None:
         stats = self.crawler.stats
         if capture.payload_filename is None or capture.payload_offset is None:
             stats.inc_value("reextract/unreadable")
@@ -114,7 +114,7 @@ class ReextractSpider(scrapy.Spider):
         )
         return self._item(capture.article_id, result)
 
-    def _item(self, article_id: int, result: Extracted | NotArticle) -> Any:
+    def _item(self, article_id: int, result: Extracted | NotArticle) -> Article | None:
         stats = self.crawler.stats
         if not isinstance(result, Extracted):
             stats.inc_value("reextract/not_article")
@@ -127,4 +127,4 @@ class ReextractSpider(scrapy.Spider):
             return None
         stats.inc_value("reextract/extracted")
         stats.inc_value(f"thaigov/extract/route/{result.route}")
-        return ArticleItem(**result.fields)
+        return result.article  # the record, as spiders/thaigov.py parse_detail yields it

@@ -375,10 +375,14 @@ def test_article_page_links_the_archived_copy_served_safely(crawled: tuple[Crawl
             served = client.get(f"/files/{pdf['sha256']}")
             unknown = client.get("/files/" + "0" * 64)
             traversal = client.get("/files/..%2F..%2Fetc%2Fpasswd")
+        # Behind a proxy (serve --root-path), the archived copy's link starts at the root path.
+        with TestClient(create_app(store, settings=settings), root_path="/thaigov") as proxied:
+            prefixed = proxied.get("/articles/3001")
     assert page.status_code == 200
     for entry in files:
         assert f'href="/files/{entry["sha256"]}"' in page.text  # beside the original URL
         assert f'href="{entry["url"]}"' in page.text
+    assert all(f'href="/thaigov/files/{e["sha256"]}"' in prefixed.text for e in files)
     assert served.status_code == 200
     assert served.content == fx.file_response("/uploads/2567/12/cabinet-3001.pdf")[0]  # type: ignore[index]
     assert served.headers["content-type"] == "application/pdf"

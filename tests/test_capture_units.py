@@ -180,13 +180,8 @@ def test_files_are_an_export_column_beside_the_record_not_a_record_field() -> No
     """``files`` comes from the archive (article_files), like the bookkeeping columns: it is
     neither extracted nor hashed, so a new download never makes a new article version."""
     from pipelines.core.article import ALL_FIELDS, EXPORT_FIELDS, HASHED_FIELDS
-    from search.services.export import (
-        ARCHIVE_FIELDS,
-        EXPORT_COLUMNS,
-        FILES_FIELD,
-        LIST_FIELDS,
-        PARQUET_SCHEMA,
-    )
+    from search.services.export import ARCHIVE_FIELDS, EXPORT_COLUMNS, FILES_FIELD, LIST_FIELDS
+    from search.services.parquet import PARQUET_SCHEMA
     from search.web.models import ArticleOut
 
     assert (*EXPORT_FIELDS, *ARCHIVE_FIELDS, FILES_FIELD) == EXPORT_COLUMNS

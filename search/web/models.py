@@ -82,7 +82,9 @@ class FileOut(BaseModel):
     content_type: str | None
     path: str = Field(description="Path under the files store (content-addressed)")
     fetched_at: str | None = Field(None, description="When it was downloaded (UTC)")
-    local_url: str = Field(description="Where this server serves the archived copy")
+    local_url: str = Field(
+        description="Where this server serves the archived copy (below its root path)"
+    )
 
 
 def _record_fields() -> dict[str, Any]:

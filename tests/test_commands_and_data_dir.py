@@ -73,6 +73,7 @@ READERS = {
     "search": (["search", "นายกรัฐมนตรี"], "data/search.sqlite3"),
     "show": (["show", "1001"], "data/thaigov.sqlite3"),
     "db stats": (["db", "stats"], "data/thaigov.sqlite3"),
+    "db verify": (["db", "verify"], "data/thaigov.sqlite3"),
     "export": (["export", "-o", "out.jsonl"], "data/thaigov.sqlite3"),
     "serve": (["serve", "--port", "9"], "data/thaigov.sqlite3"),
 }

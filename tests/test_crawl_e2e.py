@@ -76,6 +76,8 @@ def crawl_command(
         "THAIGOV_BASE_URL": replica_url,
         "THAIGOV_LOCK_FILE": str(tmp_path / "crawl.lock"),
         "THAIGOV_STATS_FILE": str(tmp_path / "stats.json"),
+        "THAIGOV_WARC_DIR": str(tmp_path / "warc"),
+        "THAIGOV_FILES_DIR": str(tmp_path / "files"),
         "ITEM_PIPELINES": CLEANING_ONLY,
         **settings,
     }

@@ -349,6 +349,8 @@ def _crawl(replica_url: str, tmp_path: Path, env: dict[str, str], first: int, la
         "SEARCH_INDEX_BATCH_SIZE": "4",
         "THAIGOV_LOCK_FILE": str(tmp_path / "crawl.lock"),
         "THAIGOV_STATS_FILE": str(tmp_path / "stats.json"),
+        "THAIGOV_WARC_DIR": str(tmp_path / "warc"),
+        "THAIGOV_FILES_DIR": str(tmp_path / "files"),
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "thaigov"]
     command += ["-a", f"start_id={first}", "-a", f"end_id={last}"]

@@ -40,6 +40,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ArchiveS
         **os.environ,
         "THAIGOV_ARCHIVE_URL": f"sqlite:///{directory / 'archive.sqlite3'}",
         "THAIGOV_SEARCH_PATH": str(directory / "search.sqlite3"),
+        # WARC files and downloaded attachments (capture is on by default) stay under tmp.
+        "THAIGOV_DATA_DIR": str(directory),
     }
     env.pop("THAIGOV_ELASTICSEARCH_URL", None)
     with ReplicaServer() as replica:

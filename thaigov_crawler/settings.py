@@ -41,6 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
     "thaigov_crawler.middlewares.RobotsTxtWaitMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "thaigov_crawler.middlewares.RetryAfterMiddleware": 550,
+    # Next to the downloader, so it records responses as they arrived (thaigov_crawler/capture.py).
+    "thaigov_crawler.capture.WarcCaptureMiddleware": 950,
 }
 # Ascending id order in memory and in JOBDIR (Scrapy's default is last-in-first-out).
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
@@ -69,6 +71,7 @@ ITEM_PIPELINES = {
     "pipelines.adapters.cleaning.TextCleaningPipeline": 100,
     "pipelines.adapters.dates.ThaiDatesPipeline": 200,
     "pipelines.adapters.archive.ArchivePipeline": 300,
+    "pipelines.adapters.files.ArchiveFilesPipeline": 350,
     "pipelines.adapters.index.SearchIndexPipeline": 400,
 }
 FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
@@ -83,6 +86,12 @@ SEARCH_INDEX_BATCH_SIZE = 500
 # Processes that segment Thai text for the index (1: in the crawl process; a crawl fetches
 # slowly, a bulk corpus import sets the CPU count).
 SEARCH_INDEX_SEGMENT_WORKERS = 1
+
+# --- Archive-grade capture (docs/capture.md) ---------------------------------------------------
+# WARC capture and attachment downloads are on by default; their THAIGOV_WARC_* / THAIGOV_FILES_*
+# / THAIGOV_MEDIA_BASE_URL values live in ThaigovSettings like every other THAIGOV_* value.
+# Scrapy's FilesPipeline logs failures itself; ours are counted under files/failed/<reason>.
+MEDIA_ALLOW_REDIRECTS = False
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

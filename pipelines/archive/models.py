@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -154,3 +155,47 @@ class CrawlRun(Base):
 
 
 Index("ix_crawl_runs_started_at", CrawlRun.started_at)
+
+
+class Capture(Base):
+    """One WARC response or revisit record the crawler wrote: where it is and what it holds.
+
+    A CDX-like index in the archive: ``article_id`` links article pages to their captures (for
+    re-extraction and WACZ export); a revisit's ``refers_to`` is the ``record_id`` of the
+    response record that holds the identical payload.
+    """
+
+    __tablename__ = "captures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    record_type: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(64), unique=True)
+    refers_to: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    payload_digest: Mapped[str] = mapped_column(String(80), index=True)
+    warc_filename: Mapped[str] = mapped_column(String(200))
+    warc_offset: Mapped[int] = mapped_column(BigInteger)
+    warc_length: Mapped[int] = mapped_column(BigInteger)
+    fetched_at: Mapped[dt.datetime]
+
+
+class ArticleFile(Base):
+    """An attachment or image of an article, downloaded and stored by its SHA-256."""
+
+    __tablename__ = "article_files"
+    __table_args__ = (UniqueConstraint("article_id", "url", name="uq_article_files_article_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(Integer, index=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    #: The URL actually fetched (its WARC-Target-URI), when a mirror or replica served it.
+    capture_url: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[dt.datetime]

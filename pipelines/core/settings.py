@@ -101,7 +101,21 @@ class ThaigovSettings(BaseSettings):
     #: Processes that segment Thai text in bulk jobs (import, reindex); ``None``: CPU count.
     segment_workers: int | None = Field(None, ge=1)
 
-    @field_validator("data_dir", "search_path", "stats_file", mode="after")
+    # --- archive-grade capture (docs/capture.md) -----------------------------------------------
+    #: Every response a crawl receives, with its request, into rotating gzipped WARC files.
+    warc_enabled: bool = True
+    warc_dir: Path = Field(default_factory=lambda d: d["data_dir"] / "warc")
+    warc_max_size: int = Field(1024**3, ge=1)  # bytes; a new WARC file is started past this size
+    warc_index_batch: int = Field(100, ge=1)  # WARC records indexed in the archive per transaction
+    #: Attachments and images downloaded (site hosts and media host only), stored by SHA-256.
+    files_enabled: bool = True
+    files_dir: Path = Field(default_factory=lambda d: d["data_dir"] / "files")
+    files_maxsize: int = Field(64 * 1024 * 1024, ge=1)  # bytes per file; larger: too_large
+    files_index_batch: int = Field(100, ge=1)  # downloaded files recorded per transaction
+    #: Where ``https://media.thaigov.go.th/...`` URLs are fetched (a mirror, or the replica).
+    media_base_url: str = "https://media.thaigov.go.th"
+
+    @field_validator("data_dir", "search_path", "stats_file", "warc_dir", "files_dir", mode="after")
     @classmethod
     def _absolute_path(cls, value: Path | None) -> Path | None:
         return None if value is None else _absolute(value)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from search.cli import crawl, db, import_corpus, runs, search, web, workbench
+from search.cli import capture, crawl, db, import_corpus, runs, search, web, workbench
 from search.cli.options import GLOBAL_OVERRIDES
 
 
@@ -45,6 +45,7 @@ def build_app() -> typer.Typer:
     crawl.register(app)
     import_corpus.register(app)
     db.register(app)
+    capture.register(app)
     runs.register(app)
     search.register(app)
     web.register(app)

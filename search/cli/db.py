@@ -47,9 +47,12 @@ def stats(
     runs: Annotated[int, typer.Option("--runs", min=0, help="How many recent runs to list.")] = 10,
 ) -> None:
     """Articles by year and category, versions, recent crawl runs, articles waiting for indexing."""
+    from pipelines.archive.captures import CaptureIndex
+
     with existing_archive(load_settings(archive_url=url)) as store:
         figures = store.stats()
         figures["last_runs"] = store.get_runs(runs)
+        figures["capture"] = CaptureIndex(store).counts()
     if as_json:
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=1, default=str))
         return
@@ -73,6 +76,16 @@ def stats_tables(figures: dict[str, Any]) -> list[Table]:
     ):
         value = figures.get(key)
         overview.add_row(label, "-" if value is None else f"{value:,}")
+    capture = figures.get("capture") or {}
+    for label, key in (
+        ("WARC records indexed", "captures"),
+        ("  of which revisits", "revisits"),
+        ("articles with a capture", "articles_captured"),
+        ("downloaded files (article, URL)", "files"),
+        ("  distinct contents (SHA-256)", "distinct_files"),
+    ):
+        if key in capture:
+            overview.add_row(label, f"{capture[key]:,}")
     for label, rows in (("source", figures["by_source"]), ("language", figures["by_lang"])):
         overview.add_row(f"by {label}", ", ".join(f"{k or '?'}: {n:,}" for k, n in rows) or "-")
 

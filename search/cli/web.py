@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -27,7 +27,12 @@ from search.cli.query_options import (
     ToOption,
     build_query_or_exit,
 )
-from search.services.export import EXPORT_FORMATS, MissingExtraError, require_format
+from search.services.export import (
+    EXPORT_FORMATS,
+    ExportFormat,
+    MissingExtraError,
+    require_format,
+)
 
 console = Console()
 
@@ -105,7 +110,7 @@ def serve(
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File, directory or .tar.gz")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="jsonl | csv | parquet | corpus")
+        str, typer.Option("--format", "-f", help="jsonl | csv | parquet | corpus | wacz")
     ] = "jsonl",
     query: Annotated[
         str, typer.Option("--query", "-q", help="Export only the matches of this search")
@@ -120,13 +125,15 @@ def export(
     """Export the archive, or a search's matches, with every field.
 
     corpus writes the thaigov-v2-corpus text layout (a directory, or .tar.gz when OUTPUT ends
-    so) that `thaigov import-corpus` reads back.
+    so) that `thaigov import-corpus` reads back. wacz packages the articles' WARC captures
+    (pages, attachments, images), a CDXJ index and the pages with their text, validated.
     """
+    from pipelines.archive.captures import CaptureIndex
     from search.services.export import iter_search_matches, matches_filters, write_export
 
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in (*EXPORT_FORMATS, "wacz"):
         raise typer.BadParameter(
-            f"choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format"
+            f"choose one of {', '.join(EXPORT_FORMATS)}, wacz", param_hint="--format"
         )
     try:
         require_format(fmt)
@@ -157,6 +164,9 @@ def export(
             articles = (a for a in store.iter_articles(batch_size=batch_size))
             if filtered:
                 articles = (a for a in articles if matches_filters(a, search))
+        if fmt == "wacz":
+            _export_wacz(store, articles, output, warc_dir=settings.warc_dir)
+            return
         with Progress(
             TextColumn("[bold]export[/] " + escape(fmt)),
             BarColumn(),
@@ -168,12 +178,35 @@ def export(
             task = progress.add_task("export", total=total)
             written = write_export(
                 articles,
-                fmt,
+                cast(ExportFormat, fmt),  # checked against EXPORT_FORMATS above
                 output,
                 batch_size=batch_size,
                 on_batch=lambda n: progress.advance(task, n),
+                files_for=CaptureIndex(store).files_for,
             )
     console.print(f"{written:,} articles → {escape(str(output))} ({fmt})")
+
+
+def _export_wacz(store: Any, articles: Any, output: Path, *, warc_dir: Path) -> None:
+    """Package the articles' captures (WARCs under ``warc_dir``) as WACZ; exit 1 when it does
+    not validate."""
+    from search.services.wacz import write_wacz
+
+    outcome = write_wacz(store, articles, output, warc_dir=warc_dir)
+    if outcome.without_capture:
+        shown = ", ".join(map(str, outcome.without_capture[:20]))
+        more = " ..." if len(outcome.without_capture) > 20 else ""
+        console.print(
+            f"[yellow]{len(outcome.without_capture):,} article(s) have no WARC capture "
+            f"(imported from the corpus, or crawled before capture): {shown}{more}[/yellow]"
+        )
+    console.print(
+        f"{outcome.pages:,} pages, {outcome.records:,} WARC records → {escape(str(output))} (wacz)"
+    )
+    if not outcome.valid:
+        console.print("[red]the WACZ did not validate:[/red]\n" + escape(outcome.messages))
+        raise typer.Exit(1)
+    console.print("WACZ validation passed (py-wacz validator)")
 
 
 def show(

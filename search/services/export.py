@@ -40,8 +40,13 @@ ARCHIVE_FIELDS: tuple[str, ...] = (
     "last_seen_at",
     "last_changed_at",
 )
-EXPORT_COLUMNS: tuple[str, ...] = EXPORT_FIELDS + ARCHIVE_FIELDS
-LIST_FIELDS = frozenset(ARTICLE_LIST_FIELDS)
+#: Downloaded attachments and images (issue 14): a list of objects with FILE_KEYS. Archive
+#: data like ARCHIVE_FIELDS (the ``article_files`` table), not a field of the record: neither
+#: extracted nor hashed, so a new download never makes a new article version.
+FILES_FIELD = "files"
+FILE_KEYS: tuple[str, ...] = ("url", "kind", "sha256", "size", "content_type", "path", "fetched_at")
+EXPORT_COLUMNS: tuple[str, ...] = (*EXPORT_FIELDS, *ARCHIVE_FIELDS, FILES_FIELD)
+LIST_FIELDS = frozenset({*ARTICLE_LIST_FIELDS, FILES_FIELD})
 INT_FIELDS = frozenset({*ARTICLE_INT_FIELDS, "version"})
 DAY_FIELDS = frozenset({"published_date"})
 TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
@@ -87,7 +92,9 @@ def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for name in EXPORT_COLUMNS:
         value = article.get(name)
-        if name in LIST_FIELDS:
+        if name == FILES_FIELD:
+            record[name] = [_file_entry(f) for f in value or []]
+        elif name in LIST_FIELDS:
             record[name] = _as_list(value)
         elif name in INT_FIELDS:
             record[name] = int(value) if value is not None else None
@@ -98,6 +105,13 @@ def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
         else:
             record[name] = value if value is None else str(value)
     return record
+
+
+def _file_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    out = {key: entry.get(key) for key in FILE_KEYS}
+    out["size"] = int(out["size"]) if out["size"] is not None else None
+    out["fetched_at"] = _iso(out["fetched_at"])
+    return out
 
 
 class BatchWriter(Protocol):
@@ -238,10 +252,13 @@ def write_export(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    files_for: Callable[[list[int]], Mapping[int, list[dict[str, Any]]]] | None = None,
 ) -> int:
     """Write ``articles`` to ``path`` in ``fmt``; returns how many were written.
 
-    ``on_batch(n)`` is called after each batch (drives a progress bar).
+    ``on_batch(n)`` is called after each batch (drives a progress bar); ``files_for(ids)``
+    (e.g. ``CaptureIndex.files_for``) supplies each article's downloaded files, one query per
+    batch.
     """
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
@@ -253,6 +270,11 @@ def write_export(
     written = 0
     try:
         for batch in _batches((export_record(a) for a in articles), batch_size):
+            if files_for is not None:
+                found = files_for([int(r["article_id"]) for r in batch])
+                for record in batch:
+                    entries = found.get(int(record["article_id"])) or []
+                    record[FILES_FIELD] = [_file_entry(f) for f in entries]
             writer.write_batch(batch)
             written += len(batch)
             if on_batch is not None:

@@ -16,13 +16,22 @@ import pyarrow.parquet as pq
 from search.services.export import (
     DAY_FIELDS,
     EXPORT_COLUMNS,
+    FILE_KEYS,
+    FILES_FIELD,
     INT_FIELDS,
     LIST_FIELDS,
     TIMESTAMP_FIELDS,
 )
 
+#: One downloaded file (``files`` column): its FILE_KEYS, the size as an integer.
+FILE_STRUCT = pa.struct(
+    [pa.field(key, pa.int64() if key == "size" else pa.string()) for key in FILE_KEYS]
+)
+
 
 def _arrow_type(name: str) -> pa.DataType:
+    if name == FILES_FIELD:
+        return pa.list_(FILE_STRUCT)
     if name in LIST_FIELDS:
         return pa.list_(pa.string())
     if name in INT_FIELDS:
@@ -49,7 +58,8 @@ def _to_arrow_value(name: str, value: Any) -> Any:
 
 
 class ParquetWriter:
-    """Typed columns (dates, UTC timestamps, list<string>); one row group per batch."""
+    """Typed columns (dates, UTC timestamps, list<string>, list<file struct>); one row group
+    per batch."""
 
     def __init__(self, path: Path) -> None:
         self._writer = pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd")

@@ -39,7 +39,8 @@ def create_app(
     settings: ThaigovSettings | None = None,
 ) -> FastAPI:
     """The web app over ``store`` and ``backend``, or else the archive and index ``settings``
-    (default: the environment) configure, opened read-only on first use.
+    (default: the environment) configure, opened read-only on first use; the downloaded files
+    it serves are under ``settings.files_dir``.
 
     What is handed in stays owned by the caller; what the app opens itself, it closes on
     shutdown. ``thaigov serve`` calls ``app.state.services.open_all()`` first, so a missing

@@ -72,6 +72,21 @@ class VersionOut(BaseModel):
     diff: str = Field(description="Unified diff from this version to the next, plain text")
 
 
+class FileOut(BaseModel):
+    """A downloaded attachment or image: the cited URL and the archived copy's fixity data."""
+
+    url: str = Field(description="The URL the article cites")
+    kind: str | None = Field(None, description="attachment or image")
+    sha256: str = Field(description="SHA-256 of the stored bytes (hex)")
+    size: int | None = Field(None, description="Bytes")
+    content_type: str | None
+    path: str = Field(description="Path under the files store (content-addressed)")
+    fetched_at: str | None = Field(None, description="When it was downloaded (UTC)")
+    local_url: str = Field(
+        description="Where this server serves the archived copy (below its root path)"
+    )
+
+
 def _record_fields() -> dict[str, Any]:
     """Every exported field of the article record, typed and described from the dataclass."""
     hints = get_type_hints(Article)
@@ -94,7 +109,8 @@ else:
 
 
 class ArticleOut(ArticleRecordOut):
-    """One archived article: every field of the record plus archive bookkeeping."""
+    """One archived article: every field of the record plus archive bookkeeping and the
+    downloaded files (``files``: archive data, neither extracted nor hashed, as in exports)."""
 
     published_date_thai: str = Field(description="Thai date, Buddhist Era year")
     content_hash: str | None
@@ -102,4 +118,7 @@ class ArticleOut(ArticleRecordOut):
     first_seen_at: str | None
     last_seen_at: str | None
     last_changed_at: str | None
+    files: list[FileOut] = Field(
+        default_factory=list, description="Downloaded attachments and images with fixity data"
+    )
     versions: list[VersionOut] = Field(description="Earlier versions, oldest first")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path as FilePath
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from search.core.query import MAX_WINDOW, SORTS, QueryError
@@ -134,6 +135,42 @@ def article_page(
         return templates.TemplateResponse(
             request, "not_found.html", {"article_id": article_id}, status_code=404
         )
+    files_by_url = {entry["url"]: entry for entry in view.record.get("files") or []}
     return templates.TemplateResponse(
-        request, "article.html", {"article": view.record, "versions": view.versions}
+        request,
+        "article.html",
+        {"article": view.record, "versions": view.versions, "files_by_url": files_by_url},
     )
+
+
+@router.get("/files/{sha256}")
+def stored_file(
+    sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")],
+    svc: Annotated[Services, Depends(services)],
+) -> Response:
+    """An archived attachment or image, by its SHA-256: always a download, never rendered.
+
+    ``Content-Disposition: attachment`` and ``nosniff`` keep a stored HTML or SVG file from
+    running as a page of this site; the sandbox CSP is a second lock on the same door.
+    """
+    found = svc.stored_file(sha256)
+    if found is None:
+        return PlainTextResponse("file not in the archive", status_code=404)
+    path, content_type, name = found
+    return FileResponse(
+        path,
+        media_type=content_type or "application/octet-stream",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Digest": f"sha-256={_base64_digest(sha256)}",
+        },
+    )
+
+
+def _base64_digest(sha256: str) -> str:
+    import base64
+
+    return base64.b64encode(bytes.fromhex(sha256)).decode("ascii")

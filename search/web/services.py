@@ -14,6 +14,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from search.backends.base import Aggregations, SearchResult
@@ -108,6 +109,11 @@ class Services:
             self._settings = ThaigovSettings.load()
         return self._settings
 
+    @property
+    def files_dir(self) -> Path:
+        """Downloaded attachments and images (``THAIGOV_FILES_DIR``, as for the crawl)."""
+        return self.settings.files_dir
+
     def _existing_store(self) -> ArchiveStore:
         from pipelines.archive.store import ArchiveStore
 
@@ -156,7 +162,40 @@ class Services:
         if article is None:
             return None
         earlier = self.store.get_versions(article_id)
-        return ArticleView(export_record(article), _version_views(article, earlier))
+        record = export_record(article)
+        record["files"] = [
+            {**entry, "local_url": local_file_url(entry["sha256"])}
+            for entry in self.files(article_id)
+        ]
+        return ArticleView(record, _version_views(article, earlier))
+
+    def files(self, article_id: int) -> list[dict[str, Any]]:
+        """The article's downloaded files (export form), oldest download first."""
+        from pipelines.archive.captures import CaptureIndex
+
+        return CaptureIndex(self.store).files_for([article_id]).get(article_id, [])
+
+    def stored_file(self, sha256: str) -> tuple[Path, str | None, str] | None:
+        """(path on disk, content type, a file name) of a stored file, or None.
+
+        The path is built from the validated digest, never from stored text, so no request can
+        reach outside the files store.
+        """
+        from pipelines.archive.captures import CaptureIndex
+        from pipelines.core.capture import content_path, file_name
+
+        row = CaptureIndex(self.store).file_by_sha256(sha256)
+        if row is None:
+            return None
+        path = self.files_dir / content_path(sha256)
+        if not path.is_file():
+            return None
+        return path, row.content_type, file_name(row.url)
+
+
+def local_file_url(sha256: str) -> str:
+    """Same-origin URL of an archived file (served by ``search.web.pages.stored_file``)."""
+    return f"/files/{sha256}"
 
 
 def _version_views(current: dict[str, Any], earlier: list[dict[str, Any]]) -> list[VersionView]:

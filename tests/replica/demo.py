@@ -35,6 +35,8 @@ def crawl(replica: ReplicaServer, tmp: Path, console: Console, full_pipelines: b
         "DOWNLOAD_MAXSIZE": "1000000",
         "THAIGOV_LOCK_FILE": str(tmp / "crawl.lock"),
         "THAIGOV_STATS_FILE": str(tmp / "stats.json"),
+        "THAIGOV_WARC_DIR": str(tmp / "warc"),
+        "THAIGOV_FILES_DIR": str(tmp / "files"),
         "LOG_LEVEL": "WARNING",
     }
     if not full_pipelines:

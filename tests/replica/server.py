@@ -198,6 +198,10 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._html(pages.not_found_page(), 404)
                 return
+            served_file = fx.file_response(path)
+            if served_file is not None:
+                self._send(200, served_file[0], served_file[1])
+                return
             match = _DETAIL.match(path)
             if not match:
                 self._html(pages.not_found_page(), 404)
@@ -215,8 +219,8 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
                 )
             elif article_id in hostile_web.HOSTILE_ARTICLES:
                 self._html(hostile_web.hostile_page(hostile_web.HOSTILE_ARTICLES[article_id]))
-            elif article_id in fx.ARTICLES_BY_ID:
-                article = fx.ARTICLES_BY_ID[article_id]
+            elif article_id in fx.ARTICLES_BY_ID or article_id in fx.CAPTURE_ARTICLES_BY_ID:
+                article = fx.ARTICLES_BY_ID.get(article_id) or fx.CAPTURE_ARTICLES_BY_ID[article_id]
                 body = replica.article_bytes(article)
                 self._send(200, body, f"text/html; charset={article.charset}")
             elif article_id in replica.synthetic_ids:

@@ -47,6 +47,8 @@ class CorpusSpider(scrapy.Spider):
         "ROBOTSTXT_OBEY": False,
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
+        # An import must never reach the site (corpus records list no files anyway).
+        "THAIGOV_FILES_ENABLED": False,
     }
 
     @classmethod

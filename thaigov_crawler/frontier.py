@@ -58,7 +58,8 @@ class ResumeJournal:
         self.done: set[int] = set()
         self.hits: set[int] = set()
         self.clean = True
-        if self.path.exists():
+        self.resumed = self.path.exists()
+        if self.resumed:
             self._load(self.path.read_text(encoding="utf-8").splitlines())
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: TextIO = self.path.open("a", encoding="utf-8")

@@ -53,17 +53,34 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "thaigov_crawler.middlewares.RetryAfterMiddleware": 550,
 }
-# Ascending id order in memory and in JOBDIR (Scrapy's default is last-in-first-out).
+# Ascending id order in memory and in JOBDIR (Scrapy's default is last-in-first-out), and start
+# requests in the same queues as callback requests (Scrapy 2.13+ keeps them apart and sends
+# callback requests first, which put later ids before earlier ones).
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_START_MEMORY_QUEUE = None
+SCHEDULER_START_DISK_QUEUE = None
 
-# --- Scheduled runs: one run at a time, recorded, with a meaningful exit code ----------------
+# --- Durable frontier (incremental runs with the archive pipeline; docs/crawling.md) ----------
+THAIGOV_FRONTIER_ENABLED = True
+# A failed id waits BACKOFF * 2**(attempts-1) seconds (at most BACKOFF_MAX) before a later run
+# asks again; it is given up after GIVE_UP_RUNS failed runs or GIVE_UP_DAYS since it first failed.
+THAIGOV_FRONTIER_BACKOFF_SECONDS = 3600.0
+THAIGOV_FRONTIER_BACKOFF_MAX_SECONDS = 7 * 86400.0
+THAIGOV_FRONTIER_GIVE_UP_RUNS = 10
+THAIGOV_FRONTIER_GIVE_UP_DAYS = 30.0
+# Non-articles this many ids below the head are asked again while younger than RECHECK_DAYS
+# (the site sometimes publishes an id after later ones).
+THAIGOV_FRONTIER_RECHECK_IDS = 20
+THAIGOV_FRONTIER_RECHECK_DAYS = 3.0
+THAIGOV_FRONTIER_FLUSH_EVERY = 100  # outcomes per write (articles follow the archive's batches)
+
+# --- Scheduled runs: one per archive (its own lock), recorded, with a meaningful exit code ---
 COMMANDS_MODULE = "thaigov_crawler.commands"
-THAIGOV_LOCK_FILE = os.environ.get("THAIGOV_LOCK_FILE", "data/crawl.lock")
 THAIGOV_RECORD_RUNS = True
 THAIGOV_STATS_FILE = os.environ.get("THAIGOV_STATS_FILE")  # also write final stats as JSON here
 EXTENSIONS = {
-    "thaigov_crawler.extensions.RunLock": 0,
+    "thaigov_crawler.extensions.ArchiveLock": 0,
     "thaigov_crawler.extensions.RunRecorder": 10,
 }
 # Local feed files unbuffered, so a killed JOBDIR run keeps every line it reported.

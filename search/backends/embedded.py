@@ -21,7 +21,9 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from search.backends.base import (
     Aggregations,
@@ -97,6 +99,40 @@ def match_expression(parsed: ParsedQuery) -> str | None:
 
 def exclusion_expression(parsed: ParsedQuery) -> str | None:
     return _fts_any(parsed.excluded) if parsed.excluded else None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFileState:
+    """What is at the index path, read without creating or changing anything."""
+
+    path: Path
+    status: Literal["missing", "empty", "corrupt", "ok"]
+    documents: int = 0
+    error: str | None = None
+
+
+def probe_index_file(path: str | os.PathLike[str]) -> IndexFileState:
+    """Look at an index file read-only: missing, empty (no documents), corrupt, or ok.
+
+    Opening the backend creates a missing file and its tables on the spot, which would turn a
+    lost or damaged index into a silently empty one; callers probe first and report instead.
+    """
+    path = Path(path)
+    if not path.exists():
+        return IndexFileState(path, "missing")
+    if path.stat().st_size == 0:
+        return IndexFileState(path, "empty")
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "docs" not in tables:
+                return IndexFileState(path, "empty")
+            documents = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+            if documents:  # the full-text index answers too, not only the display table
+                conn.execute("SELECT count(*) FROM fts WHERE fts MATCH 'a OR b'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        return IndexFileState(path, "corrupt", error=str(exc))
+    return IndexFileState(path, "ok" if documents else "empty", documents=documents)
 
 
 class EmbeddedBackend:

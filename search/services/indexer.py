@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from search.backends.base import IndexOutcome, SearchBackend
+from search.backends.embedded import IndexFileState
 from search.services.documents import documents_from_articles
 
 logger = logging.getLogger(__name__)
@@ -103,3 +104,35 @@ class BatchIndexer:
             self.counters.marked += self.mark_indexed(pairs)
         except Exception:  # the index is ahead of the archive: harmless, reindex catches up
             logger.exception("could not mark %d articles as indexed in the archive", len(pairs))
+
+
+def index_pending(indexer: BatchIndexer, pending: Iterable[Mapping[str, Any]]) -> int:
+    """Index what the archive still marks pending, before anything new (returns how many).
+
+    A run killed after the archive committed a batch but before the index confirmed it leaves
+    those articles pending; every crawl and import starts by indexing them, so an article
+    archived by a killed run is searchable after the next run without a manual command.
+    """
+    count = 0
+    for article in pending:
+        indexer.add(article)
+        count += 1
+    indexer.flush()
+    return count
+
+
+def index_file_problem(state: IndexFileState, indexed_in_archive: int) -> str | None:
+    """Why an embedded index file cannot be trusted (None when it can).
+
+    ``indexed_in_archive``: articles the archive marks indexed. A missing or empty file is fine
+    for a new archive, and a lost index when the archive says it held articles.
+    """
+    if state.status == "corrupt":
+        return f"search index {state.path} is corrupt ({state.error})"
+    if indexed_in_archive and state.status in ("missing", "empty"):
+        what = "is missing" if state.status == "missing" else "holds no documents"
+        return (
+            f"search index {state.path} {what} but the archive marks {indexed_in_archive} "
+            "articles as indexed"
+        )
+    return None

@@ -1,16 +1,23 @@
 """Spider ``thaigov``: news detail pages by id (range, list, incremental) or from a listing.
 
 Thin Scrapy adapter: extraction is :func:`pipelines.core.extract.extract_article`, the
-incremental stop rule is :class:`thaigov_crawler.frontier.MissRunFrontier`.
+incremental stop rule is :class:`thaigov_crawler.frontier.MissRunFrontier`, and what an
+incremental run requests first (gaps left by earlier runs) is
+:func:`pipelines.core.frontier.plan_run` over the frontier stored in the archive.
 
 Arguments (``-a name=value``): ``start_id``/``end_id`` (inclusive range), ``ids=1,5,9``,
 ``refresh_days=N`` (re-fetch articles published in the last N days), ``listing_url=URL``.
-With no ids, range or listing: incremental, from after the highest archived id (or
-``start_id``) until ``THAIGOV_MAX_CONSECUTIVE_MISSES`` non-articles in a row.
+With no ids, range or listing: incremental. With the archive pipeline on, it first requests
+the gaps the archive's frontier records (ids never answered, failed ids whose backoff ended,
+young non-articles just below the head), then probes upward from the highest article until
+``THAIGOV_MAX_CONSECUTIVE_MISSES`` non-articles in a row; every request is made from
+``start()``, in ascending id order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -34,6 +41,7 @@ from pipelines.adapters.archive import archive_store
 from pipelines.core.article import DETAIL_PATH, RAW_HTML_FIELD
 from pipelines.core.config import archive_url
 from pipelines.core.extract import Extracted, article_id_from_url, extract_article
+from pipelines.core.frontier import FrontierPolicy, plan_run
 from thaigov_crawler.frontier import MissRunFrontier, ResumeJournal
 from thaigov_crawler.items import ArticleItem
 
@@ -118,6 +126,14 @@ class ThaigovSpider(scrapy.Spider):
         self.frontier: MissRunFrontier | None = None
         self.journal: ResumeJournal | None = None
         self.fetched = 0
+        # Durable frontier (incremental runs with the archive pipeline): ids whose outcome is
+        # recorded, outcomes waiting to be written, ids handed out and not yet answered.
+        self.durable = False
+        self.tracked: set[int] = set()
+        self._outcomes: list[tuple[int, str, str | None]] = []
+        self._outstanding: set[int] = set()
+        self._answered = asyncio.Event()
+        self._frontier_finished = False
         self._robots_reported = False
         self._gave_up = False
 
@@ -148,11 +164,28 @@ class ThaigovSpider(scrapy.Spider):
         spider.allowed_domains = sorted(spider.allowed_hosts)
         pipelines = settings.getdict("ITEM_PIPELINES")
         archived = pipelines.get(ARCHIVE_PIPELINE) is not None and ARCHIVE_PIPELINE in pipelines
+        spider.durable = archived and settings.getbool("THAIGOV_FRONTIER_ENABLED", True)
+        spider.policy = FrontierPolicy(
+            backoff_seconds=settings.getfloat("THAIGOV_FRONTIER_BACKOFF_SECONDS", 3600.0),
+            backoff_max_seconds=settings.getfloat("THAIGOV_FRONTIER_BACKOFF_MAX_SECONDS", 604800.0),
+            give_up_runs=settings.getint("THAIGOV_FRONTIER_GIVE_UP_RUNS", 10),
+            give_up_days=settings.getfloat("THAIGOV_FRONTIER_GIVE_UP_DAYS", 30.0),
+            recheck_ids=settings.getint("THAIGOV_FRONTIER_RECHECK_IDS", 20),
+            recheck_days=settings.getfloat("THAIGOV_FRONTIER_RECHECK_DAYS", 3.0),
+        )
+        spider.flush_every = max(1, settings.getint("THAIGOV_FRONTIER_FLUSH_EVERY", 100))
+        if spider.durable:
+            from pipelines.adapters.signals import archive_batch_committed
+
+            crawler.signals.connect(spider._frontier_committed, archive_batch_committed)
+            crawler.signals.connect(spider.finish_frontier, signals.spider_closed)
         jobdir = settings.get("JOBDIR")
         if jobdir:
             spider.journal = ResumeJournal(jobdir)
-            if not spider.journal.clean:
-                _discard_unreliable_job_state(Path(jobdir))
+            if spider.journal.resumed:
+                _discard_job_state(Path(jobdir), clean=spider.journal.clean)
+            for article_id in _exported_ids(settings):
+                spider.journal.record(article_id, hit=True)
             if archived:
                 from pipelines.adapters.signals import archive_batch_committed
 
@@ -164,38 +197,127 @@ class ThaigovSpider(scrapy.Spider):
 
     # --- planning ---------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Every detail request comes from here, lowest id first.
+
+        Scrapy 2.19 sends callback requests before start requests and reads ``start()`` lazily,
+        so a frontier extended from callbacks requested new high ids before older low ones.
+        Extending it here instead (waiting for answers when nothing is due), with the start
+        queues disabled in settings.py (``SCHEDULER_START_*_QUEUE = None``), keeps one order.
+        """
         done = self.journal.done if self.journal else set()
         planned: list[int] = []
         if self.ids:
             planned = self.ids
         elif self.start_id is not None and self.end_id is not None:
             planned = list(range(self.start_id, self.end_id + 1))
+        incremental = not self.ids and self.end_id is None and not self.listing_url
+        retry: list[int] = []
+        if incremental:
+            retry = self._plan_incremental(done)
         if self.refresh_days is not None:
             planned = sorted(set(planned) | set(self._recently_published(self.refresh_days)))
-        for article_id in planned:
+        gaps = set(retry)
+        for article_id in sorted(set(planned) | gaps):
             if article_id not in done:
-                yield self.detail_request(article_id)
+                yield self._tracked_request(article_id, track=article_id in gaps)
         if self.listing_url:
             yield self.listing_request(self.listing_url)
-        if not self.ids and self.end_id is None and not self.listing_url:
-            for request in self._start_incremental(done):
+        if incremental:
+            async for request in self._probe():
                 yield request
 
-    def _start_incremental(self, done: set[int]) -> Iterator[scrapy.Request]:
-        first_id = self.journal.first_id if self.journal and self.journal.first_id else None
-        if first_id is None:
-            first_id = self.start_id or self._after_highest_archived()
-        if self.journal:
-            self.journal.set_first_id(first_id)
-        self.frontier = MissRunFrontier(first_id, self.max_misses, done=done)
-        for hit in self.journal.hits if self.journal else ():
-            self.frontier.record_hit(hit)
+    def _plan_incremental(self, done: set[int]) -> list[int]:
+        """Set up the probe past the head; returns the gap ids to request first (durable)."""
+        if not self.durable:
+            first_id = self.journal.first_id if self.journal and self.journal.first_id else None
+            if first_id is None:
+                first_id = self.start_id or self._after_highest_archived()
+            if self.journal:
+                self.journal.set_first_id(first_id)
+            self.frontier = MissRunFrontier(first_id, self.max_misses, done=done)
+            for hit in self.journal.hits if self.journal else ():
+                self.frontier.record_hit(hit)
+            logger.info(
+                "incremental crawl from id %d, stopping after %d consecutive non-articles",
+                first_id,
+                self.max_misses,
+            )
+            return []
+        store = archive_store(self.crawler)
+        floor = self.start_id if self.start_id is not None else store.frontier_floor()
+        if floor is None:
+            floor = self._after_highest_archived()
+        plan = plan_run(
+            floor,
+            store.frontier_entries(floor),
+            store.archived_ids_from(floor),
+            now=datetime.now(UTC),
+            policy=self.policy,
+        )
+        if plan.give_up:
+            store.give_up_frontier(plan.give_up)
+            logger.warning(
+                "gave up %d id(s) that failed in every run (THAIGOV_FRONTIER_GIVE_UP_*): %s",
+                len(plan.give_up),
+                ", ".join(map(str, plan.give_up[:50])),
+            )
+        # Stored before the first request: a run killed at once still leaves its floor, so the
+        # next run sees the ids it never answered as holes.
+        store.set_frontier_floor(plan.new_floor)
+        self.frontier = MissRunFrontier(plan.probe_from, self.max_misses, done=done)
+        self.crawler.stats.set_value("thaigov/frontier/gap_requests", len(plan.retry))
         logger.info(
-            "incremental crawl from id %d, stopping after %d consecutive non-articles",
-            first_id,
+            "incremental crawl: %d gap id(s) between %d and %d first, then from id %d until %d "
+            "consecutive non-articles",
+            len(plan.retry),
+            plan.floor,
+            plan.head,
+            plan.probe_from,
             self.max_misses,
         )
-        yield from map(self.detail_request, self.frontier.due())
+        return plan.retry
+
+    async def _probe(self) -> AsyncIterator[scrapy.Request]:
+        """Ids past the head, handed out as answers widen the frontier's limit."""
+        assert self.frontier is not None
+        while True:
+            due = self.frontier.due()
+            for article_id in due:
+                yield self._tracked_request(article_id, track=True)
+            if due:
+                continue
+            if not self._outstanding:
+                return
+            self._answered.clear()
+            try:
+                await asyncio.wait_for(self._answered.wait(), timeout=2.0)
+            except TimeoutError:
+                if not self._engine_busy():
+                    logger.warning(
+                        "%d frontier id(s) never came back from Scrapy (filtered?): %s",
+                        len(self._outstanding),
+                        sorted(self._outstanding)[:20],
+                    )
+                    return
+
+    def _engine_busy(self) -> bool:
+        engine = self.crawler.engine
+        if engine is None or engine.downloader.active:
+            return engine is not None
+        slot = getattr(engine, "_slot", None)
+        scheduler = getattr(slot, "scheduler", None)
+        scraper_slot = engine.scraper.slot
+        return bool(
+            (scheduler is not None and scheduler.has_pending_requests())
+            or (scraper_slot is not None and scraper_slot.active)
+        )
+
+    def _tracked_request(self, article_id: int, *, track: bool = False) -> scrapy.Request:
+        """A detail request the probe waits for; ``track``: its outcome goes to the frontier."""
+        self._outstanding.add(article_id)
+        if track and self.durable:
+            self.tracked.add(article_id)
+        return self.detail_request(article_id)
 
     def _after_highest_archived(self) -> int:
         highest = archive_store(self.crawler).max_article_id()
@@ -218,6 +340,9 @@ class ThaigovSpider(scrapy.Spider):
             errback=self._on_failure,
             cb_kwargs={"article_id": article_id},
             meta={"dont_redirect": True, "handle_httpstatus_list": HANDLED_STATUSES},
+            # Each id is planned once per run (the journal and the frontier skip finished
+            # ones), and an id filtered here would never be answered.
+            dont_filter=True,
         )
 
     def listing_request(self, url: str) -> scrapy.Request:
@@ -268,7 +393,7 @@ class ThaigovSpider(scrapy.Spider):
         self.crawler.stats.inc_value("thaigov/articles")
         if self.frontier is not None:
             self.frontier.record_hit(article_id)
-            yield from map(self.detail_request, self.frontier.due())
+        self._answer(article_id)
         item = ArticleItem(**result.fields)
         if self.raw_html:
             item[RAW_HTML_FIELD] = response.text
@@ -316,6 +441,8 @@ class ThaigovSpider(scrapy.Spider):
         stats.inc_value("thaigov/failed")
         stats.inc_value(f"thaigov/failed/{reason}")
         logger.warning("id %s: request failed (%s): %s", article_id, reason, failure.value)
+        if article_id is not None:
+            self._answer(article_id, ("failed", f"{reason}: {failure.value}"[:500]))
         failed = stats.get_value("thaigov/failed", 0)
         if self.fetched == 0 and self.give_up_after and failed >= self.give_up_after:
             if self._gave_up:
@@ -335,8 +462,58 @@ class ThaigovSpider(scrapy.Spider):
         logger.info("id %s skipped: %s%s", article_id, reason, f" ({detail})" if detail else "")
         if article_id is None:
             return
-        if self.journal is not None and reason != "robots_forbidden":
+        if reason == "robots_forbidden":
+            self._answer(article_id)  # not the site's answer: stays a gap
+            return
+        if self.journal is not None:
             self.journal.record(article_id, hit=False)
+        self._answer(article_id, ("not_article", reason))
+
+    # --- durable frontier -------------------------------------------------------------------
+    def _answer(self, article_id: int, outcome: tuple[str, str | None] | None = None) -> None:
+        """An id's request ended: wake the probe; queue a non-article/failed outcome."""
+        self._outstanding.discard(article_id)
+        self._answered.set()
+        if outcome is not None and article_id in self.tracked:
+            self._outcomes.append((article_id, *outcome))
+            if len(self._outcomes) >= self.flush_every:
+                self.flush_frontier()
+
+    def _frontier_committed(self, results: list[Any], **_: Any) -> None:
+        """Articles enter the frontier only once the archive committed them."""
+        for result in results:
+            article_id = getattr(result, "article_id", None)
+            if article_id in self.tracked and getattr(result, "action", None) != "failed":
+                self._outcomes.append((int(article_id), "article", None))
+        self.flush_frontier()
+
+    def flush_frontier(self) -> None:
+        """Write queued outcomes; failures only once the site answered something this run
+        (a site that is down says nothing about its ids)."""
+        if not self._outcomes or not self.durable:
+            return
+        outcomes, self._outcomes = self._outcomes, []
+        if not self.fetched:
+            kept = [o for o in outcomes if o[1] != "failed"]
+            self._outcomes = [o for o in outcomes if o[1] == "failed"]
+            outcomes = kept
+        try:
+            archive_store(self.crawler).record_frontier(
+                outcomes, run_id=getattr(self.crawler, "thaigov_run_id", None)
+            )
+        except Exception:  # the ids stay holes: the next run asks for them again
+            logger.exception("could not record %d frontier outcome(s)", len(outcomes))
+            self.crawler.stats.inc_value("thaigov/frontier/write_failed", len(outcomes))
+
+    def finish_frontier(self, spider: scrapy.Spider | None = None, reason: str = "") -> None:
+        """At close: write what is queued, and ids handed out but never answered."""
+        if not self.durable or self._frontier_finished:
+            return
+        self._frontier_finished = True
+        if self.fetched:  # a run that reached the site: what it did not answer is unanswered
+            unanswered = sorted(self._outstanding & self.tracked)
+            self._outcomes += [(i, "unanswered", "run ended before an answer") for i in unanswered]
+        self.flush_frontier()
 
     # --- resume journal ---------------------------------------------------------------------
     def _item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
@@ -350,7 +527,7 @@ class ThaigovSpider(scrapy.Spider):
                     self.journal.record(int(result.article_id), hit=True)
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
-        """Scrapy saves its queue on every engine close, so mark the journal clean."""
+        """Every outcome the journal holds is durable: mark it closed (a clean end)."""
         if self.journal is not None:
             self.journal.close()
 
@@ -363,11 +540,56 @@ def _is_too_large(failure: Failure) -> bool:
     return bool(failure.check(IgnoreRequest)) and "max size" in str(failure.value)
 
 
-def _discard_unreliable_job_state(jobdir: Path) -> None:
-    """After a hard kill, Scrapy's queue/seen files may name requests that were never fetched."""
-    logger.warning(
-        "JOBDIR %s: the previous run did not shut down cleanly; re-planning from its journal",
-        jobdir,
-    )
+def _discard_job_state(jobdir: Path, *, clean: bool) -> None:
+    """Re-plan a resumed job from the journal, never from Scrapy's saved queue.
+
+    After a hard kill Scrapy's queue/seen files may name requests never fetched; after a clean
+    stop its queue lacks the requests that were in flight (they were dropped, not saved), which
+    lost an article per stop. The journal knows which ids are finished; the rest are planned.
+    """
+    if clean:
+        logger.info("JOBDIR %s: resuming; re-planning from its journal", jobdir)
+    else:
+        logger.warning(
+            "JOBDIR %s: the previous run did not shut down cleanly; re-planning from its journal",
+            jobdir,
+        )
     shutil.rmtree(jobdir / "requests.queue", ignore_errors=True)
     (jobdir / "requests.seen").unlink(missing_ok=True)
+
+
+def _exported_ids(settings: BaseSettings) -> set[int]:
+    """Article ids already in the appended local JSON Lines feeds (``-o file.jsonl``).
+
+    The feed file is the truth about what was exported: an item written just before a kill may
+    miss its journal line, and exporting it again would duplicate it. A line cut off by the
+    kill is removed, so the file stays valid JSON Lines.
+    """
+    ids: set[int] = set()
+    for uri, options in settings.getdict("FEEDS").items():
+        path = _local_path(str(uri))
+        fmt = (options or {}).get("format") or ""
+        if path is None or (options or {}).get("overwrite") or fmt not in ("jsonlines", "jl"):
+            continue
+        if not path.exists():
+            continue
+        data = path.read_bytes()
+        complete = data[: data.rfind(b"\n") + 1]
+        if len(complete) != len(data):
+            logger.warning("feed %s: removing a line cut off by the previous run", path)
+            with path.open("r+b") as handle:
+                handle.truncate(len(complete))
+        for line in complete.splitlines():
+            try:
+                ids.add(int(json.loads(line)["article_id"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+    return ids
+
+
+def _local_path(uri: str) -> Path | None:
+    if "%(" in uri:
+        return None
+    if uri.startswith("file://"):
+        return Path(urlsplit(uri).path)
+    return None if "://" in uri else Path(uri)

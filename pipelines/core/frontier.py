@@ -197,9 +197,7 @@ def open_gaps(
 
 
 def _gap(entry: FrontierEntry) -> Gap:
-    return Gap(
-        entry.article_id, entry.state, entry.attempts, entry.detail, entry.last_attempt_at
-    )
+    return Gap(entry.article_id, entry.state, entry.attempts, entry.detail, entry.last_attempt_at)
 
 
 def count_by_state(gaps: Iterable[Gap]) -> dict[str, int]:

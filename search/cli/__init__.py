@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from search.cli import crawl, db, import_corpus, search, web
+from search.cli import crawl, db, gaps, import_corpus, search, web
 
 
 def build_app() -> typer.Typer:
@@ -21,6 +21,7 @@ def build_app() -> typer.Typer:
     crawl.register(app)
     import_corpus.register(app)
     db.register(app)
+    gaps.register(app)
     search.register(app)
     web.register(app)
     return app

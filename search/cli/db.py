@@ -69,6 +69,13 @@ def stats_tables(figures: dict[str, Any]) -> list[Table]:
     ):
         value = figures.get(key)
         overview.add_row(label, "-" if value is None else f"{value:,}")
+    if "open_gaps" in figures:
+        by_state = figures.get("open_gaps_by_state") or {}
+        detail = ", ".join(f"{state.replace('_', ' ')} {n:,}" for state, n in by_state.items())
+        overview.add_row(
+            "open gaps (thaigov gaps)",
+            f"{figures['open_gaps']:,}" + (f" ({detail})" if detail else ""),
+        )
     for label, rows in (("source", figures["by_source"]), ("language", figures["by_lang"])):
         overview.add_row(f"by {label}", ", ".join(f"{k or '?'}: {n:,}" for k, n in rows) or "-")
 

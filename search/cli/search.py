@@ -19,12 +19,13 @@ from search.backends.base import (
     SearchBackend,
     SearchResult,
 )
+from search.backends.embedded import EmbeddedBackend, probe_index_file
 from search.backends.select import backend_name, open_backend
 from search.core.query import SORTS, DateFilterError, SearchQuery
 from search.core.segment import segmenting_pool
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import documents_from_articles
-from search.services.indexer import BatchIndexer
+from search.services.indexer import BatchIndexer, compare_with_archive, index_file_problem
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
@@ -178,19 +179,35 @@ def reindex_command(
             help="--all: build a fresh index and swap it in; --pending: only unindexed articles",
         ),
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only compare the index with the archive (ids and content hashes); "
+            "exit 1 when they differ",
+        ),
+    ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
     workers: Annotated[
         int | None, typer.Option(help="Segmentation processes (default: CPU count)")
     ] = None,
 ) -> None:
-    """Bring the search index up to date with the archive."""
+    """Bring the search index up to date with the archive (or, with --check, compare them)."""
     from pipelines.archive.store import ArchiveStore  # SQLAlchemy only when needed
     from search.core.segment import default_workers
 
     store = ArchiveStore()
     backend = open_backend()
     try:
-        backend.ensure_schema()
+        problem = _index_file_problem(store, backend)
+        if check:
+            _check(store, backend, problem)
+            return
+        if problem and not rebuild_all:
+            errors.print(f"[red]{problem}[/red]; rebuild it with `thaigov reindex --all`")
+            raise typer.Exit(1)
+        if not (rebuild_all and isinstance(backend, EmbeddedBackend)):
+            backend.ensure_schema()  # --all builds the embedded file anew, even over a corrupt one
         run = _reindex_all if rebuild_all else _reindex_pending
         indexed, failed = run(store, backend, batch_size, workers or default_workers())
         errors.print(
@@ -203,6 +220,46 @@ def reindex_command(
         store.close()
     if failed:
         raise typer.Exit(1)
+
+
+def _index_file_problem(store: ArchiveStore, backend: SearchBackend) -> str | None:
+    """A missing, emptied or corrupt embedded index file, said before anything opens it."""
+    if not isinstance(backend, EmbeddedBackend):
+        return None
+    indexed = store.count() - store.count(pending_only=True)
+    return index_file_problem(probe_index_file(backend.path), indexed)
+
+
+def _check(store: ArchiveStore, backend: SearchBackend, problem: str | None) -> None:
+    """``reindex --check``: print where index and archive differ; exit 1 if they do."""
+    if problem:
+        errors.print(f"[red]{problem}[/red]; rebuild it with `thaigov reindex --all`")
+        raise typer.Exit(1)
+    if isinstance(backend, EmbeddedBackend) and not backend.path.exists():
+        index: dict[int, str | None] = {}  # a new archive without an index yet: nothing to open
+    else:
+        index = backend.indexed_hashes()  # type: ignore[attr-defined]
+    result = compare_with_archive(store.index_hashes(), index)
+    console.print(
+        f"{backend_name()}: archive {result.archived}, index {result.indexed}; "
+        f"missing from the index {len(result.missing)}, not in the archive {len(result.extra)}, "
+        f"other text {len(result.stale)}, pending {result.pending}"
+    )
+    for label, ids in (
+        ("missing from the index", result.missing),
+        ("in the index, not in the archive", result.extra),
+        ("indexed with another content hash", result.stale),
+    ):
+        if ids:
+            more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+            console.print(f"  {label}: {', '.join(map(str, ids[:20]))}{more}")
+    if not result.clean:
+        errors.print(
+            "[red]the index differs from the archive[/red]: `thaigov reindex --pending` indexes "
+            "pending articles, `thaigov reindex --all` rebuilds the index"
+        )
+        raise typer.Exit(1)
+    console.print("index and archive agree")
 
 
 def register(app: typer.Typer) -> None:

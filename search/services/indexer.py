@@ -136,3 +136,31 @@ def index_file_problem(state: IndexFileState, indexed_in_archive: int) -> str | 
             "articles as indexed"
         )
     return None
+
+
+@dataclass(frozen=True)
+class IndexDivergence:
+    """Where the search index and the archive disagree (``thaigov reindex --check``)."""
+
+    archived: int
+    indexed: int
+    missing: list[int]  # archived, not in the index
+    extra: list[int]  # in the index, not archived
+    stale: list[int]  # in both, with another content hash
+    pending: int  # archived articles still marked pending (a later run or --pending indexes them)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.pending)
+
+
+def compare_with_archive(
+    archive: Mapping[int, tuple[str, bool]], index: Mapping[int, str | None]
+) -> IndexDivergence:
+    """Compare ids and content hashes: ``archive`` id -> (hash, marked indexed), ``index``
+    id -> hash."""
+    missing = sorted(set(archive) - set(index))
+    extra = sorted(set(index) - set(archive))
+    stale = sorted(i for i in set(archive) & set(index) if archive[i][0] != index[i])
+    pending = sum(1 for _hash, marked in archive.values() if not marked)
+    return IndexDivergence(len(archive), len(index), missing, extra, stale, pending)

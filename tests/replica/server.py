@@ -40,6 +40,8 @@ class ReplicaServer:
 
     ``extra_ids`` synthetic articles follow the last fixture id; every other id answers a soft
     404, as the real site does. ``hits`` counts requests per path (query string included).
+    Ids in ``failing_ids`` (mutable: tests change it between runs) answer 503 to every request,
+    so they fail through all retries of a run.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class ReplicaServer:
         self.extra_ids = extra_ids
         self.huge_page_bytes = huge_page_bytes
         self.hits: Counter[str] = Counter()
+        self.failing_ids: set[int] = set()
         self._lock = threading.Lock()
         self._cache: dict[int, bytes] = {}
         self._httpd = _QuietServer(("127.0.0.1", port), _handler_for(self))
@@ -189,7 +192,9 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
             self._detail(int(match.group(1)), before)
 
         def _detail(self, article_id: int, before: int) -> None:
-            if article_id == fx.RETRY_503_ID and before == 0:
+            if article_id in replica.failing_ids:
+                self._html("<html><body>Service Unavailable</body></html>", 503)
+            elif article_id == fx.RETRY_503_ID and before == 0:
                 self._html("<html><body>Service Unavailable</body></html>", 503)
             elif article_id == fx.RETRY_AFTER_429_ID and before == 0:
                 self._send(

@@ -51,7 +51,11 @@ def detail_hits(server: ReplicaServer) -> int:
 
 
 def start(
-    server: ReplicaServer, tmp_path: Path, env: dict[str, str], args: dict[str, str], **settings: str
+    server: ReplicaServer,
+    tmp_path: Path,
+    env: dict[str, str],
+    args: dict[str, str],
+    **settings: str,
 ) -> subprocess.Popen[str]:
     command, base_env = crawl_command(server.base_url, tmp_path, args, {**CHAOS, **settings})
     return subprocess.Popen(

@@ -41,7 +41,8 @@ class ReplicaServer:
     ``extra_ids`` synthetic articles follow the last fixture id; every other id answers a soft
     404, as the real site does. ``hits`` counts requests per path (query string included).
     Ids in ``failing_ids`` (mutable: tests change it between runs) answer 503 to every request,
-    so they fail through all retries of a run.
+    so they fail through all retries of a run; ids in ``unpublished_ids`` answer the soft 404
+    until a test removes them (an article the site publishes after later ids).
     """
 
     def __init__(
@@ -59,6 +60,8 @@ class ReplicaServer:
         self.huge_page_bytes = huge_page_bytes
         self.hits: Counter[str] = Counter()
         self.failing_ids: set[int] = set()
+        self.unpublished_ids: set[int] = set()
+        self.order: list[str] = []  # every request path, in arrival order
         self._lock = threading.Lock()
         self._cache: dict[int, bytes] = {}
         self._httpd = _QuietServer(("127.0.0.1", port), _handler_for(self))
@@ -118,6 +121,7 @@ class ReplicaServer:
         with self._lock:
             before = self.hits[path]
             self.hits[path] += 1
+            self.order.append(path)
         return before
 
     def article_bytes(self, article: fx.FixtureArticle) -> bytes:
@@ -194,6 +198,8 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
         def _detail(self, article_id: int, before: int) -> None:
             if article_id in replica.failing_ids:
                 self._html("<html><body>Service Unavailable</body></html>", 503)
+            elif article_id in replica.unpublished_ids:
+                self._html(pages.soft_404_page())
             elif article_id == fx.RETRY_503_ID and before == 0:
                 self._html("<html><body>Service Unavailable</body></html>", 503)
             elif article_id == fx.RETRY_AFTER_429_ID and before == 0:

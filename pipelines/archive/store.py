@@ -28,6 +28,7 @@ from functools import partial
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
+    Table,
     func,
     insert,
     select,
@@ -384,7 +385,7 @@ class ArchiveStore:
             }
             for article_id, (state, detail) in sorted(latest.items())
         ]
-        table = FrontierId.__table__
+        table = cast(Table, FrontierId.__table__)
         dialect = self.engine.dialect.name
         insert_stmt: Any = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
         excluded = insert_stmt.excluded

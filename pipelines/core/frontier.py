@@ -187,11 +187,11 @@ def open_gaps(
     for article_id in range(floor, head + 1):
         if article_id in archived_ids:
             continue
-        entry = entries.get(article_id)
-        if entry is None:
+        found = entries.get(article_id)
+        if found is None:
             gaps.append(Gap(article_id, "unanswered", 0))
-        elif entry.state in GAP_STATES:
-            gaps.append(_gap(entry))
+        elif found.state in GAP_STATES:
+            gaps.append(_gap(found))
     gaps.sort(key=lambda g: g.article_id)
     return gaps
 

@@ -129,6 +129,9 @@ class ThaigovSpider(scrapy.Spider):
         # Durable frontier (incremental runs with the archive pipeline): ids whose outcome is
         # recorded, outcomes waiting to be written, ids handed out and not yet answered.
         self.durable = False
+        self.policy = FrontierPolicy()
+        self.flush_every = 100
+        self.max_misses = 50
         self.tracked: set[int] = set()
         self._outcomes: list[tuple[int, str, str | None]] = []
         self._outstanding: set[int] = set()

@@ -143,7 +143,10 @@ class ArchivePipeline:
         return results
 
     def _stop_fetching(self) -> None:
-        engine = getattr(self.crawler, "engine", None)
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # no engine (the pipeline used outside a crawl)
+            return
         slot = getattr(engine, "_slot", None)
         if self._stopping or engine is None or slot is None or slot.closing is not None:
             return  # already closing: the stats still give exit code 6

@@ -231,3 +231,12 @@ def test_reindex_check_reports_ids_and_hashes_that_differ(tmp_path: Path) -> Non
     assert check.exit_code == 1
     assert "missing from the index: 1002" in check.output
     assert "indexed with another content hash: 1003" in check.output
+    repair = CliRunner().invoke(app, ["reindex", "--pending", "--workers", "1"], env=env)
+    assert repair.exit_code == 0, repair.output
+    check = CliRunner().invoke(app, ["reindex", "--check"], env=env)
+    assert check.exit_code == 0, check.output
+    backend = EmbeddedBackend(index)
+    try:
+        assert backend.indexed_hashes()[1003] != "other"
+    finally:
+        backend.close()

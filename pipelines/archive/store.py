@@ -419,6 +419,21 @@ class ArchiveStore:
                 changed += _rowcount(result)
         return changed
 
+    def mark_unindexed(self, ids: Iterable[int]) -> int:
+        """Clear ``indexed_at`` of these articles (the index lost them: ``reindex --pending``)."""
+        ids = sorted({int(i) for i in ids})
+        changed = 0
+        with self._sessions.begin() as session:
+            for start in range(0, len(ids), _CHUNK):
+                result = session.execute(
+                    update(Article)
+                    .where(Article.article_id.in_(ids[start : start + _CHUNK]))
+                    .values(indexed_at=None)
+                    .execution_options(synchronize_session=False)
+                )
+                changed += _rowcount(result)
+        return changed
+
     def index_hashes(self) -> dict[int, tuple[str, bool]]:
         """article_id -> (content_hash, marked indexed) for every article (reindex --check)."""
         with self._sessions() as session:

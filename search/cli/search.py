@@ -120,9 +120,25 @@ def _progress() -> Progress:
     )
 
 
+def _repair_divergence(store: ArchiveStore, backend: SearchBackend) -> None:
+    """Make ``--pending`` repair what ``--check`` reports: articles the index lacks or holds
+    with another text become pending again, documents of articles not archived are removed."""
+    if isinstance(backend, EmbeddedBackend) and not backend.path.exists():
+        return
+    result = compare_with_archive(store.index_hashes(), backend.indexed_hashes())
+    again = result.missing + result.stale
+    if again:
+        store.mark_unindexed(again)
+        errors.print(f"{len(again)} article(s) missing or outdated in the index: indexing again")
+    if result.extra:
+        removed = backend.delete(result.extra)
+        errors.print(f"removed {removed} document(s) of articles the archive does not hold")
+
+
 def _reindex_pending(
     store: ArchiveStore, backend: SearchBackend, batch_size: int, workers: int
 ) -> tuple[int, int]:
+    _repair_divergence(store, backend)
     total = store.count(pending_only=True)
     with segmenting_pool(workers) as pool, _progress() as progress:
         task = progress.add_task("indexing pending articles", total=total)
@@ -238,7 +254,7 @@ def _check(store: ArchiveStore, backend: SearchBackend, problem: str | None) -> 
     if isinstance(backend, EmbeddedBackend) and not backend.path.exists():
         index: dict[int, str | None] = {}  # a new archive without an index yet: nothing to open
     else:
-        index = backend.indexed_hashes()  # type: ignore[attr-defined]
+        index = backend.indexed_hashes()
     result = compare_with_archive(store.index_hashes(), index)
     console.print(
         f"{backend_name()}: archive {result.archived}, index {result.indexed}; "
@@ -255,8 +271,8 @@ def _check(store: ArchiveStore, backend: SearchBackend, problem: str | None) -> 
             console.print(f"  {label}: {', '.join(map(str, ids[:20]))}{more}")
     if not result.clean:
         errors.print(
-            "[red]the index differs from the archive[/red]: `thaigov reindex --pending` indexes "
-            "pending articles, `thaigov reindex --all` rebuilds the index"
+            "[red]the index differs from the archive[/red]: `thaigov reindex --pending` repairs "
+            "it (or `thaigov reindex --all` rebuilds the index)"
         )
         raise typer.Exit(1)
     console.print("index and archive agree")

@@ -6,7 +6,8 @@ log line and in ``crawl_runs``), 1 Scrapy error, 2 usage error, 3 robots.txt for
 4 another run holds the archive's lock, 5 nothing fetched because every request failed,
 6 archive writes failed (the run stopped fetching: it had nowhere to write), 7 the embedded
 search index file is missing, emptied or corrupt while the archive says it held articles
-(archiving went on; ``thaigov reindex --all`` rebuilds the index).
+(archiving went on; ``thaigov reindex --all`` rebuilds the index), 130 stopped by force (a
+second Ctrl-C/SIGTERM) before the run could finish: the next run marks it ``interrupted``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ EXIT_LOCKED = 4
 EXIT_NOTHING_FETCHED = 5
 EXIT_ARCHIVE_FAILED = 6
 EXIT_INDEX_BROKEN = 7
+EXIT_FORCED_STOP = 130
 EXIT_CODE_STAT = "thaigov/exit_code"
 OPEN_GAPS_STAT = "thaigov/open_gaps"
 _REASON_EXIT_CODES = {

@@ -12,7 +12,7 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from thaigov_crawler.extensions import EXIT_CODE_STAT
+from thaigov_crawler.extensions import EXIT_CODE_STAT, EXIT_FORCED_STOP
 
 
 class Command(ScrapyCrawlCommand):
@@ -31,4 +31,6 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 1
             return
         code = crawler.stats.get_value(EXIT_CODE_STAT) if crawler.stats else None
-        self.exitcode = int(code or 0)
+        # No code: the run never reached its end (a second Ctrl-C/SIGTERM forced the stop). Its
+        # record stays "running" until the next run marks it interrupted.
+        self.exitcode = EXIT_FORCED_STOP if code is None else int(code)

@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import shutil
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -53,6 +54,8 @@ MAX_SAME_SITE_REDIRECTS = 5
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 SITE_HOSTS = frozenset({"www.thaigov.go.th", "thaigov.go.th"})
 ARCHIVE_PIPELINE = "pipelines.adapters.archive.ArchivePipeline"
+#: Seconds spent planning from and writing to the durable frontier (its database cost).
+FRONTIER_SECONDS = "thaigov/frontier/seconds"
 
 
 def parse_ids(value: str) -> list[int]:
@@ -246,6 +249,7 @@ class ThaigovSpider(scrapy.Spider):
                 self.max_misses,
             )
             return []
+        started = time.perf_counter()
         store = archive_store(self.crawler)
         floor = self.start_id if self.start_id is not None else store.frontier_floor()
         if floor is None:
@@ -269,6 +273,7 @@ class ThaigovSpider(scrapy.Spider):
         store.set_frontier_floor(plan.new_floor)
         self.frontier = MissRunFrontier(plan.probe_from, self.max_misses, done=done)
         self.crawler.stats.set_value("thaigov/frontier/gap_requests", len(plan.retry))
+        self.crawler.stats.inc_value(FRONTIER_SECONDS, time.perf_counter() - started, start=0.0)
         logger.info(
             "incremental crawl: %d gap id(s) between %d and %d first, then from id %d until %d "
             "consecutive non-articles",
@@ -500,6 +505,7 @@ class ThaigovSpider(scrapy.Spider):
             kept = [o for o in outcomes if o[1] != "failed"]
             self._outcomes = [o for o in outcomes if o[1] == "failed"]
             outcomes = kept
+        started = time.perf_counter()
         try:
             archive_store(self.crawler).record_frontier(
                 outcomes, run_id=getattr(self.crawler, "thaigov_run_id", None)
@@ -507,6 +513,7 @@ class ThaigovSpider(scrapy.Spider):
         except Exception:  # the ids stay holes: the next run asks for them again
             logger.exception("could not record %d frontier outcome(s)", len(outcomes))
             self.crawler.stats.inc_value("thaigov/frontier/write_failed", len(outcomes))
+        self.crawler.stats.inc_value(FRONTIER_SECONDS, time.perf_counter() - started, start=0.0)
 
     def finish_frontier(self, spider: scrapy.Spider | None = None, reason: str = "") -> None:
         """At close: write what is queued, and ids handed out but never answered."""

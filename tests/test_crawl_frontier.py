@@ -246,3 +246,63 @@ def _article(article_id: int) -> dict[str, object]:
         "date_mentions": [],
         "date_warnings": [],
     }
+
+
+# --- index parity and JOBDIR feeds -------------------------------------------------------------
+def test_probe_index_file_tells_missing_empty_corrupt_and_ok(tmp_path: Path) -> None:
+    from search.backends.embedded import EmbeddedBackend, probe_index_file
+    from search.services.documents import document_from_article
+    from search.services.indexer import index_file_problem
+
+    path = tmp_path / "search.sqlite3"
+    assert probe_index_file(path).status == "missing"
+    assert not path.exists()  # probing never creates the file
+    assert index_file_problem(probe_index_file(path), 0) is None  # a new archive: fine
+    assert "is missing" in (index_file_problem(probe_index_file(path), 3) or "")
+    backend = EmbeddedBackend(path)
+    backend.ensure_schema()
+    assert probe_index_file(path).status == "empty"
+    assert "holds no documents" in (index_file_problem(probe_index_file(path), 3) or "")
+    backend.index_batch([document_from_article(_article(7) | {"content_hash": "h7"})])
+    backend.close()
+    state = probe_index_file(path)
+    assert (state.status, state.documents) == ("ok", 1)
+    assert index_file_problem(state, 1) is None
+    path.write_bytes(b"\0garbage" * 512)
+    state = probe_index_file(path)
+    assert state.status == "corrupt" and state.error
+    assert "is corrupt" in (index_file_problem(state, 0) or "")
+
+
+def test_compare_with_archive_finds_missing_extra_stale_and_pending() -> None:
+    from search.services.indexer import compare_with_archive
+
+    archive = {1: ("a", True), 2: ("b", True), 3: ("c", False), 4: ("d", True)}
+    index: dict[int, str | None] = {1: "a", 2: "other", 5: "e", 4: "d"}
+    result = compare_with_archive(archive, index)
+    assert (result.missing, result.extra, result.stale, result.pending) == ([3], [5], [2], 1)
+    assert not result.clean
+    agree = compare_with_archive({1: ("a", True)}, {1: "a"})
+    assert agree.clean
+
+
+def test_appended_jsonlines_feeds_count_as_done_and_lose_a_cut_line(tmp_path: Path) -> None:
+    from scrapy.settings import Settings
+
+    from thaigov_crawler.spiders.thaigov import _exported_ids
+
+    feed = tmp_path / "out.jsonl"
+    feed.write_bytes(b'{"article_id": 5}\n{"article_id": 9}\n{"article_id": 1')
+    overwritten = tmp_path / "new.jsonl"
+    overwritten.write_text('{"article_id": 77}\n')
+    settings = Settings(
+        {
+            "FEEDS": {
+                str(feed): {"format": "jsonlines"},
+                str(overwritten): {"format": "jsonlines", "overwrite": True},
+                str(tmp_path / "x.csv"): {"format": "csv"},
+            }
+        }
+    )
+    assert _exported_ids(settings) == {5, 9}
+    assert feed.read_bytes() == b'{"article_id": 5}\n{"article_id": 9}\n'

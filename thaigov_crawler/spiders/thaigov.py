@@ -273,7 +273,7 @@ class ThaigovSpider(scrapy.Spider):
         store.set_frontier_floor(plan.new_floor)
         self.frontier = MissRunFrontier(plan.probe_from, self.max_misses, done=done)
         self.crawler.stats.set_value("thaigov/frontier/gap_requests", len(plan.retry))
-        self.crawler.stats.inc_value(FRONTIER_SECONDS, time.perf_counter() - started, start=0.0)
+        self._frontier_seconds(started)
         logger.info(
             "incremental crawl: %d gap id(s) between %d and %d first, then from id %d until %d "
             "consecutive non-articles",
@@ -478,6 +478,12 @@ class ThaigovSpider(scrapy.Spider):
         self._answer(article_id, ("not_article", reason))
 
     # --- durable frontier -------------------------------------------------------------------
+    def _frontier_seconds(self, started: float) -> None:
+        stats = self.crawler.stats
+        stats.set_value(
+            FRONTIER_SECONDS, stats.get_value(FRONTIER_SECONDS, 0.0) + time.perf_counter() - started
+        )
+
     def _answer(self, article_id: int, outcome: tuple[str, str | None] | None = None) -> None:
         """An id's request ended: wake the probe; queue a non-article/failed outcome."""
         self._outstanding.discard(article_id)
@@ -513,7 +519,7 @@ class ThaigovSpider(scrapy.Spider):
         except Exception:  # the ids stay holes: the next run asks for them again
             logger.exception("could not record %d frontier outcome(s)", len(outcomes))
             self.crawler.stats.inc_value("thaigov/frontier/write_failed", len(outcomes))
-        self.crawler.stats.inc_value(FRONTIER_SECONDS, time.perf_counter() - started, start=0.0)
+        self._frontier_seconds(started)
 
     def finish_frontier(self, spider: scrapy.Spider | None = None, reason: str = "") -> None:
         """At close: write what is queued, and ids handed out but never answered."""

@@ -84,6 +84,7 @@ def run_spider(
     *,
     incremental: bool = False,
     frontier: bool = True,
+    root: Path = REPO_ROOT,
 ) -> Run:
     """The thaigov spider over ``first..last``: a range into a feed, or (``incremental``) an
     incremental crawl from ``first`` into a fresh archive, the durable frontier on or off."""
@@ -112,9 +113,13 @@ def run_spider(
         command += ["-O", f"{tmp}/out.jsonl"]
         for name, value in settings.items():
             command += ["-s", f"{name}={value}"]
-        env = {**os.environ, "THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp}/archive.sqlite3"}
+        env = {
+            **os.environ,
+            "THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp}/archive.sqlite3",
+            "PYTHONPATH": str(root),
+        }
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(command, cwd=REPO_ROOT, env=env, check=True)
+        subprocess.run(command, cwd=root, env=env, check=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         stats = json.loads(stats_path.read_text())
@@ -224,6 +229,31 @@ def run_sequential(base_url: str, ids: range) -> Run:
     return Run(len(ids), seconds, cpu)
 
 
+def compare_checkouts(
+    base_url: str, first: int, last: int, concurrency: int, repeat: int, other: Path
+) -> str:
+    """Condition (a)'s spider, this checkout vs ``other`` (e.g. the commit before the durable
+    frontier), interleaved: CPU ms per page of the same range crawl."""
+    cpu: dict[Path, list[float]] = {REPO_ROOT: [], other: []}
+    for round_ in range(repeat):
+        for root in (other, REPO_ROOT) if round_ % 2 == 0 else (REPO_ROOT, other):
+            run = run_spider(base_url, first, last, concurrency, root=root)
+            cpu[root].append(1000 * run.cpu_seconds / run.pages)
+    theirs, ours = statistics.median(cpu[other]), statistics.median(cpu[REPO_ROOT])
+    every = " / ".join(", ".join(f"{v:.2f}" for v in cpu[r]) for r in (other, REPO_ROOT))
+    line = (
+        f"| (a) range crawl into a feed, `{other}` vs this checkout | {last - first + 1} | "
+        f"{theirs:.2f} | {ours:.2f} | {100 * (ours - theirs) / theirs:+.1f}% | {every} |"
+    )
+    print(line)
+    return line
+
+
+COMPARE_HEADER = [
+    "| condition | ids | CPU ms/page other | CPU ms/page this | CPU per page |"
+    " every run, ms/page (other / this) |",
+    "|---|---:|---:|---:|---:|---|",
+]
 FRONTIER_HEADER = [
     "| condition | ids | pages/s frontier off | pages/s frontier on | CPU ms/page off |"
     " CPU ms/page on | CPU per page | frontier's own ms/page | every run, ms/page (off / on) |",
@@ -239,6 +269,11 @@ def main() -> None:
     parser.add_argument("--ids-c", type=int, default=3000, help="ids in condition (c)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per variant in (c)")
     parser.add_argument("--only-c", action="store_true", help="measure condition (c) only")
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        help="another checkout (e.g. `git archive` of an older commit): (a)'s spider CPU vs it",
+    )
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
 
@@ -263,6 +298,16 @@ def main() -> None:
         frontier_line = frontier_cost(
             base_url, first, first + args.ids_c - 1, args.concurrency, args.repeat
         )
+        compare_line = ""
+        if args.compare_with:
+            compare_line = compare_checkouts(
+                base_url,
+                first,
+                first + args.ids_a - 1,
+                args.concurrency,
+                args.repeat,
+                args.compare_with.resolve(),
+            )
 
     command = "python benchmarks/crawl.py " + " ".join(sys.argv[1:])
     table = [
@@ -281,6 +326,8 @@ def main() -> None:
         )
     text = "\n".join(table)
     frontier_text = "\n".join([*FRONTIER_HEADER, frontier_line])
+    if compare_line:
+        frontier_text += "\n\n" + "\n".join([*COMPARE_HEADER, compare_line])
     print()
     print(text)
     print()
@@ -296,7 +343,10 @@ def main() -> None:
         "probe only), on: the durable frontier (plan from the archive, outcomes written in "
         "batches). CPU ms/page includes the process start-up. The frontier's own ms/page is the "
         "wall time its planning and writes took (stat `thaigov/frontier/seconds`), an upper "
-        "bound on its CPU cost that does not depend on the noise between runs.\n\n"
+        "bound on its CPU cost that does not depend on the noise between runs. With "
+        "`--compare-with DIR`, condition (a)'s range crawl (no archive, so no durable frontier; "
+        "what changed there is the start()-driven order) also runs from another checkout, "
+        "interleaved with this one.\n\n"
         f"{frontier_text}\n"
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

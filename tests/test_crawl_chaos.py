@@ -35,8 +35,8 @@ from tests.test_crawl_e2e import DEFAULT, REPO_ROOT, crawl_command
 from thaigov_crawler.extensions import EXIT_FORCED_STOP
 
 SEEDS = (3, 17)
-EXTRA_IDS = 120
-DELAY = 0.03  # seconds per response: a run lasts long enough to be killed mid-way
+EXTRA_IDS = 100
+DELAY = 0.025  # seconds per response: a run lasts long enough to be killed mid-way
 CHAOS = {
     "ITEM_PIPELINES": DEFAULT,
     "CONCURRENT_REQUESTS": "4",

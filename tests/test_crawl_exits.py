@@ -198,7 +198,9 @@ def test_lost_or_damaged_index_is_reported_never_recreated_empty(
     assert (index.read_bytes() if index.exists() else None) == damaged  # untouched
     with ArchiveStore(url) as store:
         assert store.count(pending_only=True) > 0  # new articles archived, waiting
-        assert store.get_runs()[0]["stats"]["index/broken"]
+        run = store.get_runs()[0]
+        assert run["stats"]["index/broken"]
+        assert (run["status"], run["exit_code"]) == ("index_broken", EXIT_INDEX_BROKEN)
     runner = CliRunner()
     check = runner.invoke(app, ["reindex", "--check"], env=env)
     assert check.exit_code == 1

@@ -170,6 +170,8 @@ class RunRecorder:
         if code == EXIT_NOTHING_FETCHED and reason != "unreachable":
             logger.error("nothing fetched: every request failed (exit code %d)", code)
         status = reason if code in (EXIT_OK, EXIT_LOCKED, EXIT_ROBOTS_FORBIDDEN) else "failed"
+        if code == EXIT_INDEX_BROKEN:
+            status = "index_broken"  # the archive got everything; the index did not
         plain = {key: _jsonable(value) for key, value in stats.items()}
         plain["finish_reason"] = reason
         stats_file = self.crawler.settings.get("THAIGOV_STATS_FILE")

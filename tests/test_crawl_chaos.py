@@ -34,7 +34,7 @@ from tests.replica import fixtures as fx
 from tests.test_crawl_e2e import DEFAULT, REPO_ROOT, crawl_command
 from thaigov_crawler.extensions import EXIT_FORCED_STOP
 
-SEEDS = (3, 17)
+SEEDS = (3, 17, 29)  # one scenario per seed: SQLite twice, PostgreSQL once
 EXTRA_IDS = 100
 DELAY = 0.025  # seconds per response: a run lasts long enough to be killed mid-way
 CHAOS = {
@@ -100,7 +100,15 @@ def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
     return proc.returncode, out
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(
+    ("archive_url", "seed"),
+    [
+        ("sqlite", SEEDS[0]),
+        ("sqlite", SEEDS[1]),
+        pytest.param("postgres", SEEDS[2], marks=pytest.mark.postgres),
+    ],
+    indirect=["archive_url"],
+)
 def test_incremental_crawls_killed_at_random_lose_nothing(
     archive_url: str, tmp_path: Path, seed: int
 ) -> None:

@@ -118,6 +118,23 @@ def test_open_gaps_lists_failed_unanswered_and_given_up_below_the_head() -> None
     assert open_gaps(10, rows, [3, 10, 11, 13, 14, 15]) == []
 
 
+def test_failed_ids_past_the_head_widen_the_probe_a_bounded_number_of_times() -> None:
+    from thaigov_crawler.frontier import MissRunFrontier
+
+    frontier = MissRunFrontier(10, max_misses=3)
+    assert frontier.due() == [10, 11, 12]
+    frontier.record_failure(12)  # a 503 is not a miss: one more id is worth asking
+    assert frontier.due() == [13]
+    frontier.record_failure(13)
+    frontier.record_failure(11)
+    assert frontier.due() == [14, 15]
+    frontier.record_failure(14)
+    frontier.record_failure(15)
+    assert frontier.due() == []  # at most max_misses failures widen it: an outage ends
+    frontier.record_hit(13)  # failures below the head no longer count
+    assert frontier.limit == 13 + 3 + 2
+
+
 # --- rows in the archive ----------------------------------------------------------------------
 def test_frontier_rows_count_attempts_and_report_gaps(archive_url: str) -> None:
     with ArchiveStore(archive_url) as store:

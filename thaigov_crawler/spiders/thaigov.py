@@ -455,6 +455,8 @@ class ThaigovSpider(scrapy.Spider):
         stats.inc_value(f"thaigov/failed/{reason}")
         logger.warning("id %s: request failed (%s): %s", article_id, reason, failure.value)
         if article_id is not None:
+            if self.frontier is not None:
+                self.frontier.record_failure(article_id)
             self._answer(article_id, ("failed", f"{reason}: {failure.value}"[:500]))
         failed = stats.get_value("thaigov/failed", 0)
         if self.fetched == 0 and self.give_up_after and failed >= self.give_up_after:

@@ -146,7 +146,7 @@ def test_incremental_crawls_killed_at_random_lose_nothing(
     assert (code2, code4, code5) == (0, 0, 0), logs
     assert proc.returncode in (0, EXIT_FORCED_STOP), logs  # 0 if the first signal sufficed
     forced = proc.returncode == EXIT_FORCED_STOP
-    assert "open gaps: 0" in [line for line in out5.splitlines() if line.strip()][-1], logs
+    assert "open_gaps=0 " in [line for line in out5.splitlines() if line.strip()][-1], logs
 
     with ArchiveStore(archive_url) as store:
         archived = [a["article_id"] for a in store.iter_articles()]

@@ -69,10 +69,10 @@ def test_open_gaps_exit_zero_and_are_counted_in_the_last_line_and_the_run(
         second = crawl(server, tmp_path, url, THAIGOV_FRONTIER_RECHECK_IDS="0")
     assert first.returncode == 0, first.stderr[-3000:]
     line = last_line(first)
-    assert "open gaps: 2 (failed 2, never answered 0, given up 0" in line, line
-    assert line.endswith("exit code 0")
+    assert "thaigov run summary: exit_code=0 (ok)" in line, line
+    assert "open_gaps=2 gaps_failed=2 gaps_unanswered=0 gaps_given_up=0 " in line, line
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "open gaps: 0" in last_line(second)
+    assert "open_gaps=0 " in last_line(second)
     with ArchiveStore(url) as store:
         runs = store.get_runs()
         assert [r["stats"]["thaigov/open_gaps"] for r in runs] == [0, 2]
@@ -91,9 +91,9 @@ def test_gaps_and_late_ids_first_then_the_probe_all_in_ascending_order(tmp_path:
         crawl(server, tmp_path, url, {"start_id": str(fx.FIRST_ID)}, CONCURRENT_REQUESTS="1")
         server.failing_ids = set()
         server.unpublished_ids = set()
-        server.order.clear()
+        server.arrivals.clear()
         proc = crawl(server, tmp_path, url, CONCURRENT_REQUESTS="1")
-        requested = [int(p.rsplit("/", 1)[1]) for p in server.order if "/details/" in p]
+        requested = [int(p.rsplit("/", 1)[1]) for _, p in server.arrivals if "/details/" in p]
         head = server.last_id
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert requested == sorted(requested)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -26,6 +27,8 @@ from scrapy.extensions.feedexport import FileFeedStorage
 from pipelines.adapters.archive import archive_store
 from pipelines.archive.locks import CrawlLock, LockHeld
 from pipelines.core.frontier import count_by_state
+from thaigov_crawler.addon import thaigov_settings
+from thaigov_crawler.run_summary import OPEN_GAPS_STAT, RUN_ID_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +40,6 @@ EXIT_ARCHIVE_FAILED = 6
 EXIT_INDEX_BROKEN = 7
 EXIT_FORCED_STOP = 130
 EXIT_CODE_STAT = "thaigov/exit_code"
-OPEN_GAPS_STAT = "thaigov/open_gaps"
 _REASON_EXIT_CODES = {
     "robots_forbidden": EXIT_ROBOTS_FORBIDDEN,
     "lock_held": EXIT_LOCKED,
@@ -108,19 +110,19 @@ class RunRecorder:
 
     Runs go into the archive through ``ArchiveStore.start_run``/``finish_run`` when that store is
     available; otherwise the stats are logged as one JSON line. Holding the archive's lock, it
-    first marks runs left ``running`` by a killed process as ``interrupted``. The run's summary
-    (articles, open gaps, exit code) is the last log line.
+    first marks runs left ``running`` by a killed process as ``interrupted``. The open gaps go
+    into the stats (``thaigov/open_gaps*``), so the run record and the crawl command's summary
+    line (``thaigov_crawler.run_summary``, the log's last line) both carry their count.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.enabled = crawler.settings.getbool("THAIGOV_RECORD_RUNS", True)
+        self.config = thaigov_settings(crawler)
+        self.enabled = self.config.record_runs
         self.store: Any | None = None
         self.run_id: int | None = None
-        self.summary: str | None = None
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
-        crawler.signals.connect(self.engine_stopped, signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -139,8 +141,9 @@ class RunRecorder:
                         "run(s) %s never recorded their end (killed): marked interrupted",
                         ", ".join(map(str, interrupted)),
                     )
-            self.run_id = self.store.start_run(spider.name, getattr(spider, "run_args", {}))
+            self.run_id = self.store.start_run(spider.name, run_arguments(spider))
             self.crawler.thaigov_run_id = self.run_id  # type: ignore[attr-defined]
+            self.crawler.stats.set_value(RUN_ID_STAT, self.run_id)
         except Exception:  # the crawl matters more than its record
             logger.exception("could not record the start of this run in the archive")
             self.store = None
@@ -174,10 +177,10 @@ class RunRecorder:
             status = "index_broken"  # the archive got everything; the index did not
         plain = {key: _jsonable(value) for key, value in stats.items()}
         plain["finish_reason"] = reason
-        stats_file = self.crawler.settings.get("THAIGOV_STATS_FILE")
+        stats_file = self.config.stats_file
         if stats_file:  # for monitoring scripts (and tests) that want the numbers, not the log
-            Path(stats_file).parent.mkdir(parents=True, exist_ok=True)
-            Path(stats_file).write_text(json.dumps(plain, ensure_ascii=False, indent=1) + "\n")
+            stats_file.parent.mkdir(parents=True, exist_ok=True)
+            stats_file.write_text(json.dumps(plain, ensure_ascii=False, indent=1) + "\n")
         recorded = False
         if self.store is not None and self.run_id is not None:
             try:
@@ -187,28 +190,19 @@ class RunRecorder:
                 logger.exception("could not record the end of this run in the archive")
         if self.enabled and not recorded:
             logger.info("run stats: %s", json.dumps(plain, ensure_ascii=False, sort_keys=True))
-        self.summary = _summary(reason, stats, gaps, code)
-
-    def engine_stopped(self) -> None:
-        """The last line of the run's log: what a scheduled run's operator reads first."""
-        if self.summary:
-            log = logger.warning if "exit code 0" not in self.summary else logger.info
-            log("%s", self.summary)
 
 
-def _summary(reason: str, stats: dict[str, Any], gaps: dict[str, int] | None, code: int) -> str:
-    parts = [
-        f"run ended ({reason}): {stats.get('thaigov/articles', 0)} articles",
-        f"{stats.get('archive/inserted', 0)} new in the archive",
-    ]
-    if stats.get("archive/failed"):
-        parts.append(f"{stats['archive/failed']} could not be archived")
-    if gaps is not None:
-        parts.append(
-            f"open gaps: {gaps['total']} (failed {gaps['failed']}, never answered "
-            f"{gaps['unanswered']}, given up {gaps['given_up']}; `thaigov gaps` lists them)"
-        )
-    return "; ".join(parts) + f"; exit code {code}"
+def run_arguments(spider: Spider) -> dict[str, Any]:
+    """The spider's arguments for the run record, plus Scrapyd's job id when Scrapyd ran it.
+
+    Scrapyd passes ``-a _job=<id>``; recording it ties a row of ``thaigov runs`` to the job in
+    Scrapyd's list (where every job shows "finished", whatever its exit status).
+    """
+    arguments = dict(getattr(spider, "run_args", {}))
+    job = getattr(spider, "_job", None) or os.environ.get("SCRAPY_JOB")
+    if job:
+        arguments["scrapyd_job"] = str(job)
+    return arguments
 
 
 def _jsonable(value: Any) -> Any:

@@ -29,6 +29,7 @@ from search.backends.base import SearchBackend
 from search.backends.embedded import EmbeddedBackend, probe_index_file
 from search.backends.select import open_backend
 from search.services.indexer import BatchIndexer, index_file_problem, index_pending
+from thaigov_crawler.addon import thaigov_settings
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class SearchIndexPipeline:
     def open_spider(self, spider: Any = None) -> None:
         # Segmentation is half of a bulk import's time and nlpo3 holds the GIL: worker
         # processes (SEARCH_INDEX_SEGMENT_WORKERS > 1, set by the corpus importer) share it out.
-        backend = open_backend()
+        backend = open_backend(thaigov_settings(self.crawler), create=True)
         if not self._index_trusted(backend):
             backend.close()
             return
@@ -102,7 +103,10 @@ class SearchIndexPipeline:
                 indexed = store.count() - store.count(pending_only=True)
             except Exception:  # the archive pipeline reports an unreachable archive
                 indexed = 0
-        problem = index_file_problem(probe_index_file(backend.path), indexed)
+        try:
+            problem = index_file_problem(probe_index_file(backend.path), indexed)
+        except OSError as exc:  # a file where a folder should be, no permission, ...
+            problem = f"search index {backend.path} cannot be read ({exc.strerror or exc})"
         if problem is None:
             return True
         logger.error(

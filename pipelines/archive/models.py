@@ -52,7 +52,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
+        if not isinstance(value, dt.datetime):
             return None
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
@@ -76,7 +76,8 @@ class Article(Base):
     article_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     url: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
-    category: Mapped[str | None] = mapped_column(String(200), index=True)
+    category: Mapped[str | None] = mapped_column(String(200), index=True)  # canonical
+    category_original: Mapped[str | None] = mapped_column(String(200))  # as written
     lang: Mapped[str | None] = mapped_column(String(8), index=True)
     published_date_text: Mapped[str | None] = mapped_column(Text)
     published_date_numeric_text: Mapped[str | None] = mapped_column(String(32))
@@ -99,7 +100,7 @@ class Article(Base):
 
 
 class ArticleVersion(Base):
-    """An earlier text of an article, moved here when a later fetch changed its content hash."""
+    """An earlier version of an article, moved here when a later fetch changed its content hash."""
 
     __tablename__ = "article_versions"
     __table_args__ = (UniqueConstraint("article_id", "version", name="uq_article_versions"),)
@@ -112,6 +113,9 @@ class ArticleVersion(Base):
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
+    #: The version's other hashed fields (category, hashtags, lang, ...): a correction of any of
+    #: them makes a version too. NULL for versions archived before migration 0002.
+    other_fields: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     #: When this text became current (first seen) and when a newer text replaced it.
     valid_from: Mapped[dt.datetime]
     replaced_at: Mapped[dt.datetime]

@@ -49,7 +49,7 @@ class FrontierEntry:
 
 @dataclass(frozen=True, slots=True)
 class FrontierPolicy:
-    """Tunable rules (Scrapy settings ``THAIGOV_FRONTIER_*``; see docs/crawling.md)."""
+    """Tunable rules (``THAIGOV_FRONTIER_*`` in ThaigovSettings; see docs/crawling.md)."""
 
     backoff_seconds: float = 3600.0
     backoff_max_seconds: float = 7 * 86400.0

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from search.cli.db import UrlOption
+from search.cli.errors import storage_errors
+from search.cli.options import existing_archive, load_settings
 
 
 def gaps_command(
@@ -22,10 +24,9 @@ def gaps_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per gap.")] = False,
 ) -> None:
     """List the open gaps of the crawl frontier (ids not yet archived below the head)."""
-    from pipelines.archive.store import ArchiveStore
     from pipelines.core.frontier import count_by_state
 
-    with ArchiveStore(url) as store:
+    with existing_archive(load_settings(archive_url=url)) as store:  # read-only: creates nothing
         floor, gaps = store.frontier_gaps()
     if as_json:
         for gap in gaps:
@@ -62,4 +63,4 @@ def gaps_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``gaps`` to ``app``."""
-    app.command("gaps")(gaps_command)
+    app.command("gaps")(storage_errors(gaps_command))

@@ -1,4 +1,5 @@
-"""``thaigov search`` and ``thaigov reindex``; ``register(app)`` adds them ."""
+"""``thaigov search`` (reads the index) and ``thaigov reindex`` (writes it); ``register(app)``
+adds them."""
 
 from __future__ import annotations
 
@@ -19,9 +20,20 @@ from search.backends.base import (
     SearchBackend,
     SearchResult,
 )
-from search.backends.embedded import EmbeddedBackend, probe_index_file
-from search.backends.select import backend_name, open_backend
-from search.core.query import SORTS, DateFilterError, SearchQuery
+from search.backends.embedded import EmbeddedBackend, IndexFileDamaged, probe_index_file
+from search.cli.errors import storage_errors
+from search.cli.options import existing_archive, load_settings, search_backend, writable_archive
+from search.cli.query_options import (
+    CategoryOption,
+    FromOption,
+    LangOption,
+    LimitOption,
+    OffsetOption,
+    SortOption,
+    ToOption,
+    build_query_or_exit,
+)
+from search.core.query import SearchQuery
 from search.core.segment import segmenting_pool
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import documents_from_articles
@@ -29,6 +41,7 @@ from search.services.indexer import BatchIndexer, compare_with_archive, index_fi
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
+    from pipelines.core.settings import ThaigovSettings
 
 console = Console()
 errors = Console(stderr=True)
@@ -61,38 +74,29 @@ def _table(result: SearchResult, q: SearchQuery) -> Table:
 
 def search_command(
     query: Annotated[str, typer.Argument(help='Words, "exact phrase", -excluded, a OR b')],
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="2024-01-31, 2024-01, 2567, 1 ม.ค. 67")
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Inclusive end, same forms")] = None,
-    category: Annotated[
-        list[str] | None, typer.Option("--category", help="Repeat for several")
-    ] = None,
-    lang: Annotated[str | None, typer.Option(help="th or en")] = None,
-    sort: Annotated[str, typer.Option(help=" | ".join(SORTS))] = "relevance",
-    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    category: CategoryOption = None,
+    lang: LangOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = "10",
+    offset: OffsetOption = "0",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit")] = False,
 ) -> None:
     """Search the index (embedded, or Elasticsearch when THAIGOV_ELASTICSEARCH_URL is set)."""
-    try:
-        q = SearchQuery.build(
-            query,
-            date_from=date_from,
-            date_to=date_to,
-            categories=category,
-            lang=lang,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-        )
-    except (DateFilterError, ValueError) as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    backend = open_backend()
-    try:
+    q = build_query_or_exit(
+        query,
+        q_hint="QUERY",
+        date_from=date_from,
+        date_to=date_to,
+        categories=category,
+        lang=lang,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    with search_backend(load_settings(), create=False) as backend:
         result = backend.search(q)
-    finally:
-        backend.close()
     if as_json:
         for hit in result.hits:
             record = {
@@ -205,59 +209,99 @@ def reindex_command(
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
     workers: Annotated[
-        int | None, typer.Option(help="Segmentation processes (default: CPU count)")
+        int | None,
+        typer.Option(help="Segmentation processes (default: THAIGOV_SEGMENT_WORKERS, else CPUs)"),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object.")
+    ] = False,
 ) -> None:
-    """Bring the search index up to date with the archive (or, with --check, compare them)."""
-    from pipelines.archive.store import ArchiveStore  # SQLAlchemy only when needed
+    """Bring the search index up to date with the archive (or, with --check, compare them).
+
+    A missing, emptied or corrupt embedded index file while the archive says it held articles
+    is reported, never recreated empty: ``--pending`` and ``--check`` fail on it, ``--all``
+    rebuilds it.
+    """
     from search.core.segment import default_workers
 
-    store = ArchiveStore()
-    backend = open_backend()
-    try:
-        problem = _index_file_problem(store, backend)
-        if check:
-            _check(store, backend, problem)
-            return
-        if problem and not rebuild_all:
-            errors.print(f"[red]{problem}[/red]; rebuild it with `thaigov reindex --all`")
-            raise typer.Exit(1)
-        if not (rebuild_all and isinstance(backend, EmbeddedBackend)):
-            backend.ensure_schema()  # --all builds the embedded file anew, even over a corrupt one
+    settings = load_settings(segment_workers=workers)
+    if check:
+        _check(settings, as_json=as_json)
+        return
+    with (
+        writable_archive(settings) as store,
+        search_backend(settings, create=True) as backend,
+    ):
+        if not rebuild_all:
+            problem = _index_file_problem(store, settings)
+            if problem:  # storage_errors prints it as one line and exits 1
+                raise IndexFileDamaged(problem)
+            # --all builds a fresh index beside the old one (which may be corrupt: this is
+            # how it is repaired), so it must not open the old one first.
+            backend.ensure_schema()
         run = _reindex_all if rebuild_all else _reindex_pending
-        indexed, failed = run(store, backend, batch_size, workers or default_workers())
+        indexed, failed = run(store, backend, batch_size, default_workers(settings.segment_workers))
+        figures = {
+            "backend": backend.name,
+            "mode": "all" if rebuild_all else "pending",
+            "indexed": indexed,
+            "failed": failed,
+            "index_count": backend.count(),
+            "archive_count": store.count(),
+            "pending": store.count(pending_only=True),
+        }
+    if as_json:
+        typer.echo(json.dumps(figures))
+    else:
         errors.print(
-            f"{backend_name()}: indexed {indexed}, failed {failed}; "
-            f"index holds {backend.count()}, archive {store.count()} "
-            f"({store.count(pending_only=True)} pending)"
+            f"{figures['backend']}: indexed {indexed}, failed {failed}; "
+            f"index holds {figures['index_count']}, archive {figures['archive_count']} "
+            f"({figures['pending']} pending)"
         )
-    finally:
-        backend.close()
-        store.close()
     if failed:
         raise typer.Exit(1)
 
 
-def _index_file_problem(store: ArchiveStore, backend: SearchBackend) -> str | None:
+def _index_file_problem(store: ArchiveStore, settings: ThaigovSettings) -> str | None:
     """A missing, emptied or corrupt embedded index file, said before anything opens it."""
-    if not isinstance(backend, EmbeddedBackend):
+    if settings.backend_name != "embedded":
         return None
     indexed = store.count() - store.count(pending_only=True)
-    return index_file_problem(probe_index_file(backend.path), indexed)
+    return index_file_problem(probe_index_file(settings.search_path), indexed)
 
 
-def _check(store: ArchiveStore, backend: SearchBackend, problem: str | None) -> None:
-    """``reindex --check``: print where index and archive differ; exit 1 if they do."""
-    if problem:
-        errors.print(f"[red]{problem}[/red]; rebuild it with `thaigov reindex --all`")
-        raise typer.Exit(1)
-    if isinstance(backend, EmbeddedBackend) and not backend.path.exists():
-        index: dict[int, str | None] = {}  # a new archive without an index yet: nothing to open
-    else:
-        index = backend.indexed_hashes()
-    result = compare_with_archive(store.index_hashes(), index)
+def _check(settings: ThaigovSettings, *, as_json: bool) -> None:
+    """``reindex --check``: where index and archive differ (read-only); exit 1 if they do."""
+    with existing_archive(settings) as store:
+        problem = _index_file_problem(store, settings)
+        if problem:
+            raise IndexFileDamaged(problem)
+        index: dict[int, str | None] = {}
+        if settings.backend_name != "embedded" or settings.search_path.exists():
+            # (no embedded file and nothing indexed yet: a new archive, nothing to open)
+            with search_backend(settings, create=False) as backend:
+                index = backend.indexed_hashes()
+        result = compare_with_archive(store.index_hashes(), index)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "backend": settings.backend_name,
+                    "clean": result.clean,
+                    "archived": result.archived,
+                    "indexed": result.indexed,
+                    "pending": result.pending,
+                    "missing": result.missing,
+                    "extra": result.extra,
+                    "stale": result.stale,
+                }
+            )
+        )
+        if not result.clean:
+            raise typer.Exit(1)
+        return
     console.print(
-        f"{backend_name()}: archive {result.archived}, index {result.indexed}; "
+        f"{settings.backend_name}: archive {result.archived}, index {result.indexed}; "
         f"missing from the index {len(result.missing)}, not in the archive {len(result.extra)}, "
         f"other text {len(result.stale)}, pending {result.pending}"
     )
@@ -280,5 +324,5 @@ def _check(store: ArchiveStore, backend: SearchBackend, problem: str | None) -> 
 
 def register(app: typer.Typer) -> None:
     """Add ``search`` and ``reindex`` to ``app``."""
-    app.command("search")(search_command)
-    app.command("reindex")(reindex_command)
+    app.command("search")(storage_errors(search_command))
+    app.command("reindex")(storage_errors(reindex_command))

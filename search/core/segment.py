@@ -11,7 +11,6 @@ contains letters, combining marks and digits, so it can never carry query syntax
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -21,15 +20,7 @@ from functools import cache
 from pythainlp.tokenize import word_tokenize
 
 from pipelines.core.text_cleaning import ZERO_WIDTH as _ZERO_WIDTH
-
-# Regexes rather than str.translate: translate with a mapping table costs ~2 µs per character on
-# Thai text (it looks every character up in a dict), which made snippets slower than the search.
-_THAI_DIGIT = re.compile("[๐-๙]")
-
-
-def _ascii_digit(match: re.Match[str]) -> str:
-    return str(ord(match[0]) - 0x0E50)
-
+from pipelines.core.text_rules import fold_thai_digits
 
 #: Unicode categories kept inside tokens: letters, marks (Thai vowels/tones), numbers.
 _KEPT_CATEGORIES = ("L", "M", "N")
@@ -50,7 +41,7 @@ def fold(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):  # rare letters (e.g. U+0130) lowercase to two characters
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return _THAI_DIGIT.sub(_ascii_digit, lowered) if _THAI_DIGIT.search(lowered) else lowered
+    return fold_thai_digits(lowered)
 
 
 @cache
@@ -116,11 +107,11 @@ def _segmented_list(texts: list[str]) -> list[str]:
     return [segmented(t) for t in texts]
 
 
-def default_workers() -> int:
-    """Processes for bulk segmentation: ``THAIGOV_SEGMENT_WORKERS``, else the CPU count."""
-    configured = os.environ.get("THAIGOV_SEGMENT_WORKERS")
+def default_workers(configured: int | None = None) -> int:
+    """Processes for bulk segmentation: ``configured`` (``THAIGOV_SEGMENT_WORKERS``), else the
+    CPU count."""
     if configured:
-        return max(1, int(configured))
+        return max(1, configured)
     return os.cpu_count() or 1
 
 

@@ -59,10 +59,6 @@ class BatchIndexer:
         if len(self._buffer) >= self.batch_size:
             self.flush()
 
-    def add_many(self, articles: Iterable[Mapping[str, Any]]) -> None:
-        for article in articles:
-            self.add(article)
-
     def flush(self) -> IndexOutcome:
         """Index what is buffered; never raises for backend trouble (it is counted instead)."""
         batch, self._buffer = list(self._buffer.values()), {}

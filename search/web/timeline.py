@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from pipelines.core.text_rules import to_buddhist_year
+
 THAI_MONTH_ABBR = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 )  # fmt: skip
-BUDDHIST_ERA_OFFSET = 543
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class MonthCount:
 
     def thai_label(self) -> str:
         """E.g. ``ธ.ค. 2567`` (B.E. year, as Thai readers expect)."""
-        return f"{THAI_MONTH_ABBR[self.month_number - 1]} {self.year + BUDDHIST_ERA_OFFSET}"
+        return f"{THAI_MONTH_ABBR[self.month_number - 1]} {to_buddhist_year(self.year)}"
 
 
 def _parse_month(month: str) -> tuple[int, int]:
@@ -148,7 +149,7 @@ def timeline_svg(
             out.append(
                 f'<text class="year" x="{centre:.1f}" y="{top + plot_h + 27}" '
                 f'text-anchor="{"start" if index == 0 else "middle"}">'
-                f"{month.year + BUDDHIST_ERA_OFFSET}</text>"
+                f"{to_buddhist_year(month.year)}</text>"
             )
     out.append("</svg>")
     return Markup("".join(out))

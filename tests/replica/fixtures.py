@@ -44,6 +44,10 @@ class FixtureArticle:
     #: Serve only the HTML up to and including this text (a page the CMS cut off mid-render).
     truncate_after: str | None = None
     expected_body: str | None = None  # when the body differs from the paragraphs (truncation)
+    #: When the canonical category differs from the span's text (e.g. a trailing dot).
+    expected_category: str | None = None
+    #: When the record's hashtags differ from those written (trailing punctuation).
+    expected_hashtags: tuple[str, ...] | None = None
 
     @property
     def expected_title(self) -> str:
@@ -60,12 +64,15 @@ class FixtureArticle:
             "article_id": self.article_id,
             "url": f"{SITE_ORIGIN}/news/contents/details/{self.article_id}",
             "title": self.expected_title,
-            "category": " ".join(self.category_html.split()) or None,
+            "category": self.expected_category or " ".join(self.category_html.split()) or None,
+            "category_original": " ".join(self.category_html.split()) or None,
             "lang": self.lang,
             "published_date_text": self.long_date,
             "published_date_numeric_text": self.numeric_date,
             "body": self.expected_body if self.expected_body is not None else "\n".join(body_lines),
-            "hashtags": list(self.hashtags),
+            "hashtags": list(
+                self.hashtags if self.expected_hashtags is None else self.expected_hashtags
+            ),
             "images": [_absolute(src) for src in self.images],
             "attachments": [_absolute(href) for href in self.attachments],
             "source": "crawl",

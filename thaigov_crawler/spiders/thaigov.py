@@ -39,12 +39,13 @@ from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from pipelines.adapters.archive import archive_store
-from pipelines.core.article import DETAIL_PATH, RAW_HTML_FIELD
-from pipelines.core.config import archive_url
+from pipelines.core.article import DETAIL_PATH, Article
 from pipelines.core.extract import Extracted, article_id_from_url, extract_article
 from pipelines.core.frontier import FrontierPolicy, plan_run
+from pipelines.core.html_input import InputReport
+from thaigov_crawler.addon import thaigov_settings
 from thaigov_crawler.frontier import MissRunFrontier, ResumeJournal
-from thaigov_crawler.items import ArticleItem
+from thaigov_crawler.middlewares import RobotsTxtUnreachable
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,14 @@ def _optional_int(name: str, value: Any) -> int | None:
 
 class ThaigovSpider(scrapy.Spider):
     name = "thaigov"
+    # Set from the settings object in from_crawler (the only way Scrapy builds this spider).
+    base_url: str
+    give_up_after: int
+    incremental_start_id: int
+    raw_html: bool
+    archive_url: str
+    allowed_hosts: frozenset[str]
+    allowed_domains: list[str]
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -160,26 +169,28 @@ class ThaigovSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ThaigovSpider:
         spider: ThaigovSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.base_url = settings.get("THAIGOV_BASE_URL").rstrip("/")
-        spider.max_misses = settings.getint("THAIGOV_MAX_CONSECUTIVE_MISSES", 50)
-        spider.give_up_after = settings.getint("THAIGOV_GIVE_UP_AFTER_FAILURES", 5)
+        config = thaigov_settings(crawler)
+        spider.base_url = config.base_url.rstrip("/")
+        spider.max_misses = config.max_consecutive_misses
+        spider.give_up_after = config.give_up_after_failures
+        spider.incremental_start_id = config.incremental_start_id
         spider.raw_html = settings.getbool("ARCHIVE_RAW_HTML")
-        spider.archive_url = archive_url(settings.get("THAIGOV_ARCHIVE_URL"))
+        spider.archive_url = config.archive_url
         base_host = urlsplit(spider.base_url).hostname or ""
         spider.allowed_hosts = SITE_HOSTS | {base_host}
         spider.allowed_domains = sorted(spider.allowed_hosts)
         pipelines = settings.getdict("ITEM_PIPELINES")
         archived = pipelines.get(ARCHIVE_PIPELINE) is not None and ARCHIVE_PIPELINE in pipelines
-        spider.durable = archived and settings.getbool("THAIGOV_FRONTIER_ENABLED", True)
+        spider.durable = archived and config.frontier_enabled
         spider.policy = FrontierPolicy(
-            backoff_seconds=settings.getfloat("THAIGOV_FRONTIER_BACKOFF_SECONDS", 3600.0),
-            backoff_max_seconds=settings.getfloat("THAIGOV_FRONTIER_BACKOFF_MAX_SECONDS", 604800.0),
-            give_up_runs=settings.getint("THAIGOV_FRONTIER_GIVE_UP_RUNS", 10),
-            give_up_days=settings.getfloat("THAIGOV_FRONTIER_GIVE_UP_DAYS", 30.0),
-            recheck_ids=settings.getint("THAIGOV_FRONTIER_RECHECK_IDS", 20),
-            recheck_days=settings.getfloat("THAIGOV_FRONTIER_RECHECK_DAYS", 3.0),
+            backoff_seconds=config.frontier_backoff_seconds,
+            backoff_max_seconds=config.frontier_backoff_max_seconds,
+            give_up_runs=config.frontier_give_up_runs,
+            give_up_days=config.frontier_give_up_days,
+            recheck_ids=config.frontier_recheck_ids,
+            recheck_days=config.frontier_recheck_days,
         )
-        spider.flush_every = max(1, settings.getint("THAIGOV_FRONTIER_FLUSH_EVERY", 100))
+        spider.flush_every = config.frontier_flush_every
         if spider.durable:
             from pipelines.adapters.signals import archive_batch_committed
 
@@ -275,8 +286,8 @@ class ThaigovSpider(scrapy.Spider):
         self.crawler.stats.set_value("thaigov/frontier/gap_requests", len(plan.retry))
         self._frontier_seconds(started)
         logger.info(
-            "incremental crawl: %d gap id(s) between %d and %d first, then from id %d until %d "
-            "consecutive non-articles",
+            "incremental crawl: %d gap id(s) between %d and %d first, then from id %d, "
+            "stopping after %d consecutive non-articles",
             len(plan.retry),
             plan.floor,
             plan.head,
@@ -336,9 +347,8 @@ class ThaigovSpider(scrapy.Spider):
         highest = archive_store(self.crawler).max_article_id()
         if highest is not None:
             return highest + 1
-        default = self.settings.getint("THAIGOV_INCREMENTAL_START_ID")
         logger.info("archive is empty: incremental crawl starts at THAIGOV_INCREMENTAL_START_ID")
-        return default
+        return self.incremental_start_id
 
     def _recently_published(self, days: int) -> list[int]:
         since = datetime.now(UTC).date() - timedelta(days=days)
@@ -381,7 +391,7 @@ class ThaigovSpider(scrapy.Spider):
 
     def parse_detail(
         self, response: Response, article_id: int
-    ) -> Iterator[ArticleItem | scrapy.Request]:
+    ) -> Iterator[Article | scrapy.Request]:
         self.fetched += 1
         self.crawler.stats.inc_value("thaigov/fetched")
         if response.status in REDIRECT_STATUSES:
@@ -390,7 +400,7 @@ class ThaigovSpider(scrapy.Spider):
         if response.status in (404, 410):
             self._skip(article_id, "http_404", f"HTTP {response.status}")
             return
-        content_type = response.headers.get("Content-Type", b"").split(b";")[0].strip().lower()
+        content_type = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
         if not isinstance(response, TextResponse) or content_type not in HTML_TYPES:
             self._skip(article_id, "non_html", content_type.decode("latin-1") or "no type")
             return
@@ -398,7 +408,9 @@ class ThaigovSpider(scrapy.Spider):
         url = response.url
         if article_id_from_url(url) is None:
             url = self.base_url + DETAIL_PATH.format(article_id=article_id)
-        result = extract_article(response.body, url, encoding=response.encoding)
+        report = InputReport()
+        result = extract_article(response.body, url, encoding=response.encoding, report=report)
+        self._record_input_hazards(article_id, report)
         if not isinstance(result, Extracted):
             self._skip(article_id, result.reason, result.detail)
             return
@@ -407,13 +419,22 @@ class ThaigovSpider(scrapy.Spider):
         if self.frontier is not None:
             self.frontier.record_hit(article_id)
         self._answer(article_id)
-        item = ArticleItem(**result.fields)
+        item = result.article
         if self.raw_html:
-            item[RAW_HTML_FIELD] = response.text
+            item.raw_html = response.text
         yield item
 
+    def _record_input_hazards(self, article_id: int, report: InputReport) -> None:
+        """What sanitising repaired on this page: ``thaigov/<key>`` stats and one INFO line."""
+        if not report.counts:
+            return
+        for key, count in sorted(report.counts.items()):
+            self.crawler.stats.inc_value(f"thaigov/{key}", count)
+        found = ", ".join(f"{key} {count}" for key, count in sorted(report.counts.items()))
+        logger.info("id %s: input repaired: %s", article_id, found)
+
     def _redirect(self, response: Response, article_id: int) -> Iterator[scrapy.Request]:
-        location = response.headers.get("Location", b"").decode("latin-1")
+        location = (response.headers.get("Location") or b"").decode("latin-1")
         target = urljoin(response.url, location)
         host = urlsplit(target).hostname or ""
         hops = response.meta.get("thaigov_redirects", 0)
@@ -431,23 +452,28 @@ class ThaigovSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         article_id = request.cb_kwargs.get("article_id")
         stats = self.crawler.stats
-        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        robots = failure.check(IgnoreRequest) and "robots.txt" in str(failure.value)
+        if robots and not failure.check(RobotsTxtUnreachable):
             self._skip(article_id, "robots_forbidden", request.url)
             if self.fetched == 0 and not self._robots_reported:
                 self._robots_reported = True
+                why = str(failure.value).removeprefix("Forbidden by robots.txt")
                 logger.error(
-                    "robots.txt of %s forbids this crawler (User-Agent %r) to fetch %s: the site "
-                    "does not allow crawling; stopping without fetching any page",
+                    "robots.txt of %s forbids this crawler (User-Agent %r) to fetch %s%s: "
+                    "crawling is not allowed; stopping without fetching any page",
                     self.base_url,
                     self.settings.get("USER_AGENT"),
                     request.url,
+                    f" ({why.removeprefix(': ')})" if why else "",
                 )
                 raise CloseSpider("robots_forbidden")
             return
         if _is_too_large(failure):
             self._skip(article_id, "too_large", str(failure.value))
             return
-        if failure.check(HttpError):
+        if failure.check(RobotsTxtUnreachable):  # not sent: nothing on the host answered
+            reason = "robots_unreachable"
+        elif failure.check(HttpError):
             reason = f"http_{failure.value.response.status}"
         else:
             reason = failure.type.__name__ if failure.type else "error"
@@ -540,8 +566,8 @@ class ThaigovSpider(scrapy.Spider):
 
     # --- resume journal ---------------------------------------------------------------------
     def _item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
-        if self.journal is not None and "article_id" in item:
-            self.journal.record(int(item["article_id"]), hit=True)
+        if self.journal is not None and isinstance(item, Article):
+            self.journal.record(item.article_id, hit=True)
 
     def _archive_committed(self, results: list[Any], **_: Any) -> None:
         if self.journal is not None:
@@ -557,10 +583,15 @@ class ThaigovSpider(scrapy.Spider):
 
 def _is_too_large(failure: Failure) -> bool:
     """DOWNLOAD_MAXSIZE hit: announced size (DownloadCancelledError), streamed size (the
-    download is cancelled) or decompressed size (IgnoreRequest from HttpCompression)."""
+    download is cancelled) or decompressed size (a gzip bomb: HttpCompressionMiddleware raises
+    IgnoreRequest from Scrapy's private ``_DecompressionMaxSizeExceeded``, whose
+    ``decompressed_size`` is the only public trace of it besides the message)."""
     if failure.check(DownloadCancelledError, CancelledError):
         return True
-    return bool(failure.check(IgnoreRequest)) and "max size" in str(failure.value)
+    if not failure.check(IgnoreRequest):
+        return False
+    cause = failure.value.__cause__ if failure.value is not None else None
+    return hasattr(cause, "decompressed_size") or "DOWNLOAD_MAXSIZE" in str(failure.value)
 
 
 def _discard_job_state(jobdir: Path, *, clean: bool) -> None:

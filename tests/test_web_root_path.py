@@ -186,10 +186,12 @@ def test_pages_links_and_form_work_under_the_root_path(
 
         api_link = page.get_by_role("link", name="API")
         assert api_link.evaluate("a => new URL(a.href).pathname") == PREFIX + "/docs"
-        # Swagger UI fetches the schema under the root path. (Its page loads its script from a
-        # CDN, which blocks parsing without internet: read the page as served instead.)
+        # Swagger UI (served from this server) fetches the schema and its own files under the
+        # root path.
         docs = context.request.get(proxy.url + "docs")
-        assert docs.status == 200 and f"'{PREFIX}/openapi.json'" in docs.text()
+        assert docs.status == 200
+        assert f'{PREFIX}/openapi.json"' in docs.text()
+        assert f"{PREFIX}/docs-assets/swagger-ui-bundle.js" in docs.text()
         openapi = context.request.get(proxy.url + "openapi.json")
         assert openapi.status == 200 and openapi.json()["info"]["title"] == "thaigov-archive"
     finally:

@@ -6,6 +6,7 @@ Real ``scrapy crawl thaigov`` subprocesses with the default pipelines against th
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -204,8 +205,11 @@ def test_lost_or_damaged_index_is_reported_never_recreated_empty(
     runner = CliRunner()
     check = runner.invoke(app, ["reindex", "--check"], env=env)
     assert check.exit_code == 1
+    assert check.stderr.startswith("error: search index unreadable"), check.output
+    assert "rebuild it with `thaigov reindex --all`" in check.stderr
     pending = runner.invoke(app, ["reindex", "--pending", "--workers", "1"], env=env)
     assert pending.exit_code == 1  # refuses to fill a damaged index piecemeal
+    assert len(pending.stderr.strip().splitlines()) == 1, pending.stderr  # one line, no traceback
     rebuilt = runner.invoke(app, ["reindex", "--all", "--workers", "1"], env=env)
     assert rebuilt.exit_code == 0, rebuilt.output
     check = runner.invoke(app, ["reindex", "--check"], env=env)
@@ -233,12 +237,37 @@ def test_reindex_check_reports_ids_and_hashes_that_differ(tmp_path: Path) -> Non
     assert check.exit_code == 1
     assert "missing from the index: 1002" in check.output
     assert "indexed with another content hash: 1003" in check.output
+    report = CliRunner().invoke(app, ["reindex", "--check", "--json"], env=env)
+    assert report.exit_code == 1
+    divergence = json.loads(report.stdout)
+    assert (divergence["missing"], divergence["stale"], divergence["extra"]) == ([1002], [1003], [])
+    assert divergence["clean"] is False
     repair = CliRunner().invoke(app, ["reindex", "--pending", "--workers", "1"], env=env)
     assert repair.exit_code == 0, repair.output
-    check = CliRunner().invoke(app, ["reindex", "--check"], env=env)
+    check = CliRunner().invoke(app, ["reindex", "--check", "--json"], env=env)
     assert check.exit_code == 0, check.output
+    assert json.loads(check.stdout)["clean"] is True
     backend = EmbeddedBackend(index)
     try:
         assert backend.indexed_hashes()[1003] != "other"
     finally:
         backend.close()
+
+
+def test_summary_line_carries_the_open_gaps_and_the_new_exit_codes() -> None:
+    from thaigov_crawler.run_summary import OPEN_GAPS_STAT, RUN_ID_STAT, summary_line
+
+    stats = {
+        "finish_reason": "finished",
+        OPEN_GAPS_STAT: 3,
+        f"{OPEN_GAPS_STAT}/failed": 2,
+        f"{OPEN_GAPS_STAT}/unanswered": 1,
+        RUN_ID_STAT: 9,
+    }
+    line = summary_line(stats, 0)
+    assert "open_gaps=3 gaps_failed=2 gaps_unanswered=1 gaps_given_up=0 run_record=9" in line
+    assert line.endswith("run_record=9")  # the run record's id stays last
+    assert "open_gaps" not in summary_line({"finish_reason": "finished"}, 0)  # range crawls
+    assert "exit_code=6 (archive writes failed)" in summary_line({}, 6)
+    assert "exit_code=7 (search index broken)" in summary_line({}, 7)
+    assert "exit_code=130 (stopped by force)" in summary_line({}, 130)

@@ -105,8 +105,8 @@ class SearchIndexPipeline:
                 indexed = 0
         try:
             problem = index_file_problem(probe_index_file(backend.path), indexed)
-        except OSError as exc:  # a file where a folder should be, no permission, ...
-            problem = f"search index {backend.path} cannot be read ({exc.strerror or exc})"
+        except OSError:  # an unusable path (a file where a folder should be, no permission):
+            return True  # not a lost index; every batch fails, is counted and stays pending
         if problem is None:
             return True
         logger.error(

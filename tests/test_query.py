@@ -53,7 +53,7 @@ def test_or_joins_neighbours_and_chains() -> None:
 
 def test_hyphen_inside_a_word_is_not_an_exclusion() -> None:
     parsed = parse_query("COVID-19")
-    assert parsed.terms == ("covid", "19") and parsed.excluded == ()
+    assert parsed.terms == ("covid19",) and parsed.excluded == ()
 
 
 def test_dangling_or_and_keywords_are_ignored() -> None:

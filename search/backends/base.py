@@ -21,7 +21,11 @@ ProgressCallback = Callable[[int, int | None], None]
 
 @dataclass(frozen=True, slots=True)
 class IndexDoc:
-    """One article as a search index stores it: display fields plus their segmented forms."""
+    """One article as a search index stores it: display fields plus their segmented forms.
+
+    ``*_parts`` hold the dictionary parts of compound tokens (``search.core.segment.index_texts``)
+    so a word also finds the compounds that contain it; empty when no token has parts.
+    """
 
     article_id: int
     title: str
@@ -33,6 +37,8 @@ class IndexDoc:
     category: str | None = None
     lang: str | None = None  # "th" | "en"
     content_hash: str | None = None
+    title_parts: str = ""
+    body_parts: str = ""
 
     @property
     def month(self) -> str | None:

@@ -107,6 +107,13 @@ class SearchBackend(Protocol):
     def aggregate(self, q: SearchQuery) -> Aggregations:
         """Matches of ``q`` per published month and per category (ignores limit/offset)."""
 
+    def document_frequency(self, term: str) -> int:
+        """Documents holding the index token ``term`` as a word or a compound part."""
+
+    def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
+        """Index terms near ``word`` by edit distance, with their document counts
+        (ranked by ``search.core.suggest.rank_candidates``)."""
+
     def rebuild(
         self, docs: Iterable[IndexDoc], progress: ProgressCallback | None = None
     ) -> IndexOutcome:

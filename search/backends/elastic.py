@@ -662,7 +662,6 @@ class ElasticsearchBackend:
             "max_edits": 2,
             "prefix_length": 0,
             "min_word_length": 2,
-            "min_doc_freq": SUGGEST_MIN_DOCS,
             "size": 10,
         }
         body = self._call(
@@ -674,11 +673,13 @@ class ElasticsearchBackend:
                 "parts": {"term": {"field": "body_parts", **options}},
             },
         )
+        # Filtered here: the suggester's own min_doc_freq dropped terms at exactly the bound.
         found = {
             option["text"]
             for name in ("body", "parts")
             for entry in body.get("suggest", {}).get(name, [])
             for option in entry.get("options", [])
+            if int(option.get("freq", 0)) >= SUGGEST_MIN_DOCS
         }
         return [(term, self.document_frequency(term)) for term in sorted(found)]
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -25,6 +26,7 @@ from search.core.segment import segmenting_pool
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import documents_from_articles
 from search.services.indexer import BatchIndexer
+from search.services.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
@@ -59,7 +61,12 @@ def _table(result: SearchResult, q: SearchQuery) -> Table:
 
 
 def search_command(
-    query: Annotated[str, typer.Argument(help='Words, "exact phrase", -excluded, a OR b')],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Words, "exact phrase", "words"~5, -excluded, a OR b, (groups), title:word'
+        ),
+    ],
     date_from: Annotated[
         str | None, typer.Option("--from", help="2024-01-31, 2024-01, 2567, 1 ม.ค. 67")
     ] = None,
@@ -90,6 +97,7 @@ def search_command(
     backend = open_backend()
     try:
         result = backend.search(q)
+        suggestions = did_you_mean(backend, q, result.total)
     finally:
         backend.close()
     if as_json:
@@ -105,8 +113,21 @@ def search_command(
                 "url": hit.url,
             }
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        for suggestion in suggestions:
+            record = {"did_you_mean": suggestion.text, "total": suggestion.total}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     console.print(_table(result, q))
+    if not result.total:
+        console.print(
+            "No matches. Try: fewer or broader words, checking tone and silent marks, dropping"
+            ' quotes or title:, synonyms joined with OR (โควิด OR covid19), fewer filters.'
+        )
+    for suggestion in suggestions:
+        console.print(
+            f"Did you mean / หรือหมายถึง: [bold]{escape(suggestion.text)}[/bold]"
+            f" ({suggestion.total:,} matches)"
+        )
 
 
 def _progress() -> Progress:

@@ -90,7 +90,9 @@ def term_query(term: Term, *, parts: bool = True, english: bool = False) -> dict
             near = {"clauses": clauses, "slop": term.slop, "in_order": False, "boost": boost}
             should.append({"span_near": near})
         else:
-            should.append({"match_phrase": {name: {"query": " ".join(term.tokens), "boost": boost}}})
+            should.append(
+                {"match_phrase": {name: {"query": " ".join(term.tokens), "boost": boost}}}
+            )
     if english and term.slop is None and all(t.isascii() for t in term.tokens):
         text = " ".join(term.tokens)
         should.append({"match_phrase": {"title.en": {"query": text, "boost": TITLE_BOOST}}})
@@ -651,9 +653,7 @@ class ElasticsearchBackend:
 
     def document_frequency(self, term: str) -> int:
         """Documents holding ``term`` as a word or a compound part."""
-        return int(
-            self._call("count", query=term_query(Term((term,)))).get("count", 0)
-        )
+        return int(self._call("count", query=term_query(Term((term,)))).get("count", 0))
 
     def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
         """Index terms close to ``word`` (term suggester), with their document counts."""

@@ -233,11 +233,13 @@ class EmbeddedBackend:
             ).fetchone()
             if old is not None and old[0] != packed:
                 conn.execute(
-                    _FTS_DELETE, (doc.article_id, *_unpack(old[0])),
+                    _FTS_DELETE,
+                    (doc.article_id, *_unpack(old[0])),
                 )
             if old is None or old[0] != packed:
                 conn.execute(
-                    _FTS_INSERT, (doc.article_id, *_columns(doc)),
+                    _FTS_INSERT,
+                    (doc.article_id, *_columns(doc)),
                 )
             conn.execute(
                 "INSERT OR REPLACE INTO docs (article_id, title, body, url, published_date, month,"
@@ -282,7 +284,8 @@ class EmbeddedBackend:
                 if row is None:
                     continue
                 conn.execute(
-                    _FTS_DELETE, (article_id, *_unpack(row[0])),
+                    _FTS_DELETE,
+                    (article_id, *_unpack(row[0])),
                 )
                 conn.execute("DELETE FROM docs WHERE article_id = ?", (article_id,))
                 removed += 1

@@ -121,7 +121,7 @@ def search_command(
     if not result.total:
         console.print(
             "No matches. Try: fewer or broader words, checking tone and silent marks, dropping"
-            ' quotes or title:, synonyms joined with OR (โควิด OR covid19), fewer filters.'
+            " quotes or title:, synonyms joined with OR (โควิด OR covid19), fewer filters."
         )
     for suggestion in suggestions:
         console.print(

@@ -620,6 +620,22 @@ class ElasticsearchBackend:
             self._call("count", query=build_query(q, english=self._english_on())).get("count", 0)
         )
 
+    def matching_ids(self, q: SearchQuery) -> set[int]:
+        """Every document ``q`` matches (ignores limit/offset): ``count``'s set, for evaluations."""
+        try:
+            return {
+                int(hit["_id"])
+                for hit in helpers.scan(
+                    self.client,
+                    index=self.alias,
+                    query={"query": build_query(q, english=self._english_on())},
+                    _source=False,
+                    size=5000,
+                )
+            }
+        except TransportError as exc:
+            raise self._unavailable(exc) from exc
+
     def aggregate(self, q: SearchQuery) -> Aggregations:
         body = self._call(
             "search",

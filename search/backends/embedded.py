@@ -438,6 +438,18 @@ class EmbeddedBackend:
         source, where, _, params = self._where(q, need_docs=False)
         return conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
 
+    def matching_ids(self, q: SearchQuery, *, parts: bool = True) -> set[int]:
+        """Every document ``q`` matches (ignores limit/offset): ``count``'s set, for evaluations.
+
+        ``parts=False``: whole tokens only, the matching before compound parts (a baseline).
+        """
+        if not parts:
+            expression = match_expression(q.parsed, parts=False)
+            rows = self._conn().execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expression,))
+            return {r[0] for r in rows}
+        source, where, id_col, params = self._where(q, need_docs=False)
+        return {r[0] for r in self._conn().execute(f"SELECT {id_col} FROM {source}{where}", params)}
+
     def aggregate(self, q: SearchQuery) -> Aggregations:
         conn = self._conn()
         source, where, _, params = self._where(q, need_docs=True)

@@ -227,14 +227,48 @@ def _keep_part(part: str, covered: bool) -> bool:
     return syllable_count(part) >= 2
 
 
+_MAX_WORD_CHARS = 40
+
+
+_UNSPLITTABLE = 10**6
+_MAX_COMPOUND_CHARS = 80
+
+
+def _fewest_words(token: str, words: frozenset[str]) -> tuple[list[int], list[int]]:
+    """``(prefix, suffix)``: the fewest dictionary words ``token[:i]`` / ``token[i:]`` splits
+    into (``_UNSPLITTABLE`` when it cannot; ฯ and ๆ count as words; the token itself does not).
+    """
+    words = words - {token}
+    n = len(token)
+    prefix = [0] + [_UNSPLITTABLE] * n
+    for end in range(1, n + 1):
+        for start in range(max(0, end - _MAX_WORD_CHARS), end):
+            if prefix[start] + 1 < prefix[end] and _is_unit(token[start:end], words):
+                prefix[end] = prefix[start] + 1
+    suffix = [_UNSPLITTABLE] * n + [0]
+    for start in range(n - 1, -1, -1):
+        for end in range(start + 1, min(n, start + _MAX_WORD_CHARS) + 1):
+            if suffix[end] + 1 < suffix[start] and _is_unit(token[start:end], words):
+                suffix[start] = suffix[end] + 1
+    return prefix, suffix
+
+
+def _is_unit(piece: str, words: frozenset[str]) -> bool:
+    return piece in words or (len(piece) == 1 and piece in _PART_FILLER)
+
+
 @lru_cache(maxsize=262144)
 def word_parts(token: str) -> tuple[str, ...]:
-    """Dictionary parts of one index token, nested parts included, in text order, deduplicated.
+    """Dictionary parts of one Thai index token, in text order (longer first at one offset).
 
-    Thai: re-segment without the token's own dictionary entry; keep parts that are dictionary
-    words of two syllables or more (or whitelisted, when the whole token is covered by
-    dictionary words), then their own parts: กระทรวงการท่องเที่ยวและกีฬา -> กระทรวง,
-    การท่องเที่ยว, ท่องเที่ยว, กีฬา. Syllables never become parts: นายก -> นา + ยก keeps nothing.
+    A part is a dictionary word of two syllables or more (or whitelisted) that a complete split
+    of the token into other dictionary words contains, where that split has at most one word
+    more than the fewest possible (so far-fetched splits such as กระ|ทร|วงการ do not count),
+    and the parts of those parts: กระทรวงการท่องเที่ยวและกีฬา -> กระทรวง, การท่องเที่ยว,
+    ท่องเที่ยว, กีฬา; ความคิดเห็น -> ความคิด, คิดเห็น. A segmenter gives one split only
+    (newmm picks ความ + คิดเห็น and loses ความคิด), hence this small dynamic programme over the
+    token. Tokens with no complete split (unknown names) fall back to newmm's split without
+    the token's own entry. Syllables never become parts: นายก -> นา + ยก keeps nothing.
     Latin tokens have none here (joined terms get theirs from the original run, ``_parts_of``).
     """
     if not token or token.isascii():
@@ -242,16 +276,31 @@ def word_parts(token: str) -> tuple[str, ...]:
     if len(token) < 2 * _MIN_PART_CHARS or not any("\u0e01" <= c <= "\u0e2e" for c in token):
         return ()
     words, _ = _dictionary()
+    n = len(token)
+    found: list[tuple[int, int, str]] = []
+    # Longer runs are not compounds but unsegmented text (lists, repeated characters): newmm's
+    # split only, no recursion (whose depth grows with the token).
+    prefix, suffix = _fewest_words(token, words) if n <= _MAX_COMPOUND_CHARS else ([], [])
+    if suffix and suffix[0] < _UNSPLITTABLE:
+        budget = suffix[0] + 1
+        for start in range(n):
+            if prefix[start] >= budget:
+                continue
+            for end in range(start + _MIN_PART_CHARS, min(n, start + _MAX_WORD_CHARS) + 1):
+                piece = token[start:end]
+                if (
+                    end - start < n
+                    and prefix[start] + 1 + suffix[end] <= budget
+                    and _keep_part(piece, True)
+                ):
+                    found.append((start, -len(piece), piece))
+        parts: list[str] = []
+        for _, _, piece in sorted(found):
+            parts.append(piece)
+            parts.extend(word_parts(piece))  # strictly shorter, so this ends
+        return tuple(dict.fromkeys(parts))
     pieces = _resegment_without(token)
-    if len(pieces) < 2:
-        return ()
-    covered = all(p in words or set(p) <= _PART_FILLER for p in pieces)
-    found: list[str] = []
-    for piece in pieces:
-        if _keep_part(piece, covered):
-            found.append(piece)
-        found.extend(word_parts(piece) if piece in words else ())
-    return tuple(dict.fromkeys(p for p in found if p != token))
+    return tuple(dict.fromkeys(p for p in pieces if p != token and _keep_part(p, False)))
 
 
 def _parts_of(token: str, source: str) -> tuple[str, ...]:

@@ -78,7 +78,9 @@ def test_stopping_a_data_node_during_indexing_loses_nothing(
     backend = ElasticsearchBackend(a.url, index="thaigov-failover", request_timeout=60)
     backend.ensure_schema()
     backend.client.cluster.health(wait_for_status="green", timeout="120s")
-    shards = backend.client.cat.shards(index="thaigov-failover-v*", format="json").body
+    shards: list[dict[str, str]] = backend.client.cat.shards(
+        index="thaigov-failover-v*", format="json"
+    ).body  # type: ignore[assignment]  # a JSON list with format=json, typed as str
     assert sorted(s["prirep"] for s in shards) == ["p", "r"]  # one copy on each node
 
     docs = documents_from_articles(_articles())

@@ -166,6 +166,8 @@ class EmbeddedBackend:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else search_path()
         self._local = threading.local()  # one connection per thread (web server threads)
+        self._vocabulary_cache: tuple[int, list[str]] | None = None
+        self._vocabulary_lock = threading.Lock()
 
     # --- connections ---------------------------------------------------------------------
 
@@ -469,20 +471,25 @@ class EmbeddedBackend:
         )
 
     def _vocabulary(self) -> list[str]:
-        """Index terms in at least SUGGEST_MIN_DOCS documents, loaded once per index file."""
+        """Index terms in at least SUGGEST_MIN_DOCS documents, loaded once per index file.
+
+        Shared by this backend's threads (the web server's): reading it scans the whole
+        vocabulary, which should happen once, not once per thread.
+        """
         conn = self._conn()
-        cached = getattr(self._local, "vocabulary", None)
-        if cached is not None and cached[0] == self._local.identity:
-            return list(cached[1])
-        terms = [
-            term
-            for (term,) in conn.execute(
-                "SELECT term FROM fts_vocab WHERE doc >= ?", (SUGGEST_MIN_DOCS,)
-            )
-            if not term.startswith(PART_GAP)
-        ]
-        self._local.vocabulary = (self._local.identity, terms)
-        return terms
+        identity = self._local.identity
+        with self._vocabulary_lock:
+            if self._vocabulary_cache is not None and self._vocabulary_cache[0] == identity:
+                return self._vocabulary_cache[1]
+            terms = [
+                term
+                for (term,) in conn.execute(
+                    "SELECT term FROM fts_vocab WHERE doc >= ?", (SUGGEST_MIN_DOCS,)
+                )
+                if not term.startswith(PART_GAP)
+            ]
+            self._vocabulary_cache = (identity, terms)
+            return terms
 
     def document_frequency(self, term: str) -> int:
         """Documents holding ``term`` as a word or a compound part."""

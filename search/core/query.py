@@ -180,8 +180,9 @@ _LEXEME = re.compile(
 )
 _QUOTES = str.maketrans({"＂": '"'})
 _OR = frozenset({"OR", "|", "||"})
-_AND = frozenset({"AND", "&&", "+"})
-_NOT = frozenset({"NOT", "!"})
+_AND = frozenset({"AND", "&&"})
+# Only the word NOT: a "!" is punctuation in pasted Thai headlines ("เริ่มวันนี้ ! รัฐบาล...").
+_NOT = frozenset({"NOT"})
 
 
 @dataclass(slots=True)
@@ -330,6 +331,10 @@ class _Parser:
                 # a (b -c) == a b -c. Flattening keeps the tree (and backend queries) small.
                 result.must.extend(group[0].node.items)
                 result.must_not.extend(group[0].node.excluded)
+                result.sequence.extend(group[0].sequence)
+            elif len(group) == 1 and group[0].sequence:
+                # A group reduced to one term, "(IFC)": its word still belongs to the sequence.
+                result.must.append(group[0].node or Term(group[0].tokens, group[0].field))
                 result.sequence.extend(group[0].sequence)
             elif len(group) == 1 and group[0].node is None:
                 # A bare run: each word is required on its own (robust to segmentation context).

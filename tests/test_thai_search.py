@@ -4,15 +4,18 @@ embedded index and in Elasticsearch, and that set must be the one the fixtures w
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from search.backends.base import SearchBackend
 from search.backends.elastic import ElasticsearchBackend
 from search.backends.embedded import EmbeddedBackend
+from search.cli import app
 from search.core.query import SearchQuery
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import documents_from_articles
@@ -195,3 +198,15 @@ def test_well_spelt_queries_get_no_suggestion(pair: tuple[SearchBackend, SearchB
     for backend in pair:
         assert did_you_mean(backend, SearchQuery.build("ท่องเที่ยว")) == []
         assert did_you_mean(backend, SearchQuery.build("")) == []
+
+
+def test_the_cli_prints_the_suggestion(pair: tuple[SearchBackend, SearchBackend]) -> None:
+    embedded = pair[0]
+    assert isinstance(embedded, EmbeddedBackend)
+    env = {"THAIGOV_SEARCH_PATH": str(embedded.path), "THAIGOV_ELASTICSEARCH_URL": ""}
+    result = CliRunner().invoke(app, ["search", "ประยุทธ", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert lines[-1] == {"did_you_mean": "ประยุทธ์", "total": 3}
+    table = CliRunner().invoke(app, ["search", "ประยุทธ"], env=env, terminal_width=200)
+    assert "Did you mean" in table.output and "ประยุทธ์" in table.output

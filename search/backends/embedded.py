@@ -15,7 +15,8 @@ Why this shape:
   ``PART_GAP``, a token no query can contain, so phrases never run across two compounds.
 - Ranking is FTS5's BM25 with the title column weighted up; documents where every term matches a
   whole token (not only a part) rank first.
-- ``fts_vocab`` (fts5vocab) exposes the index's own vocabulary for "did you mean".
+- ``temp.fts_vocab`` (fts5vocab, created per connection) exposes the index's own vocabulary
+  for "did you mean".
 - ``rebuild`` writes a new file beside the old one and ``os.replace``s it; every call checks
   the file's identity and reconnects, so searches in this and other processes follow the swap.
 """
@@ -73,8 +74,10 @@ CREATE INDEX IF NOT EXISTS docs_published ON docs (published_date, article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, body, title_parts, body_parts, content='', tokenize="{_TOKENIZER}"
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
 """
+#: The index's vocabulary for "did you mean", per connection in the temp schema: nothing is
+#: written to the file, so it also works on read-only connections and older index files.
+_VOCABULARY = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, fts, 'row')"
 
 
 class SchemaMismatch(RuntimeError):
@@ -195,6 +198,7 @@ class EmbeddedBackend:
             conn.close()
         conn = self._connect(self.path)
         conn.executescript(_SCHEMA)
+        conn.execute(_VOCABULARY)
         found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if found is not None and found[0] != SCHEMA_VERSION:
             conn.close()

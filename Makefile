@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: venv crawl test lint demo import-corpus serve bench clean
+.PHONY: venv pywb crawl test lint demo import-corpus serve bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,9 +13,13 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+## pywb in its own virtualenv (.venv-pywb) for the WACZ replay test: THAIGOV_TEST_PYWB=$$(make -s pywb)
+pywb:
+	@scripts/pywb-venv.sh
+
 ## The main job: an incremental, polite crawl into ./data/ (SQLite archive + embedded search).
 crawl: venv
-	$(BIN)/scrapy crawl thaigov
+	$(BIN)/thaigov crawl
 
 ## The whole test suite (services it finds through THAIGOV_TEST_* variables; see .ci/run).
 test: venv
@@ -41,4 +45,4 @@ serve: venv
 	$(BIN)/thaigov serve
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-pywb build *.egg-info .pytest_cache .ruff_cache

@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from tests.replica import fixtures as fx  # noqa: E402
 
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "crawl.md"
+CAPTURE_RESULTS = REPO_ROOT / "benchmarks" / "results" / "crawl_capture.md"
 
 
 @dataclass
@@ -82,6 +83,8 @@ def run_spider(base_url: str, first: int, last: int, concurrency: int) -> Run:
             "THAIGOV_RECORD_RUNS": False,
             "THAIGOV_LOCK_FILE": f"{tmp}/crawl.lock",
             "THAIGOV_STATS_FILE": str(stats_path),
+            "THAIGOV_WARC_DIR": f"{tmp}/warc",
+            "THAIGOV_WARC_ENABLED": False,  # measured on its own: see run_capture
             "LOG_LEVEL": "WARNING",
         }
         command = [sys.executable, "-m", "scrapy", "crawl", "thaigov"]
@@ -99,6 +102,118 @@ def run_spider(base_url: str, first: int, last: int, concurrency: int) -> Run:
     if stats.get("thaigov/articles") != expected or lines != expected:
         raise SystemExit(f"spider exported {lines} of {expected} articles: {stats}")
     return Run(stats["thaigov/fetched"], stats["elapsed_time_seconds"], cpu)
+
+
+@dataclass
+class CaptureRun:
+    pages: int  # article pages (each also has one image)
+    cpu_seconds: float
+    warc_bytes: int
+    files_bytes: int
+    archive_bytes: int
+
+    def per_page_ms(self) -> float:
+        return 1000 * self.cpu_seconds / self.pages
+
+    def per_1000(self, size: int) -> float:
+        return size / self.pages * 1000 / 1e6  # MB per 1,000 article pages
+
+
+def _tree_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+
+
+CAPTURE_PIPELINES = {
+    "pipelines.adapters.cleaning.TextCleaningPipeline": 100,
+    "pipelines.adapters.dates.ThaiDatesPipeline": 200,
+    "pipelines.adapters.archive.ArchivePipeline": 300,
+}
+FILES_PIPELINE = "pipelines.adapters.files.ArchiveFilesPipeline"
+
+
+def run_capture(
+    base_url: str, first: int, last: int, concurrency: int, *, warc: bool, files: bool
+) -> CaptureRun:
+    """The spider with the archive pipelines, WARC capture and file downloads on or off."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stats_path = Path(tmp) / "stats.json"
+        pipelines = dict(CAPTURE_PIPELINES)
+        if files:
+            pipelines[FILES_PIPELINE] = 350
+        settings = {
+            "THAIGOV_BASE_URL": base_url,
+            "CONCURRENT_REQUESTS": concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "ITEM_PIPELINES": json.dumps(pipelines),
+            "THAIGOV_RECORD_RUNS": False,
+            "THAIGOV_LOCK_FILE": f"{tmp}/crawl.lock",
+            "THAIGOV_STATS_FILE": str(stats_path),
+            "THAIGOV_WARC_ENABLED": warc,
+            "THAIGOV_WARC_DIR": f"{tmp}/warc",
+            "THAIGOV_FILES_DIR": f"{tmp}/files",
+            "LOG_LEVEL": "WARNING",
+        }
+        command = [sys.executable, "-m", "scrapy", "crawl", "thaigov"]
+        command += ["-a", f"start_id={first}", "-a", f"end_id={last}"]
+        for name, value in settings.items():
+            command += ["-s", f"{name}={value}"]
+        env = {**os.environ, "THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp}/archive.sqlite3"}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(command, cwd=REPO_ROOT, env=env, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        stats = json.loads(stats_path.read_text())
+        expected = last - first + 1
+        if stats.get("archive/inserted") != expected:
+            raise SystemExit(f"archived {stats.get('archive/inserted')} of {expected}: {stats}")
+        if files and stats.get("files/downloaded") != expected:
+            raise SystemExit(f"downloaded {stats.get('files/downloaded')} files: {stats}")
+        archive = _tree_bytes(Path(tmp)) - _tree_bytes(Path(tmp) / "warc")
+        return CaptureRun(
+            pages=expected,
+            cpu_seconds=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+            warc_bytes=_tree_bytes(Path(tmp) / "warc"),
+            files_bytes=_tree_bytes(Path(tmp) / "files"),
+            archive_bytes=archive - _tree_bytes(Path(tmp) / "files"),
+        )
+
+
+def capture_benchmark(ids: int, repeats: int, concurrency: int) -> str:
+    """CPU per page and disk per 1,000 pages, capture off / WARC / WARC + files (median)."""
+    configs = [("off", False, False), ("WARC", True, False), ("WARC + files", True, True)]
+    runs: dict[str, list[CaptureRun]] = {name: [] for name, _, _ in configs}
+    with replica_process(0.0, ids) as base_url:
+        first = fx.LAST_FIXTURE_ID + 1
+        for _ in range(repeats):  # interleaved, so a busy spell on the machine hits all three
+            for name, warc, files in configs:
+                runs[name].append(
+                    run_capture(
+                        base_url, first, first + ids - 1, concurrency, warc=warc, files=files
+                    )
+                )
+    load = os.getloadavg()
+    median = {name: sorted(r, key=lambda x: x.cpu_seconds)[len(r) // 2] for name, r in runs.items()}
+    base_ms = median["off"].per_page_ms()
+    lines = [
+        "| capture | CPU ms/page (median) | all runs | vs off | WARC MB/1,000 pages |"
+        " files MB/1,000 pages | archive DB MB/1,000 pages |",
+        "|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for name, run in median.items():
+        lines.append(
+            f"| {name} | {run.per_page_ms():.2f} | "
+            + ", ".join(f"{r.per_page_ms():.2f}" for r in runs[name])
+            + f" | {100 * (run.per_page_ms() / base_ms - 1):+.0f}% | "
+            f"{run.per_1000(run.warc_bytes):.1f} | {run.per_1000(run.files_bytes):.1f} | "
+            f"{run.per_1000(run.archive_bytes):.1f} |"
+        )
+    return (
+        f"{ids} synthetic article pages (one image each), concurrency {concurrency}, "
+        f"{repeats} interleaved runs per configuration; pipelines cleaning, dates, archive "
+        f"(SQLite); load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) at "
+        "the end.\n\n" + "\n".join(lines)
+    )
 
 
 BARE_SPIDER = """
@@ -176,7 +291,27 @@ def main() -> None:
     parser.add_argument("--ids-b", type=int, default=300, help="ids in condition (b)")
     parser.add_argument("--delay-b", type=float, default=0.1, help="seconds added in (b)")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--capture-ids", type=int, default=1000, help="ids per capture run")
+    parser.add_argument("--capture-repeats", type=int, default=3)
+    parser.add_argument(
+        "--only-capture", action="store_true", help="only the capture on/off comparison"
+    )
     args = parser.parse_args()
+
+    capture = capture_benchmark(args.capture_ids, args.capture_repeats, args.concurrency)
+    print(capture)
+    CAPTURE_RESULTS.write_text(
+        "# Crawl benchmark: archive-grade capture on and off\n\n"
+        f"Command: `python benchmarks/crawl.py {' '.join(sys.argv[1:])}` ({os.cpu_count()} "
+        f"CPUs, shared machine, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n\n"
+        "CPU ms/page is the crawl process's own CPU time (start-up included) per article page. "
+        "WARC: every response with its request in gzipped WARC files plus its row in the "
+        "archive's captures table. Files: each page's image downloaded through the files "
+        "pipeline (a second request per page, itself captured) and stored by SHA-256.\n\n"
+        f"{capture}\n"
+    )
+    if args.only_capture:
+        return
 
     rows = []
     conditions = [

@@ -218,9 +218,10 @@ def evaluate(
                     )
                 )
                 continue
-            published = _check_article(result, record.name, record.article)
+            article = record.article.as_dict()
+            published = _check_article(result, record.name, article)
             if index % body_every == 0:
-                batch.append((record.article["body"] or "", published))
+                batch.append((article["body"] or "", published))
                 if len(batch) >= BATCH:
                     flush()
         flush()

@@ -68,7 +68,8 @@ def load_articles(corpus: Path, limit: int) -> list[dict[str, Any]]:
     for record in iter_corpus_records(corpus):
         if record.article is None:
             continue
-        article = {**record.article, **normalise_article_dates(record.article)}
+        fields = record.article.as_dict()
+        article = {**fields, **normalise_article_dates(fields)}
         articles.setdefault(int(article["article_id"]), article)
         if len(articles) >= limit:
             break

@@ -14,8 +14,8 @@ from scrapy.utils.test import get_crawler
 from pipelines.adapters.archive import ArchivePipeline, archive_store
 from pipelines.adapters.signals import archive_batch_committed
 from pipelines.archive.store import ArchiveStore, UpsertResult
+from pipelines.core.article import Article
 from tests.test_archive_store import article
-from thaigov_crawler.items import ArticleItem
 
 
 class Committed:
@@ -51,7 +51,7 @@ def test_batches_by_count_and_flushes_on_close(
 ) -> None:
     crawler, pipeline, committed = opened
     for article_id in range(1, 8):
-        item = ArticleItem(**article(article_id))
+        item = Article(**article(article_id))
         assert pipeline.process_item(item) is item  # items go on to the next pipeline
     assert [len(b) for b in committed.batches] == [3, 3]  # the 7th waits in the buffer
     store: ArchiveStore = crawler.thaigov_archive
@@ -73,13 +73,13 @@ def test_second_crawl_of_the_same_items_changes_nothing(
 ) -> None:
     crawler, pipeline, _ = opened
     for article_id in range(1, 5):
-        pipeline.process_item(ArticleItem(**article(article_id)))
+        pipeline.process_item(Article(**article(article_id)))
     pipeline.close_spider()
     before = list(crawler.thaigov_archive.iter_articles())
 
     again, second, committed = start(archive_url)
     for article_id in range(1, 5):
-        second.process_item(ArticleItem(**article(article_id)))
+        second.process_item(Article(**article(article_id)))
     second.close_spider()
     assert list(again.thaigov_archive.iter_articles()) == before
     assert again.stats.get_value("archive/unchanged") == 4
@@ -92,7 +92,7 @@ def test_spider_idle_flushes_before_later_pipelines_close(
     opened: tuple[Any, ArchivePipeline, Committed],
 ) -> None:
     crawler, pipeline, committed = opened
-    pipeline.process_item(ArticleItem(**article(1)))
+    pipeline.process_item(Article(**article(1)))
     crawler.signals.send_catch_log(signal=signals.spider_idle, spider=None)
     assert [len(b) for b in committed.batches] == [1]
 
@@ -101,10 +101,10 @@ def test_batches_by_age(archive_url: str) -> None:
     crawler, pipeline, committed = start(
         archive_url, ARCHIVE_BATCH_SIZE=100, ARCHIVE_BATCH_SECONDS=0.05
     )
-    pipeline.process_item(ArticleItem(**article(1)))
+    pipeline.process_item(Article(**article(1)))
     assert committed.batches == []
     time.sleep(0.1)
-    pipeline.process_item(ArticleItem(**article(2)))  # the buffer is old enough now
+    pipeline.process_item(Article(**article(2)))  # the buffer is old enough now
     assert [[r.article_id for r in b] for b in committed.batches] == [[1, 2]]
     pipeline.close_spider()
     crawler.thaigov_archive.close()
@@ -116,7 +116,7 @@ def test_database_errors_are_logged_and_counted(
     crawler, pipeline, committed = opened
     caplog.set_level(logging.ERROR, logger="pipelines.adapters.archive")
     for article_id in (11, -12, 13):  # -12 breaks a real CHECK constraint
-        pipeline.process_item(ArticleItem(**article(article_id)))
+        pipeline.process_item(Article(**article(article_id)))
     pipeline.close_spider()
     stats = crawler.stats.get_stats()
     assert (stats["archive/inserted"], stats["archive/failed"]) == (2, 1)
@@ -130,7 +130,7 @@ def test_unreachable_database_does_not_stop_the_crawl(caplog: pytest.LogCaptureF
         "postgresql+psycopg://postgres@127.0.0.1:9/none", ARCHIVE_BATCH_SIZE=2
     )
     for article_id in (21, 22, 23):
-        pipeline.process_item(ArticleItem(**article(article_id)))
+        pipeline.process_item(Article(**article(article_id)))
     pipeline.close_spider()
     assert crawler.stats.get_value("archive/failed") == 3
     assert committed.batches == []
@@ -141,12 +141,12 @@ def test_unreachable_database_does_not_stop_the_crawl(caplog: pytest.LogCaptureF
 def test_raw_html_only_with_the_setting(archive_url: str) -> None:
     html = "<html><body>หน้าเว็บ</body></html>"
     crawler, pipeline, _ = start(archive_url, ARCHIVE_RAW_HTML=False)
-    pipeline.process_item(ArticleItem(**article(31), raw_html=html))
+    pipeline.process_item(Article(**article(31), raw_html=html))
     pipeline.close_spider()
     assert crawler.thaigov_archive.get_raw_html(31) == []
 
     crawler, pipeline, _ = start(archive_url, ARCHIVE_RAW_HTML=True)
-    pipeline.process_item(ArticleItem(**article(32), raw_html=html))
+    pipeline.process_item(Article(**article(32), raw_html=html))
     pipeline.close_spider()
     assert [page for _, page in crawler.thaigov_archive.get_raw_html(32)] == [html]
     crawler.thaigov_archive.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +14,11 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
 from pipelines.archive import migrations
+from pipelines.archive.engine import make_engine
 from pipelines.archive.models import Base
-from pipelines.archive.records import content_hash
-from pipelines.archive.store import ArchiveStore
+from pipelines.archive.records import to_columns
+from pipelines.archive.store import ArchiveMissing, ArchiveOutdated, ArchiveStore
+from pipelines.core.article import HASHED_FIELDS
 
 UTC = dt.UTC
 
@@ -54,6 +57,11 @@ def article(article_id: Any = 101, **fields: Any) -> dict[str, Any]:
     return item
 
 
+def hash_of(item: dict[str, Any]) -> str:
+    """The content hash the archive gives an item (over every extracted field)."""
+    return str(to_columns(item)["content_hash"])
+
+
 def rows(store: ArchiveStore) -> list[dict[str, Any]]:
     return list(store.iter_articles())
 
@@ -87,6 +95,45 @@ def test_sqlite_file_uses_wal_and_creates_its_directory(tmp_path: Any) -> None:
     assert path.exists()
 
 
+def test_open_existing_creates_nothing_where_there_is_no_archive(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "archive.sqlite3"
+    with pytest.raises(ArchiveMissing, match=f"no archive at {path}"):
+        ArchiveStore.open_existing(f"sqlite:///{path}")
+    assert not (tmp_path / "nested").exists()
+
+
+def test_open_existing_refuses_an_empty_database_without_migrating_it(archive_url: str) -> None:
+    if archive_url.startswith("sqlite"):
+        path = Path(archive_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True)
+        path.touch()
+    with pytest.raises(ArchiveMissing, match="no archive schema"):
+        ArchiveStore.open_existing(archive_url)
+    engine = make_engine(archive_url)
+    try:
+        with engine.connect() as connection:
+            assert migrations.current_revision(connection) is None
+            assert inspect(connection).get_table_names() == []
+    finally:
+        engine.dispose()
+
+
+def test_open_existing_asks_for_db_upgrade_when_the_schema_differs(archive_url: str) -> None:
+    def stamp(revision: str | None) -> None:
+        with ArchiveStore(archive_url, upgrade=False) as store, store.engine.begin() as db:
+            db.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+
+    with ArchiveStore.open_for_writing(archive_url) as store:
+        store.upsert_batch([article()])
+    stamp("0000_older")
+    with pytest.raises(ArchiveOutdated, match=r"0000_older.*run `thaigov db upgrade`"):
+        ArchiveStore.open_existing(archive_url)
+    # At head it opens and reads, and the reader changed nothing.
+    stamp(migrations.head_revision())
+    with ArchiveStore.open_existing(archive_url) as store:
+        assert store.count() == 1
+
+
 def test_unreachable_postgres_raises_on_open() -> None:
     with pytest.raises(OperationalError):
         ArchiveStore("postgresql+psycopg://postgres@127.0.0.1:9/none")
@@ -96,7 +143,7 @@ def test_unreachable_postgres_raises_on_open() -> None:
 def test_insert_returns_the_stored_article(store: ArchiveStore) -> None:
     [result] = store.upsert_batch([article()])
     assert (result.article_id, result.action, result.needs_index) == (101, "inserted", True)
-    assert result.content_hash == content_hash(article()["title"], article()["body"])
+    assert result.content_hash == hash_of(article())
     stored = store.get_article(101)
     assert result.article == stored
     assert stored is not None
@@ -120,21 +167,65 @@ def test_recrawl_of_the_same_pages_leaves_identical_rows(store: ArchiveStore) ->
 
 def test_same_hash_only_moves_last_seen(store: ArchiveStore) -> None:
     store.upsert_batch([article(fetched_at=at(5))])
-    store.mark_indexed([(101, content_hash(article()["title"], article()["body"]))])
+    store.mark_indexed([(101, hash_of(article()))])
     before = store.get_article(101)
-    [result] = store.upsert_batch([article(fetched_at=at(9), category="ด้านสังคม")])
+    [result] = store.upsert_batch([article(fetched_at=at(9), source="corpus")])
     after = store.get_article(101)
     assert (result.action, result.needs_index) == ("unchanged", False)
     assert before is not None and after is not None
     assert after["last_seen_at"] == at(9)
     assert {k: v for k, v in after.items() if k != "last_seen_at"} == {
         k: v for k, v in before.items() if k != "last_seen_at"
-    }  # a different category with the same text does not overwrite the stored one
+    }  # the fetch time and the source are circumstances, not the article
+
+
+@pytest.mark.parametrize(
+    "correction",
+    [
+        {"category": "ด้านสังคม"},
+        {"hashtags": ["#ไทยคู่ฟ้า", "#ครม"]},
+        {"lang": "en"},
+        {"published_date_numeric_text": "06/03/2567"},
+        {"images": ["https://www.thaigov.go.th/b.jpg"]},
+    ],
+    ids=lambda correction: next(iter(correction)),
+)
+def test_a_correction_of_any_extracted_field_alone_is_a_new_version(
+    store: ArchiveStore, correction: dict[str, Any]
+) -> None:
+    store.upsert_batch([article(fetched_at=at(5), images=["https://www.thaigov.go.th/a.jpg"])])
+    corrected = article(fetched_at=at(9), images=["https://www.thaigov.go.th/a.jpg"])
+    corrected.update(correction)
+    [result] = store.upsert_batch([corrected])
+    assert (result.action, result.needs_index) == ("updated", True)
+    stored = store.get_article(101)
+    assert stored is not None and stored["version"] == 2
+    name, value = next(iter(correction.items()))
+    assert stored[name] == value
+    [old] = store.get_versions(101)
+    assert old["other_fields"][name] == article(images=["https://www.thaigov.go.th/a.jpg"])[name]
+    # Re-importing the corrected article again changes nothing.
+    assert [r.action for r in store.upsert_batch([corrected])] == ["unchanged"]
+    assert store.get_versions(101) == [old]
+
+
+def test_a_changed_category_is_stored_canonical_and_as_written(store: ArchiveStore) -> None:
+    store.upsert_batch([article(category="สรุปข่าวการประชุม ครม.")])
+    stored = store.get_article(101)
+    assert stored is not None
+    assert (stored["category"], stored["category_original"]) == (
+        "สรุปข่าวการประชุม ครม",
+        "สรุปข่าวการประชุม ครม.",
+    )
+    # The other spelling of the same category is a correction of what the page wrote.
+    [result] = store.upsert_batch([article(fetched_at=at(9), category="สรุปข่าวการประชุม ครม")])
+    assert result.action == "updated"
 
 
 def test_same_hash_fills_fields_that_were_empty(store: ArchiveStore) -> None:
-    store.upsert_batch([article(source="corpus", images=[], published_date_numeric_text=None)])
-    store.mark_indexed([(101, content_hash(article()["title"], article()["body"]))])
+    corpus = article(source="corpus", images=[], published_date_numeric_text=None)
+    store.upsert_batch([corpus])
+    store.mark_indexed([(101, hash_of(corpus))])
     [result] = store.upsert_batch(
         [article(fetched_at=at(8), images=["https://www.thaigov.go.th/a.jpg"])]
     )
@@ -145,11 +236,16 @@ def test_same_hash_fills_fields_that_were_empty(store: ArchiveStore) -> None:
     assert stored["published_date_numeric_text"] == "05/03/2567"
     assert stored["source"] == "corpus"  # the text still comes from the corpus
     assert stored["indexed_at"] is not None  # images are not in the search index
+    assert stored["content_hash"] == hash_of(article(fetched_at=at(8), images=stored["images"]))
+    # The corpus file again (it cannot carry images) is the same article: nothing changes.
+    [again] = store.upsert_batch([corpus])
+    assert again.action == "unchanged"
+    assert store.get_article(101) == stored
 
 
 def test_filling_an_indexed_field_makes_the_article_pending(store: ArchiveStore) -> None:
     store.upsert_batch([article(category=None)])
-    store.mark_indexed([(101, content_hash(article()["title"], article()["body"]))])
+    store.mark_indexed([(101, hash_of(article()))])
     [result] = store.upsert_batch([article(fetched_at=at(6))])
     assert result.needs_index is True
     assert store.count(pending_only=True) == 1
@@ -162,7 +258,7 @@ def test_changed_text_keeps_the_old_version(store: ArchiveStore) -> None:
     edited = article(fetched_at=at(7, 12), body="ข้อความที่แก้ไขแล้ว", source="crawl")
     [result] = store.upsert_batch([edited])
     assert (result.action, result.needs_index) == ("updated", True)
-    assert result.content_hash == content_hash(edited["title"], edited["body"])
+    assert result.content_hash == hash_of(edited)
     stored = store.get_article(101)
     assert stored is not None
     assert stored["body"] == "ข้อความที่แก้ไขแล้ว"
@@ -177,6 +273,11 @@ def test_changed_text_keeps_the_old_version(store: ArchiveStore) -> None:
             "title": article()["title"],
             "body": article()["body"],
             "content_hash": first.content_hash,
+            "other_fields": {
+                name: article()[name] if name != "category_original" else article()["category"]
+                for name in HASHED_FIELDS
+                if name not in ("title", "body")
+            },
             "valid_from": at(5),
             "replaced_at": at(7, 12),
             "source": "crawl",

@@ -10,11 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.core.article import EXTRACTED_FIELDS
+from pipelines.core.article import Article
 from pipelines.core.corpus_format import (
     CorpusRecord,
-    detect_lang,
-    find_hashtags,
     iter_corpus_records,
     iter_corpus_records_in_background,
     parse_corpus_bytes,
@@ -23,6 +21,7 @@ from pipelines.core.corpus_format import (
     render_corpus_file,
 )
 from pipelines.core.text_cleaning import clean_line
+from pipelines.core.text_rules import detect_lang, find_hashtags
 
 # Fixture articles written for these tests (not corpus text), in the corpus layout.
 THAI_TITLE = "นายกรัฐมนตรีเปิดงานสัปดาห์หนังสือแห่งชาติ ครั้งที่ 1"
@@ -68,13 +67,13 @@ def test_thai_article_fields() -> None:
         "data/2024/12/14/ด้านสังคม \t_7_0a1b2c3d-aaaa-bbbb-cccc-0123456789ab.txt", THAI_FILE
     )
     assert record.problem is None
-    article = record.article
-    assert article is not None
-    assert tuple(article) == EXTRACTED_FIELDS
+    assert isinstance(record.article, Article)
+    article = record.article.as_dict()
     assert article["article_id"] == 90001
     assert article["url"] == "https://www.thaigov.go.th/news/contents/details/90001"
     assert article["title"] == THAI_TITLE  # prefix and U+200B gone
     assert article["category"] == "ด้านสังคม"  # stray tab and spaces gone
+    assert article["category_original"] == "ด้านสังคม"
     assert article["published_date_text"] == "วันศุกร์ที่ 13 ธันวาคม 2567"
     assert article["published_date_numeric_text"] == "13/12/2567"
     assert article["fetched_at"] == "2024-12-14T00:00:00+00:00"
@@ -94,8 +93,8 @@ def test_thai_article_fields() -> None:
 
 def test_english_article_keeps_thai_date_and_is_english() -> None:
     record = parse_corpus_text("2024/12/11/Government News_1.txt", ENGLISH_FILE)
-    article = record.article
-    assert article is not None
+    assert record.article is not None
+    article = record.article.as_dict()
     assert article["lang"] == "en"
     assert article["category"] == "Government News"
     assert article["published_date_text"] == "วันพุธที่ 11 ธันวาคม 2567"
@@ -133,7 +132,7 @@ def test_short_title_prefix_and_source_line_only_counts_when_it_is_a_detail_url(
     fixed = text.replace("ministry_details/5", "details/5")
     article = parse_corpus_text("a_1.txt", fixed).article
     assert article is not None
-    assert (article["title"], article["body"], article["article_id"]) == ("หัวข้อสั้น", "เนื้อความ", 5)
+    assert (article.title, article.body, article.article_id) == ("หัวข้อสั้น", "เนื้อความ", 5)
 
 
 @pytest.mark.parametrize(
@@ -223,8 +222,9 @@ def test_render_of_a_crawled_article_without_category() -> None:
     }
     relative, text = render_corpus_file(crawled)
     assert relative == "data/2024/02/01/_77.txt"
-    parsed = parse_corpus_text(relative, text).article
-    assert parsed is not None
+    record = parse_corpus_text(relative, text).article
+    assert record is not None
+    parsed = record.as_dict()
     assert parsed["category"] is None
     assert parsed["published_date_text"] is None
     assert parsed["published_date_numeric_text"] == "01/02/2567"
@@ -260,8 +260,9 @@ def test_render_parse_round_trip(
         "fetched_at": "2024-01-02T00:00:00+00:00",
     }
     relative, text = render_corpus_file(article)
-    parsed = parse_corpus_text(relative, text).article
-    assert parsed is not None
+    record = parse_corpus_text(relative, text).article
+    assert record is not None
+    parsed = record.as_dict()
     for name in ("article_id", "title", "body", "published_date_text", "fetched_at"):
         assert parsed[name] == article[name]
     assert parsed["category"] == (category.replace("/", " ") if category else None)

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,8 @@ def crawl_command(
         "THAIGOV_BASE_URL": replica_url,
         "THAIGOV_LOCK_FILE": str(tmp_path / "crawl.lock"),
         "THAIGOV_STATS_FILE": str(tmp_path / "stats.json"),
+        "THAIGOV_WARC_DIR": str(tmp_path / "warc"),
+        "THAIGOV_FILES_DIR": str(tmp_path / "files"),
         "ITEM_PIPELINES": CLEANING_ONLY,
         **settings,
     }
@@ -108,7 +111,7 @@ def run_crawl(
 
 
 @pytest.fixture(scope="module")
-def replica() -> ReplicaServer:
+def replica() -> Iterator[ReplicaServer]:
     with ReplicaServer(extra_ids=3, huge_page_bytes=300_000) as server:
         yield server
 

@@ -17,6 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.core.corpus_format import iter_corpus_records
+from search.core.query import SearchQuery
+from search.core.safety import restore_formula
 from search.services.export import (
     EXPORT_COLUMNS,
     LIST_FIELDS,
@@ -26,7 +28,6 @@ from search.services.export import (
     matches_filters,
     write_export,
 )
-from search.web.forms import build_query
 from tests.web_fixtures import ARTICLES, RICE, RICE_IDS, SCRIPT_ID, SCRIPT_TITLE, build_archive
 
 
@@ -62,7 +63,7 @@ def read_csv(path: Path) -> list[dict[str, Any]]:
             elif name in ("article_id", "version"):
                 record[name] = int(text)
             else:
-                record[name] = text
+                record[name] = restore_formula(text)
         out.append(record)
     return out
 
@@ -147,7 +148,7 @@ def test_corpus_export_reimports_the_same_articles(
     assert write_export(iter_archive(store), "corpus", path) == len(ARTICLES)
     records = list(iter_corpus_records(path))
     assert [r.problem for r in records] == [None] * len(ARTICLES)
-    back = {r.article["article_id"]: r.article for r in records}
+    back = {r.article.article_id: r.article.as_dict() for r in records if r.article}
     for want in store.iter_articles():
         got = back[want["article_id"]]
         for name in (
@@ -155,6 +156,7 @@ def test_corpus_export_reimports_the_same_articles(
             "url",
             "title",
             "category",
+            "category_original",
             "lang",
             "published_date_text",
             "published_date_numeric_text",
@@ -169,7 +171,7 @@ def test_corpus_export_reimports_the_same_articles(
 
 def test_search_export_writes_the_matches_in_query_order(archive: tuple[Any, Any]) -> None:
     store, backend = archive
-    query = build_query(q=RICE, sort="oldest")
+    query = SearchQuery.build(RICE, sort="oldest")
     exported = list(iter_search_matches(store, backend, query, page_size=2))
     assert [a["article_id"] for a in exported] == [2004, 2001, 2007, 2002, 2006]
     # Every field comes from the archive, not from the index's display copy.
@@ -180,7 +182,7 @@ def test_search_export_beyond_the_backend_window_goes_month_by_month(
     archive: tuple[Any, Any],
 ) -> None:
     store, backend = archive
-    query = build_query(q=RICE)
+    query = SearchQuery.build(RICE)
     exported = list(iter_search_matches(store, backend, query, page_size=1, window=2))
     ids = [a["article_id"] for a in exported]
     assert sorted(ids) == sorted(RICE_IDS)  # all five, each once, though the window is two
@@ -190,9 +192,9 @@ def test_search_export_beyond_the_backend_window_goes_month_by_month(
 
 def test_filters_without_words_filter_the_archive_stream(archive: tuple[Any, Any]) -> None:
     store, _ = archive
-    english = build_query(lang="en")
+    english = SearchQuery.build(lang="en")
     assert [a["article_id"] for a in store.iter_articles() if matches_filters(a, english)] == [2005]
-    spring = build_query(date_from="2567-02", date_to="2567-03", categories=["ด้านสังคม"])
+    spring = SearchQuery.build(date_from="2567-02", date_to="2567-03", categories=["ด้านสังคม"])
     assert [a["article_id"] for a in store.iter_articles() if matches_filters(a, spring)] == [
         2003,
         SCRIPT_ID,

@@ -259,7 +259,13 @@ def test_unknown_and_invalid_article_ids(client: TestClient) -> None:
 
 def test_openapi_documents_the_json_api(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    assert set(schema["paths"]) == {"/api/search", "/api/timeline", "/api/articles/{article_id}"}
+    assert set(schema["paths"]) == {
+        "/api/search",
+        "/api/timeline",
+        "/api/articles/{article_id}",
+        *(f"/api/{tool}" for tool in ("trends", "kwic", "collocations", "keyness", "words")),
+        "/api/export",
+    }
     ok = schema["paths"]["/api/search"]["get"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/SearchOut")
     for model in ("SearchOut", "HitOut", "TimelineOut", "ArticleOut", "VersionOut"):

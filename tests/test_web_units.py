@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from search.core.query import QueryError, SearchQuery
 from search.web.diffs import (
     Segment,
     paragraph_changes,
@@ -16,12 +17,23 @@ from search.web.diffs import (
     version_diff,
     word_diff,
 )
-from search.web.forms import ParamError, SearchParams, build_query
+from search.web.forms import SearchParams
 from search.web.snippets import highlight_html, plain_text
 from search.web.thai_format import thai_datetime, thai_long_date, thai_short_date
 from search.web.timeline import fill_months, timeline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def child(element: ET.Element, path: str) -> ET.Element:
+    """The first match of ``path``; the test fails here when there is none."""
+    found = element.find(path)
+    assert found is not None, path
+    return found
+
+
+def text_of(element: ET.Element, path: str) -> str:
+    return child(element, path).text or ""
 
 
 def test_fill_months_spans_gaps_and_year_ends() -> None:
@@ -50,18 +62,18 @@ def test_timeline_svg_is_accessible_well_formed_and_proportional() -> None:
     root = ET.fromstring(str(svg))  # well-formed XML, so the title text was escaped
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "tl-title tl-desc"
-    assert root.find(f"{SVG}title").text == "ข้าว <script>"
-    assert "15 ข่าว" in root.find(f"{SVG}desc").text
+    assert text_of(root, f"{SVG}title") == "ข้าว <script>"
+    assert "15 ข่าว" in text_of(root, f"{SVG}desc")
     groups = root.findall(f"{SVG}g")
     assert [g.get("data-month") for g in groups] == ["2024-01", "2024-02", "2024-03"]
-    heights = [float(g.find(f".//{SVG}rect").get("height")) for g in groups]
+    heights = [float(child(g, f".//{SVG}rect").get("height", "nan")) for g in groups]
     assert heights[1] == 0
     assert heights[0] == pytest.approx(2 * heights[2], rel=0.02)
     # Bars with matches link to their month; the empty month is not a link.
     links = [g.find(f"{SVG}a") for g in groups]
-    assert links[0].get("href") == "/?q=x&from=2024-01"
+    assert child(groups[0], f"{SVG}a").get("href") == "/?q=x&from=2024-01"
     assert links[1] is None
-    bar_titles = [g.find(f".//{SVG}title").text for g in groups]
+    bar_titles = [text_of(g, f".//{SVG}title") for g in groups]
     assert bar_titles[0] == "ม.ค. 2567 (2024-01): 10 ข่าว"
     labels = [t.text for t in root.findall(f"{SVG}text")]
     assert "ม.ค." in labels and "2567" in labels
@@ -70,7 +82,7 @@ def test_timeline_svg_is_accessible_well_formed_and_proportional() -> None:
 
 def test_timeline_svg_without_matches_says_so() -> None:
     root = ET.fromstring(str(timeline_svg([])))
-    assert "ไม่มีข่าว" in root.find(f"{SVG}desc").text
+    assert "ไม่มีข่าว" in text_of(root, f"{SVG}desc")
     assert root.findall(f"{SVG}g") == []
 
 
@@ -108,7 +120,7 @@ def test_thai_dates_use_buddhist_era() -> None:
 
 
 def test_build_query_accepts_be_and_ce_dates() -> None:
-    query = build_query(q="ข้าว", date_from="2567", date_to="2024-03", categories=[" ด้านสังคม "])
+    query = SearchQuery.build("ข้าว", date_from="2567", date_to="2024-03", categories=[" ด้านสังคม "])
     assert query.date_from == dt.date(2024, 1, 1)
     assert query.date_to == dt.date(2024, 3, 31)
     assert query.categories == ("ด้านสังคม",)
@@ -127,13 +139,13 @@ def test_build_query_accepts_be_and_ce_dates() -> None:
     ],
 )
 def test_build_query_names_the_bad_field(kwargs: dict, field: str) -> None:
-    with pytest.raises(ParamError) as info:
-        build_query(q="x", **kwargs)
-    assert info.value.field == field
+    with pytest.raises(QueryError) as info:
+        SearchQuery.build("x", **kwargs)
+    assert info.value.param == field
 
 
 def test_search_params_links_keep_the_search_and_toggle_categories() -> None:
-    params = SearchParams(q="ราคา ยาง", date_from="2567", categories=("ด้านเศรษฐกิจ",), page=3)
+    params = SearchParams(q="ราคา ยาง", date_from="2567", categories=("ด้านเศรษฐกิจ",), page="3")
     assert params.url_params(page=4) == (
         "q=%E0%B8%A3%E0%B8%B2%E0%B8%84%E0%B8%B2+%E0%B8%A2%E0%B8%B2%E0%B8%87&from=2567"
         "&category=%E0%B8%94%E0%B9%89%E0%B8%B2%E0%B8%99%E0%B9%80%E0%B8%A8%E0%B8%A3%E0%B8%A9"
@@ -143,8 +155,8 @@ def test_search_params_links_keep_the_search_and_toggle_categories() -> None:
     assert "category=" not in removed and "page=" not in removed
     added = params.toggle_category("ด้านสังคม")
     assert added.count("category=") == 2
-    with pytest.raises(ParamError):
-        SearchParams(q="x", page=0).to_query()
+    with pytest.raises(QueryError):
+        SearchParams(q="x", page="0").to_query()
 
 
 def test_word_diff_marks_only_the_changed_thai_words() -> None:

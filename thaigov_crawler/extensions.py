@@ -21,6 +21,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.extensions.feedexport import FileFeedStorage
 
 from pipelines.adapters.archive import archive_store
+from thaigov_crawler.addon import thaigov_settings
+from thaigov_crawler.run_summary import RUN_ID_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +76,10 @@ class RunLock:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLock:
-        path = crawler.settings.get("THAIGOV_LOCK_FILE")
-        if not path:
-            raise NotConfigured("THAIGOV_LOCK_FILE is empty: no run lock")
-        return cls(crawler, Path(path))
+        path = thaigov_settings(crawler).lock_file
+        if path is None:
+            raise NotConfigured("THAIGOV_LOCK_FILE is off: no run lock")
+        return cls(crawler, path)
 
     def spider_opened(self, spider: Spider) -> None:
         if self._file is None:
@@ -104,7 +106,8 @@ class RunRecorder:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.enabled = crawler.settings.getbool("THAIGOV_RECORD_RUNS", True)
+        self.config = thaigov_settings(crawler)
+        self.enabled = self.config.record_runs
         self.store: Any | None = None
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
@@ -120,7 +123,8 @@ class RunRecorder:
         try:
             # The crawl's shared store: the archive pipeline disposes of it when the engine stops.
             self.store = archive_store(self.crawler)
-            self.run_id = self.store.start_run(spider.name, getattr(spider, "run_args", {}))
+            self.run_id = self.store.start_run(spider.name, run_arguments(spider))
+            self.crawler.stats.set_value(RUN_ID_STAT, self.run_id)
         except Exception:  # the crawl matters more than its record
             logger.exception("could not record the start of this run in the archive")
             self.store = None
@@ -134,10 +138,10 @@ class RunRecorder:
         status = reason if code in (EXIT_OK, EXIT_LOCKED, EXIT_ROBOTS_FORBIDDEN) else "failed"
         plain = {key: _jsonable(value) for key, value in stats.items()}
         plain["finish_reason"] = reason
-        stats_file = self.crawler.settings.get("THAIGOV_STATS_FILE")
+        stats_file = self.config.stats_file
         if stats_file:  # for monitoring scripts (and tests) that want the numbers, not the log
-            Path(stats_file).parent.mkdir(parents=True, exist_ok=True)
-            Path(stats_file).write_text(json.dumps(plain, ensure_ascii=False, indent=1) + "\n")
+            stats_file.parent.mkdir(parents=True, exist_ok=True)
+            stats_file.write_text(json.dumps(plain, ensure_ascii=False, indent=1) + "\n")
         recorded = False
         if self.store is not None and self.run_id is not None:
             try:
@@ -147,6 +151,19 @@ class RunRecorder:
                 logger.exception("could not record the end of this run in the archive")
         if self.enabled and not recorded:
             logger.info("run stats: %s", json.dumps(plain, ensure_ascii=False, sort_keys=True))
+
+
+def run_arguments(spider: Spider) -> dict[str, Any]:
+    """The spider's arguments for the run record, plus Scrapyd's job id when Scrapyd ran it.
+
+    Scrapyd passes ``-a _job=<id>``; recording it ties a row of ``thaigov runs`` to the job in
+    Scrapyd's list (where every job shows "finished", whatever its exit status).
+    """
+    arguments = dict(getattr(spider, "run_args", {}))
+    job = getattr(spider, "_job", None) or os.environ.get("SCRAPY_JOB")
+    if job:
+        arguments["scrapyd_job"] = str(job)
+    return arguments
 
 
 def _jsonable(value: Any) -> Any:

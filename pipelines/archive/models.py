@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -52,7 +53,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
+        if not isinstance(value, dt.datetime):
             return None
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
@@ -76,7 +77,8 @@ class Article(Base):
     article_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     url: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
-    category: Mapped[str | None] = mapped_column(String(200), index=True)
+    category: Mapped[str | None] = mapped_column(String(200), index=True)  # canonical
+    category_original: Mapped[str | None] = mapped_column(String(200))  # as written
     lang: Mapped[str | None] = mapped_column(String(8), index=True)
     published_date_text: Mapped[str | None] = mapped_column(Text)
     published_date_numeric_text: Mapped[str | None] = mapped_column(String(32))
@@ -99,7 +101,7 @@ class Article(Base):
 
 
 class ArticleVersion(Base):
-    """An earlier text of an article, moved here when a later fetch changed its content hash."""
+    """An earlier version of an article, moved here when a later fetch changed its content hash."""
 
     __tablename__ = "article_versions"
     __table_args__ = (UniqueConstraint("article_id", "version", name="uq_article_versions"),)
@@ -112,6 +114,9 @@ class ArticleVersion(Base):
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
+    #: The version's other hashed fields (category, hashtags, lang, ...): a correction of any of
+    #: them makes a version too. NULL for versions archived before migration 0002.
+    other_fields: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     #: When this text became current (first seen) and when a newer text replaced it.
     valid_from: Mapped[dt.datetime]
     replaced_at: Mapped[dt.datetime]
@@ -150,3 +155,47 @@ class CrawlRun(Base):
 
 
 Index("ix_crawl_runs_started_at", CrawlRun.started_at)
+
+
+class Capture(Base):
+    """One WARC response or revisit record the crawler wrote: where it is and what it holds.
+
+    A CDX-like index in the archive: ``article_id`` links article pages to their captures (for
+    re-extraction and WACZ export); a revisit's ``refers_to`` is the ``record_id`` of the
+    response record that holds the identical payload.
+    """
+
+    __tablename__ = "captures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    record_type: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(64), unique=True)
+    refers_to: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    payload_digest: Mapped[str] = mapped_column(String(80), index=True)
+    warc_filename: Mapped[str] = mapped_column(String(200))
+    warc_offset: Mapped[int] = mapped_column(BigInteger)
+    warc_length: Mapped[int] = mapped_column(BigInteger)
+    fetched_at: Mapped[dt.datetime]
+
+
+class ArticleFile(Base):
+    """An attachment or image of an article, downloaded and stored by its SHA-256."""
+
+    __tablename__ = "article_files"
+    __table_args__ = (UniqueConstraint("article_id", "url", name="uq_article_files_article_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(Integer, index=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    #: The URL actually fetched (its WARC-Target-URI), when a mirror or replica served it.
+    capture_url: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[dt.datetime]

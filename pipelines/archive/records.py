@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from pipelines.core.article import EXPORT_FIELDS, canonical_url
+from pipelines.core.article import EXPORT_FIELDS, HASHED_FIELDS, LIST_FIELDS, canonical_url
+from pipelines.core.text_cleaning import clean_optional
+from pipelines.core.text_rules import category_fields
 
 UTC = dt.UTC
 
-LIST_FIELDS: tuple[str, ...] = (
-    "hashtags",
-    "images",
-    "attachments",
-    "date_mentions",
-    "date_warnings",
-)
-#: Columns a later fetch with the same content hash may fill when the stored value is empty.
+#: Columns where an empty value means "not known" rather than "removed": a later fetch fills
+#: them when the stored value is empty, and an item without them (the corpus format carries no
+#: images) keeps the stored value. A differing non-empty value is a correction (a new version).
 FILLABLE_FIELDS: tuple[str, ...] = tuple(
     name
     for name in EXPORT_FIELDS
@@ -44,9 +42,23 @@ BOOKKEEPING_FIELDS: tuple[str, ...] = (
 SOURCES = frozenset({"crawl", "corpus"})
 
 
-def content_hash(title: str | None, body: str | None) -> str:
-    """sha256 of ``title + "\\n" + body``: what counts as a change of the article's text."""
-    return hashlib.sha256(f"{title or ''}\n{body or ''}".encode()).hexdigest()
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return None if value is None or value == "" else str(value)
+
+
+def content_hash(record: Mapping[str, Any]) -> str:
+    """sha256 over every field of ``HASHED_FIELDS``: what counts as a change of the article.
+
+    Empty strings and None hash alike, so a record and its stored columns agree.
+    """
+    payload = json.dumps(
+        [[name, _hashable(record.get(name))] for name in HASHED_FIELDS],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:
@@ -83,22 +95,27 @@ def to_columns(item: Mapping[str, Any]) -> dict[str, Any]:
     source = item.get("source") or "crawl"
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
+    category, category_original = category_fields(
+        item.get("category"), item.get("category_original")
+    )
     columns: dict[str, Any] = {
         "article_id": article_id,
         "url": item.get("url") or (canonical_url(article_id) if article_id > 0 else ""),
         "title": title,
-        "category": item.get("category") or None,
+        "category": category,
+        "category_original": category_original,
         "lang": item.get("lang") or None,
-        "published_date_text": item.get("published_date_text") or None,
-        "published_date_numeric_text": item.get("published_date_numeric_text") or None,
+        "published_date_text": clean_optional(item.get("published_date_text")),
+        "published_date_numeric_text": clean_optional(item.get("published_date_numeric_text")),
         "body": body,
         "fetched_at": parse_timestamp(item.get("fetched_at")),
         "source": source,
         "published_date": parse_date(item.get("published_date")),
-        "content_hash": content_hash(title, body),
     }
     for name in LIST_FIELDS:
         columns[name] = list(item.get(name) or [])
+    assert set(columns) == set(EXPORT_FIELDS)
+    columns["content_hash"] = content_hash(columns)
     return columns
 
 

@@ -1,15 +1,23 @@
 """ArchiveStore: the archive's only door (upserts with versions, reads, run records, stats).
 
-One class for SQLite (default, WAL mode) and PostgreSQL (``postgresql+psycopg://``). Opening a
-store migrates the database to head, so a new file or an empty database just works.
+One class for SQLite (default, WAL mode) and PostgreSQL (``postgresql+psycopg://``), opened in
+one of two explicit modes:
+- :meth:`ArchiveStore.open_for_writing` (crawl, import, reindex, ``db upgrade``) creates the
+  database if needed and migrates it to head;
+- :meth:`ArchiveStore.open_existing` (search, show, ``db stats``, export, serve) creates and
+  migrates nothing: a missing archive raises :class:`ArchiveMissing` naming where it looked, and
+  an archive at an older schema :class:`ArchiveOutdated` asking for ``thaigov db upgrade`` (a
+  reader cannot know what an older schema lacks, so it does not guess).
 
 Upsert rules (see docs/archive.md):
 - a new article id inserts version 1;
-- the same content hash only moves ``last_seen_at`` (and ``first_seen_at`` back when an older
-  snapshot of the same text arrives), and fills columns that are still empty (e.g. images a crawl
-  finds for a corpus-imported article) without touching anything already stored;
-- a changed hash moves the old title/body into ``article_versions``, bumps ``version``, sets
-  ``last_changed_at`` and clears ``indexed_at``;
+- the content hash covers every extracted field (``records.content_hash``); an empty value of a
+  fillable field means "not known" (the corpus format carries no images);
+- the same article (same hash, as far as both sides know it) only moves ``last_seen_at`` (and
+  ``first_seen_at`` back when an older snapshot arrives), and fills columns that are still
+  empty (e.g. images a crawl finds for a corpus-imported article);
+- any other difference (text, category, hashtags, date lines, ...) moves the old version into
+  ``article_versions``, bumps ``version``, sets ``last_changed_at`` and clears ``indexed_at``;
 - an item older than the stored current text is a stale snapshot and changes nothing.
 Times are the item's ``fetched_at`` (when the text was seen), else the time of the upsert, which
 makes re-imports of the same corpus leave byte-identical rows.
@@ -25,6 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
@@ -45,12 +54,12 @@ from pipelines.archive.records import (
     BOOKKEEPING_FIELDS,
     FILLABLE_FIELDS,
     INDEXED_FIELDS,
+    content_hash,
     is_empty,
     iso,
     to_columns,
 )
-from pipelines.core.article import EXPORT_FIELDS, RAW_HTML_FIELD
-from pipelines.core.config import archive_url
+from pipelines.core.article import EXPORT_FIELDS, HASHED_FIELDS, RAW_HTML_FIELD
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +98,24 @@ def article_to_dict(article: Article | Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class ArchiveStore:
-    """The archive database; ``url=None`` uses ``pipelines.core.config.archive_url``."""
+class ArchiveUnavailable(RuntimeError):
+    """The archive a read-only command needs is not usable as it is (one-line message)."""
 
-    def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
-        self.url = archive_url(url)
-        self.engine = make_engine(self.url)
+
+class ArchiveMissing(ArchiveUnavailable):
+    """No archive at the configured URL."""
+
+
+class ArchiveOutdated(ArchiveUnavailable):
+    """The archive's schema is older (or newer) than this version's."""
+
+
+class ArchiveStore:
+    """The archive database at ``url``; ``upgrade`` creates/migrates it (see the open_* modes)."""
+
+    def __init__(self, url: str, *, upgrade: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(self.url, for_writing=upgrade)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if upgrade:
             try:
@@ -102,6 +123,45 @@ class ArchiveStore:
             except BaseException:
                 self.engine.dispose()
                 raise
+
+    @classmethod
+    def open_for_writing(cls, url: str) -> ArchiveStore:
+        """Create the database if needed and migrate it to head (writing commands)."""
+        return cls(url, upgrade=True)
+
+    @classmethod
+    def open_existing(cls, url: str) -> ArchiveStore:
+        """Open an archive at the current schema without creating or migrating anything.
+
+        Raises :class:`ArchiveMissing` or :class:`ArchiveOutdated` with a one-line message;
+        an unreachable server raises SQLAlchemy's ``OperationalError`` as usual.
+        """
+        shown = make_url(url).render_as_string(hide_password=True)
+        sqlite_file = _sqlite_file(url)
+        if sqlite_file is not None and not sqlite_file.is_file():
+            raise ArchiveMissing(
+                f"no archive at {sqlite_file}: set THAIGOV_ARCHIVE_URL or THAIGOV_DATA_DIR, "
+                "or create one with `thaigov crawl` or `thaigov import-corpus`"
+            )
+        store = cls(url, upgrade=False)
+        try:
+            with store.engine.connect() as connection:
+                revision = migrations.current_revision(connection)
+            head = migrations.head_revision()
+            if revision is None:
+                raise ArchiveMissing(
+                    f"no archive at {shown} (the database has no archive schema): create one "
+                    "with `thaigov crawl` or `thaigov import-corpus`, or run `thaigov db upgrade`"
+                )
+            if revision != head:
+                raise ArchiveOutdated(
+                    f"the archive at {shown} has schema {revision}, this version reads {head}: "
+                    "run `thaigov db upgrade` first"
+                )
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     # --- lifecycle ----------------------------------------------------------------------------
     @property
@@ -117,10 +177,6 @@ class ArchiveStore:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-    def session(self) -> Session:
-        """A new ORM session (caller manages the transaction), for ad-hoc reads."""
-        return self._sessions()
 
     # --- writes -------------------------------------------------------------------------------
     def upsert_batch(
@@ -334,6 +390,7 @@ class ArchiveStore:
                     "title": v.title,
                     "body": v.body,
                     "content_hash": v.content_hash,
+                    "other_fields": v.other_fields,
                     "valid_from": iso(v.valid_from),
                     "replaced_at": iso(v.replaced_at),
                     "source": v.source,
@@ -394,6 +451,17 @@ class ArchiveStore:
         return out
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of an on-disk SQLite URL, else None (PostgreSQL, in-memory, URI filenames)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
 # --- upsert helpers ---------------------------------------------------------------------------
 def _rowcount(result: Result[Any]) -> int:
     """Rows an UPDATE matched (a DML statement's result is a CursorResult)."""
@@ -438,27 +506,46 @@ def _result(source: Article | dict[str, Any], action: Action) -> UpsertResult:
 def _apply(
     session: Session, article: Article, columns: dict[str, Any], seen: dt.datetime
 ) -> Action:
-    """Apply one newer (or older) snapshot to a stored article; returns the action taken."""
-    if columns["content_hash"] == article.content_hash:
+    """Apply one newer (or older) snapshot to a stored article; returns the action taken.
+
+    An empty fillable value means "not known" on either side (records.FILLABLE_FIELDS): the
+    item is compared with the stored article as far as both know the article, so a corpus
+    file (no images) after a crawl, or a crawl that finds images for a corpus import, is the
+    same article; any other difference in a hashed field is a new version.
+    """
+    known = {
+        name: getattr(article, name)
+        for name in FILLABLE_FIELDS
+        if is_empty(columns[name]) and not is_empty(getattr(article, name))
+    }
+    filled = {
+        name: columns[name]
+        for name in FILLABLE_FIELDS
+        if is_empty(getattr(article, name)) and not is_empty(columns[name])
+    }
+    effective = {**columns, **known}
+    if known or filled:
+        effective["content_hash"] = content_hash(effective)
+    completed_hash = (
+        content_hash({**_hashed_fields(article), **filled}) if filled else article.content_hash
+    )
+    if effective["content_hash"] == completed_hash:
         if seen > article.last_seen_at:
             article.last_seen_at = seen
         if seen < article.first_seen_at:
             article.first_seen_at = seen
             if article.version == 1:
                 article.last_changed_at = seen
-        filled = [
-            name
-            for name in FILLABLE_FIELDS
-            if is_empty(getattr(article, name)) and not is_empty(columns[name])
-        ]
-        for name in filled:
-            setattr(article, name, columns[name])
+        for name, value in filled.items():
+            setattr(article, name, value)
+        article.content_hash = completed_hash
         if INDEXED_FIELDS.intersection(filled):
             article.indexed_at = None
         action: Action = "unchanged"
     elif seen < article.last_changed_at:
         action = "unchanged"  # stale snapshot: an older text never replaces a newer one
     else:
+        hashed = _hashed_fields(article)
         session.add(
             ArticleVersion(
                 article_id=article.article_id,
@@ -466,12 +553,13 @@ def _apply(
                 title=article.title,
                 body=article.body,
                 content_hash=article.content_hash,
+                other_fields={k: v for k, v in hashed.items() if k not in ("title", "body")},
                 valid_from=article.last_changed_at,
                 replaced_at=seen,
                 source=article.source,
             )
         )
-        for name, value in columns.items():
+        for name, value in effective.items():
             if name != "article_id":
                 setattr(article, name, value)
         article.version += 1
@@ -480,6 +568,10 @@ def _apply(
         article.indexed_at = None
         action = "updated"
     return action
+
+
+def _hashed_fields(article: Article) -> dict[str, Any]:
+    return {name: getattr(article, name) for name in HASHED_FIELDS}
 
 
 def _raw_page(article_id: int, digest: str, raw_html: Any, seen: dt.datetime) -> dict[str, Any]:
@@ -517,7 +609,8 @@ def _decompress(page: RawPage) -> str:
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
     """Scrapy stats hold datetimes and other objects: store them as JSON-safe values."""
-    return json.loads(json.dumps(value, default=str))
+    safe: dict[str, Any] = json.loads(json.dumps(value, default=str))
+    return safe
 
 
 def _plain(value: Any) -> Any:

@@ -24,39 +24,31 @@ import multiprocessing
 import os
 import re
 import tarfile
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pipelines.core.article import EXTRACTED_FIELDS, canonical_url
+from pipelines.core.article import Article, canonical_url
 from pipelines.core.text_cleaning import clean_line, clean_optional, clean_paragraphs
+from pipelines.core.text_rules import (
+    TITLE_PREFIX,
+    article_lang,
+    canonical_category,
+    find_hashtags,
+    split_header,
+    strip_title_prefix,
+)
 
-TITLE_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
-SHORT_TITLE_PREFIX = "รัฐบาลไทย-"  # 68 files of the corpus carry only this part
 SOURCE_PREFIX = "ที่มา : "
-PRINT_LINK = "พิมพ์"
 
-_LONG_DATE = re.compile(r"^วัน\S+ที่\s*[0-9๐-๙]{1,2}\s+\S+\s+[0-9๐-๙]{4}$")
-_NUMERIC_DATE = re.compile(r"^[0-9๐-๙]{1,2}/[0-9๐-๙]{1,2}/[0-9๐-๙]{4}$")
 _SOURCE_URL = re.compile(
     r"^ที่มา\s*:\s*(https?://[^\s/]*thaigov\.go\.th/news/contents/details/(\d+))\s*$"
 )
 _DATE_FOLDERS = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})/[^/]+$")
 _FILE_NAME = re.compile(r"^(?P<category>.*?)_(?P<n>\d+)(?:_[0-9A-Fa-f-]{32,36})?$")
-# A hashtag starts a line or follows whitespace; Thai vowel marks are not \w, hence [^\s#].
-_HASHTAG = re.compile(r"(?<!\S)#[^\s#]+")
-_HASHTAG_TRAILING = ".,;:!?)]}\"'”’…"
-_THAI_LETTERS = re.compile(r"[\u0e01-\u0e4e]+")
-_LATIN_LETTERS = re.compile(r"[A-Za-z]+")
 #: Header lines (title repeats, dates, print link) never go beyond this line; bounds the work.
 _HEADER_LINES = 40
-#: Language is judged on the title and the start of the body: bilingual pages (a Thai lead,
-#: then an English letter) follow their lead, and long bodies cost nothing extra.
-LANG_SAMPLE_CHARS = 1000
-#: Share of Thai among Thai+Latin letters above which an article is Thai. English pages keep
-#: Thai names and dates here and there; Thai pages quote English terms. 0.3 splits both cleanly.
-THAI_SHARE_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,34 +56,16 @@ class CorpusRecord:
     """One corpus file: its name inside the corpus and either an article or a problem."""
 
     name: str
-    article: dict[str, Any] | None
+    article: Article | None
     problem: str | None = None
 
 
 # --- small pure helpers -----------------------------------------------------------------------
-def detect_lang(text: str) -> str:
-    """``"th"`` or ``"en"`` by the share of Thai letters among Thai and Latin letters."""
-    thai = sum(map(len, _THAI_LETTERS.findall(text)))
-    latin = sum(map(len, _LATIN_LETTERS.findall(text)))
-    if thai + latin == 0:
-        return "th"
-    return "th" if thai / (thai + latin) >= THAI_SHARE_THRESHOLD else "en"
-
-
-def find_hashtags(text: str) -> list[str]:
-    """Hashtags in order of first appearance, without trailing punctuation."""
-    found: dict[str, None] = {}
-    if "#" not in text:
-        return []
-    for match in _HASHTAG.finditer(text):
-        tag = match.group().rstrip(_HASHTAG_TRAILING)
-        if len(tag) > 1:
-            found.setdefault(tag, None)
-    return list(found)
-
-
 def parse_file_name(name: str) -> tuple[str | None, str | None]:
-    """(category, fetched_at ISO at midnight UTC) from ``.../YYYY/MM/DD/<category>_<n>.txt``."""
+    """(category as written, fetched_at ISO at midnight UTC) from the file's name.
+
+    Names are ``.../YYYY/MM/DD/<category>_<n>.txt``.
+    """
     posix = name.replace(os.sep, "/")
     stem = PurePosixPath(posix).name.removesuffix(".txt")
     match = _FILE_NAME.match(stem)
@@ -106,11 +80,9 @@ def parse_file_name(name: str) -> tuple[str | None, str | None]:
 
 
 def title_from_line(line: str) -> str:
-    if line.startswith(TITLE_PREFIX):
-        return clean_line(line[len(TITLE_PREFIX) :])
-    if line.startswith(SHORT_TITLE_PREFIX):
-        return clean_line(line[len(SHORT_TITLE_PREFIX) :])
-    return clean_line(line)
+    """The title on a corpus file's first line, with or without the site's prefix."""
+    title = strip_title_prefix(line)
+    return clean_line(line) if title is None else title
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -134,48 +106,27 @@ def parse_corpus_text(name: str, text: str) -> CorpusRecord:
 
     title = title_from_line(lines[0])
     header_end = min(source_index, _HEADER_LINES)
-    position = 1  # next unread line; lines that clean to "" (blank, lone U+200B) are skipped
-
-    def take(accept: Callable[[str], bool]) -> str | None:
-        nonlocal position
-        while position < header_end:
-            line = clean_line(lines[position])
-            if line:
-                if not accept(line):
-                    return None
-                position += 1
-                return line
-            position += 1
-        return None
-
-    long_date = take(lambda line: bool(_LONG_DATE.match(line)))
-    numeric_date = take(lambda line: bool(_NUMERIC_DATE.match(line)))
-    while take(lambda line: line == PRINT_LINK):
-        pass
-    while title and take(lambda line: line == title):
-        pass
-    take(lambda line: False)  # step over blank lines after the header
-
-    body = clean_paragraphs("\n".join(lines[position:source_index]))
+    header = split_header([clean_line(line) for line in lines[1:header_end]], title)
+    body = clean_paragraphs("\n".join(lines[1 + header.body_start : source_index]))
     if not title and not body:
         return CorpusRecord(name, None, f"empty article {article_id} (no title, no body)")
     category, fetched_at = parse_file_name(name)
-    article: dict[str, Any] = {
-        "article_id": article_id,
-        "url": canonical_url(article_id),
-        "title": title,
-        "category": category,
-        "lang": detect_lang(f"{title}\n{body[:LANG_SAMPLE_CHARS]}"),
-        "published_date_text": long_date,
-        "published_date_numeric_text": numeric_date,
-        "body": body,
-        "hashtags": find_hashtags(body),
-        "images": [],
-        "attachments": [],
-        "fetched_at": fetched_at,
-        "source": "corpus",
-    }
-    assert tuple(article) == EXTRACTED_FIELDS
+    article = Article(
+        article_id=article_id,
+        url=canonical_url(article_id),
+        title=title,
+        category=canonical_category(category) or None,
+        category_original=category,
+        lang=article_lang(title, body),
+        published_date_text=header.long_date,
+        published_date_numeric_text=header.numeric_date,
+        body=body,
+        hashtags=find_hashtags(body),
+        images=[],
+        attachments=[],
+        fetched_at=fetched_at,
+        source="corpus",
+    )
     return CorpusRecord(name, article)
 
 
@@ -282,12 +233,14 @@ def _date_folders(article: Mapping[str, Any]) -> str:
     return f"{year}/{month}/{day}"
 
 
-def render_corpus_file(article: Mapping[str, Any]) -> tuple[str, str]:
+def render_corpus_file(record: Article | Mapping[str, Any]) -> tuple[str, str]:
     """(relative path, text) of one article in the corpus format (inverse of the parser).
 
     The file is named ``<category>_<article_id>.txt`` under the fetch date's folders, so names
-    are unique per export and stable across exports.
+    are unique per export and stable across exports; the category is the one the article was
+    found with (``category_original``), so the parser gives back both category fields.
     """
+    article = record.as_dict() if isinstance(record, Article) else record
     article_id = int(article["article_id"])
     title = clean_line(article.get("title"))
     lines = [TITLE_PREFIX + title, "", ""]
@@ -301,7 +254,6 @@ def render_corpus_file(article: Mapping[str, Any]) -> tuple[str, str]:
     if body:
         lines.extend(body.split("\n"))
     lines.extend(["", SOURCE_PREFIX + canonical_url(article_id)])
-    relative = (
-        f"data/{_date_folders(article)}/{_file_category(article.get('category'))}_{article_id}.txt"
-    )
+    category = article.get("category_original") or article.get("category")
+    relative = f"data/{_date_folders(article)}/{_file_category(category)}_{article_id}.txt"
     return relative, "\n".join(lines)

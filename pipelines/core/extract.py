@@ -13,26 +13,32 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
-from w3lib.encoding import html_to_unicode
 
-from pipelines.core.article import EXTRACTED_FIELDS, canonical_url
-from pipelines.core.text_cleaning import clean_line, clean_optional
-
-TITLE_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
-PRINT_LINK_TEXT = "พิมพ์"
-DETAIL_URL = re.compile(r"/news/contents/details/(\d+)(?:[/?#]|$)")
-LONG_DATE = re.compile(
-    r"วัน(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|ศุกร์|เสาร์|อาทิตย์)ที่\s*[0-9๐-๙]{1,2}\s+\S+\s+[0-9๐-๙]{4}"
+from pipelines.core.article import EXTRACTED_FIELDS, Article, canonical_url
+from pipelines.core.html_input import (
+    InputReport,
+    decode_html,
+    parse_html,
+    safe_url,
+    safe_urls,
+    sanitise_text,
 )
-NUMERIC_DATE = re.compile(r"[0-9๐-๙]{1,2}/[0-9๐-๙]{1,2}/[0-9๐-๙]{4}")
-HASHTAG = re.compile(r"(?<!\S)#[^\s#]+")
+from pipelines.core.text_cleaning import clean_line
+from pipelines.core.text_rules import (
+    article_lang,
+    canonical_category,
+    find_hashtags,
+    is_long_date_line,
+    split_header,
+    strip_title_prefix,
+)
+
+DETAIL_URL = re.compile(r"/news/contents/details/(\d+)(?:[/?#]|$)")
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar")
-THAI_LETTER = re.compile(r"[\u0e01-\u0e4e]")
-LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 # Elements that start a new line of text; everything else is inline.
 _BLOCK_TAGS = frozenset(
@@ -80,10 +86,15 @@ _CHROME_TAGS = ("header", "nav", "footer")
 
 @dataclass(frozen=True)
 class Extracted:
-    """An article: ``fields`` has exactly ``EXTRACTED_FIELDS``; ``route`` names how it was found."""
+    """An article record (date fields still empty); ``route`` names how it was found."""
 
-    fields: dict[str, Any]
+    article: Article
     route: str
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The record's ``EXTRACTED_FIELDS`` as a dict, in order (for tests and logs)."""
+        return {name: getattr(self.article, name) for name in EXTRACTED_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -99,31 +110,24 @@ def article_id_from_url(url: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def decode_html(html: bytes, encoding: str | None = None) -> str:
-    """Bytes to text: the declared/transport encoding first, then BOM and ``<meta charset>``.
-
-    w3lib implements the browser rules (and maps labels such as ``windows-874``/``tis-620``
-    to Python codecs), which a hand-written detector would get wrong on Thai legacy pages.
-    """
-    header = f"text/html; charset={encoding}" if encoding else None
-    _, text = html_to_unicode(header, html)
-    return text
-
-
 def extract_article(
     html: str | bytes,
     url: str,
     *,
     encoding: str | None = None,
     fetched_at: datetime | None = None,
+    report: InputReport | None = None,
 ) -> Extracted | NotArticle:
-    """Extract one article from a detail page, or say why the page is not one."""
+    """Extract one article from a detail page, or say why the page is not one.
+
+    Input hazards repaired on the way (``pipelines.core.html_input``) are counted in ``report``.
+    """
     article_id = article_id_from_url(url)
     if article_id is None:
         return NotArticle("not_detail_url", url)
-    text = decode_html(html, encoding) if isinstance(html, bytes) else html
+    text = decode_html(html, encoding, report) if isinstance(html, bytes) else html
     try:
-        doc = lxml.html.document_fromstring(text)
+        doc = parse_html(sanitise_text(text, report), report)
     except (etree.ParserError, ValueError) as exc:
         return NotArticle("unparseable", str(exc))
 
@@ -141,55 +145,39 @@ def extract_article(
             return NotArticle("no_article_block")
 
     page_url = canonical_url(article_id)
-    attachments = _attachments(block, page_url)
-    images = _unique(
-        urljoin(page_url, src.strip())
-        for src in block.xpath(".//img/@src")
-        if src.strip() and not src.strip().startswith("data:")
-    )
-    date_text, numeric_text, body_lines = _split_head(_text_lines(block), title)
-    if date_text is None and not body_lines:
+    attachments = _attachments(block, page_url, report)
+    images = safe_urls(block.xpath(".//img/@src"), page_url, report)  # http(s) only
+    lines = _text_lines(block)
+    header = split_header(lines, title)
+    body_lines = lines[header.body_start :]
+    if header.long_date is None and not body_lines:
         return NotArticle("empty_article")
 
     body = "\n".join(body_lines)
-    fields: dict[str, Any] = {
-        "article_id": article_id,
-        "url": page_url,
-        "title": title,
-        "category": _category(doc),
-        "lang": detect_lang(f"{title}\n{body}"),
-        "published_date_text": date_text,
-        "published_date_numeric_text": numeric_text,
-        "body": body,
-        "hashtags": _unique(tag for line in body_lines for tag in HASHTAG.findall(line)),
-        "images": images,
-        "attachments": attachments,
-        "fetched_at": (fetched_at or datetime.now(UTC)).isoformat(timespec="seconds"),
-        "source": "crawl",
-    }
-    assert tuple(fields) == EXTRACTED_FIELDS
+    category = _category(doc)
+    article = Article(
+        article_id=article_id,
+        url=page_url,
+        title=title,
+        category=canonical_category(category) or None,
+        category_original=category or None,
+        lang=article_lang(title, body),
+        published_date_text=header.long_date,
+        published_date_numeric_text=header.numeric_date,
+        body=body,
+        hashtags=find_hashtags(body),
+        images=images,
+        attachments=attachments,
+        fetched_at=(fetched_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        source="crawl",
+    )
     route = block_route if block_route != "anchors" else title_route
-    return Extracted(fields=fields, route=route)
-
-
-def detect_lang(text: str) -> str:
-    """``th`` when Thai letters make up at least half of the letters, else ``en``.
-
-    English articles still carry Thai date lines and Thai names, hence a share, not a test for
-    the presence of Thai.
-    """
-    thai = len(THAI_LETTER.findall(text))
-    latin = len(LATIN_LETTER.findall(text))
-    return "th" if thai >= latin or thai + latin == 0 else "en"
+    return Extracted(article=article, route=route)
 
 
 def _title(doc: lxml.html.HtmlElement) -> tuple[str, str] | NotArticle:
-    raw = doc.findtext(".//title") or ""
-    stripped = raw.strip()
-    core = TITLE_PREFIX.removesuffix("-")
-    if stripped.startswith(core):
-        rest = stripped.removeprefix(core)
-        title = clean_line(rest.removeprefix("-"))
+    title = strip_title_prefix(doc.findtext(".//title"))
+    if title is not None:
         return (title, "anchors") if title else NotArticle("soft_404")
     og = doc.xpath("//meta[@property='og:title']/@content")
     if og and clean_line(og[0]):
@@ -222,7 +210,7 @@ def _largest_date_block(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | N
             if isinstance(el.tag, str)
             and el not in chrome
             and el.text
-            and LONG_DATE.fullmatch(clean_line(el.text))
+            and is_long_date_line(clean_line(el.text))
         ),
         None,
     )
@@ -244,18 +232,24 @@ def _largest_date_block(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | N
     return date_el.getparent()
 
 
-def _category(doc: lxml.html.HtmlElement) -> str | None:
+def _category(doc: lxml.html.HtmlElement) -> str:
+    """The category span's text as written (whitespace folded), or ""."""
     spans = doc.xpath(f"//span[{_has_class('headtitle-2')}]")
-    return clean_optional(spans[0].text_content()) if spans else None
+    return clean_line(spans[0].text_content()) if spans else ""
 
 
-def _attachments(block: lxml.html.HtmlElement, page_url: str) -> list[str]:
-    """Absolute document links; their anchors are removed so link text stays out of the body."""
+def _attachments(
+    block: lxml.html.HtmlElement, page_url: str, report: InputReport | None = None
+) -> list[str]:
+    """Absolute http(s) document links; their anchors are removed so link text stays out of
+    the body (also for links dropped for their scheme, e.g. ``javascript:...//x.pdf``)."""
     found: list[str] = []
     for anchor in list(block.iter("a")):
         href = (anchor.get("href") or "").strip()
-        if urlsplit(href).path.lower().endswith(ATTACHMENT_EXTENSIONS):
-            found.append(urljoin(page_url, href))
+        if href.split("#")[0].split("?")[0].lower().endswith(ATTACHMENT_EXTENSIONS):
+            url = safe_url(href, page_url, report)
+            if url is not None:
+                found.append(url)
             anchor.drop_tree()
     return _unique(found)
 
@@ -289,23 +283,6 @@ def _text_lines(block: lxml.html.HtmlElement) -> list[str]:
     walk(block)
     flush()
     return lines
-
-
-def _split_head(lines: list[str], title: str) -> tuple[str | None, str | None, list[str]]:
-    """Separate the leading date lines, print link and repeated titles from the body."""
-    date_text: str | None = None
-    numeric_text: str | None = None
-    index = 0
-    for index, line in enumerate(lines):  # noqa: B007 (index is used after the loop)
-        if date_text is None and LONG_DATE.fullmatch(line):
-            date_text = line
-        elif numeric_text is None and NUMERIC_DATE.fullmatch(line):
-            numeric_text = line
-        elif line != PRINT_LINK_TEXT and line != title:
-            break
-    else:
-        index = len(lines)
-    return date_text, numeric_text, lines[index:]
 
 
 def _unique(values: Any) -> list[str]:

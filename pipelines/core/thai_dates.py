@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Literal
 
-from pythainlp.util import thai_digit_to_arabic_digit
 from pythainlp.util.date import thai_abbr_months, thai_full_months, thai_full_weekdays
+
+from pipelines.core.text_rules import BE_OFFSET, THAI_WEEKDAYS, fold_thai_digits
 
 __all__ = [
     "WARNING_KINDS",
@@ -36,7 +37,6 @@ __all__ = [
     "warning_kind",
 ]
 
-BE_OFFSET = 543
 #: B.E. years read as such: 2100-2800 (1557-2257 C.E.), so historical dates such as
 #: "5 กรกฎาคม พ.ศ. 2365" stay valid. Without an era marker a year from 2100 up is B.E., and
 #: 1800-2099 is C.E. (a C.E. year in the 2100s is no news date).
@@ -56,9 +56,8 @@ _FULL_MONTHS: dict[str, int] = {name: i for i, name in enumerate(thai_full_month
 _FULL_MONTHS["กรกฏาคม"] = 7
 # Abbreviations without their dots ("ธค", "มีค"), keyed for lookup after dots/spaces are removed.
 _ABBR_MONTHS: dict[str, int] = {a.replace(".", ""): i for i, a in enumerate(thai_abbr_months, 1)}
-# Python's weekday(): Monday is 0, the same order as PyThaiNLP's thai_full_weekdays.
-_THAI_WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(thai_full_weekdays)}
-_THAI_WEEKDAYS["วันพฤหัส"] = 3  # the short spoken form, also used on the site
+# Python's weekday(): Monday is 0; includes the short spoken Thursday "วันพฤหัส" (text_rules).
+_THAI_WEEKDAYS: dict[str, int] = THAI_WEEKDAYS
 # English names are written out: calendar.month_name follows the process locale.
 _EN_MONTH_NAMES = [
     "January",
@@ -231,7 +230,7 @@ class _Invalid(Exception):
 
 
 def _int(text: str) -> int:
-    return int(thai_digit_to_arabic_digit(text))
+    return int(fold_thai_digits(text))
 
 
 def _thai_month_number(text: str) -> int:
@@ -489,7 +488,7 @@ def parse_year_or_date(text: str | None) -> tuple[date, date] | None:
     range, or ISO ``2024``/``2024-12``/``2024-12-13``; None when it is none of these."""
     if not text or not text.strip():
         return None
-    cleaned = thai_digit_to_arabic_digit(text.strip())
+    cleaned = fold_thai_digits(text.strip())
     iso = _ISO.fullmatch(cleaned)
     if iso:
         year, month = int(iso[1]), int(iso[2])

@@ -8,7 +8,8 @@ backends see the same tokens, which is what makes their answers comparable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
 
 #: ``progress(done, total)``; ``total`` is None when unknown (streamed input).
 ProgressCallback = Callable[[int, int | None], None]
+
+
+class IndexMissing(RuntimeError):
+    """No search index where the configuration points (one-line message naming the place)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +83,54 @@ class Aggregations:
     per_category: list[tuple[str, int]]  # (name, n), most matches first, then by name
 
 
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """An indexed article's tokens as the index holds them (the workbench counts on these).
+
+    ``title``/``body`` (display text) are filled only when asked for: concordance lines are cut
+    from them, while counts need only the segmented forms.
+    """
+
+    article_id: int
+    published_date: str | None
+    title_segmented: str
+    body_segmented: str
+    title: str = ""
+    body: str = ""
+
+
+class WordCounts(Protocol):
+    """Word counts per month kept by the index as it is written (``search.backends.word_stats``):
+    the workbench's fast path; it scans the stored tokens where a backend keeps none."""
+
+    def months(self) -> list[str]:
+        """Months holding an article (``YYYY-MM``; ``""`` for undated), ascending."""
+
+    def size(self, months: Sequence[str] | None = None) -> int:
+        """Tokens in those months (every month when None)."""
+
+    def per_month(self, words: Iterable[str]) -> dict[str, Counter[str]]:
+        """month -> occurrences of each of ``words``."""
+
+    def totals(self, words: Iterable[str]) -> Counter[str]:
+        """Occurrences of ``words`` in the whole index."""
+
+    def frequencies(self, months: Sequence[str] | None = None) -> Counter[str]:
+        """Every word's occurrences in those months (every month when None)."""
+
+
 @runtime_checkable
 class SearchBackend(Protocol):
     """What the pipeline, the CLI and the web UI may call on a backend."""
 
     name: str  # "embedded" | "elasticsearch"
+
+    @property
+    def location(self) -> str:
+        """Where the index is (file path, or server and alias), for messages."""
+
+    def exists(self) -> bool:
+        """Whether there is an index to read (read-only commands refuse to run without one)."""
 
     def ensure_schema(self) -> None:
         """Create the index/tables if missing; idempotent."""
@@ -113,6 +161,20 @@ class SearchBackend(Protocol):
     def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
         """Index terms near ``word`` by edit distance, with their document counts
         (ranked by ``search.core.suggest.rank_candidates``)."""
+
+    def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
+        """(article_id, published_date) of every match of ``q`` (ignores sort/limit/offset).
+
+        The research workbench decides which articles a query matches only through this.
+        """
+
+    def stored(self, ids: Sequence[int], *, text: bool = False) -> Iterator[StoredDoc]:
+        """The indexed tokens (and with ``text`` the display text) of ``ids``, in any order;
+        ids not in the index are skipped."""
+
+    def word_counts(self) -> WordCounts | None:
+        """The index's word counts per month, or None where it keeps none (then the workbench
+        counts from ``stored``; the figures are the same)."""
 
     def rebuild(
         self, docs: Iterable[IndexDoc], progress: ProgressCallback | None = None

@@ -21,15 +21,15 @@ Why this shape:
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
+from pipelines.core.settings import ThaigovSettings
 from search.backends.base import (
     Aggregations,
     Hit,
@@ -37,6 +37,7 @@ from search.backends.base import (
     IndexOutcome,
     ProgressCallback,
     SearchResult,
+    StoredDoc,
 )
 from search.core.query import AnyOf, Node, ParsedQuery, SearchQuery, Term
 from search.core.segment import PART_GAP
@@ -62,6 +63,8 @@ BULK_MAX_BYTES = 20 * 1024 * 1024
 BULK_RETRIES = 4  # documents rejected with 429 are retried with exponential backoff
 CATEGORY_BUCKETS = 500
 SUGGEST_MIN_DOCS = 3  # as the embedded backend's SUGGEST_MIN_DOCS
+#: Hits per scroll page / ids per multi-get when the workbench reads every match.
+SCAN_PAGE = 1000
 
 
 class ElasticsearchUnavailable(ConnectionError):
@@ -320,16 +323,30 @@ class ElasticsearchBackend:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> ElasticsearchBackend:
-        """Configured by the THAIGOV_ELASTICSEARCH_* variables (credentials are never logged)."""
+    def from_settings(cls, settings: ThaigovSettings) -> ElasticsearchBackend:
+        """Configured by the THAIGOV_ELASTICSEARCH_* settings (credentials are never logged)."""
+        if not settings.elasticsearch_url:
+            raise ValueError("THAIGOV_ELASTICSEARCH_URL is not set")
+        api_key, password = settings.elasticsearch_api_key, settings.elasticsearch_password
         return cls(
-            env["THAIGOV_ELASTICSEARCH_URL"],
-            index=env.get("THAIGOV_ELASTICSEARCH_INDEX") or DEFAULT_ALIAS,
-            api_key=env.get("THAIGOV_ELASTICSEARCH_API_KEY") or None,
-            username=env.get("THAIGOV_ELASTICSEARCH_USERNAME") or None,
-            password=env.get("THAIGOV_ELASTICSEARCH_PASSWORD") or None,
-            ca_certs=env.get("THAIGOV_ELASTICSEARCH_CA_CERTS") or None,
+            settings.elasticsearch_url,
+            index=settings.elasticsearch_index,
+            api_key=api_key.get_secret_value() if api_key else None,
+            username=settings.elasticsearch_username,
+            password=password.get_secret_value() if password else None,
+            ca_certs=settings.elasticsearch_ca_certs,
         )
+
+    @property
+    def location(self) -> str:
+        return f"{self.url} (alias {self.alias})"
+
+    def exists(self) -> bool:
+        """Whether the alias points at an index (an unreachable cluster raises)."""
+        try:
+            return bool(self.current_indices())
+        except TransportError as exc:
+            raise self._unavailable(exc) from exc
 
     def __repr__(self) -> str:
         return f"ElasticsearchBackend({self.url!r}, index={self.alias!r})"
@@ -705,6 +722,56 @@ class ElasticsearchBackend:
             self.client.indices.refresh(index=self.alias, ignore_unavailable=True)
         except TransportError as exc:
             raise self._unavailable(exc) from exc
+
+    def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
+        try:
+            return [
+                (int(hit["_id"]), hit.get("_source", {}).get("published_date"))
+                for hit in helpers.scan(
+                    self.client,
+                    index=self.alias,
+                    query={"query": build_query(q, english=self._english_on())},
+                    _source=["published_date"],
+                    size=SCAN_PAGE,
+                    ignore_unavailable=True,
+                    allow_no_indices=True,
+                )
+            ]
+        except TransportError as exc:
+            raise self._unavailable(exc) from exc
+
+    def stored(self, ids: Sequence[int], *, text: bool = False) -> Iterator[StoredDoc]:
+        for i in range(0, len(ids), SCAN_PAGE):
+            chunk = [str(article_id) for article_id in ids[i : i + SCAN_PAGE]]
+            try:
+                response = self.client.mget(
+                    index=self.alias,
+                    ids=chunk,
+                    source_includes=["title", "body", "published_date"]
+                    + (["display"] if text else []),
+                ).body
+            except NotFoundError:  # no index behind the alias yet
+                return
+            except TransportError as exc:
+                raise self._unavailable(exc) from exc
+            for doc in response.get("docs", []):
+                if not doc.get("found"):
+                    continue
+                source = doc["_source"]
+                display = source.get("display") or {}
+                yield StoredDoc(
+                    int(doc["_id"]),
+                    source.get("published_date"),
+                    source.get("title") or "",
+                    source.get("body") or "",
+                    display.get("title") or "" if text else "",
+                    display.get("body") or "" if text else "",
+                )
+
+    def word_counts(self) -> None:
+        """None: this backend keeps no word counts, so the workbench counts from ``stored``
+        (the same figures, slower on a large archive; see docs/workbench.md)."""
+        return None
 
     def close(self) -> None:
         self.client.close()

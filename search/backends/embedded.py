@@ -19,6 +19,8 @@ Why this shape:
   for "did you mean".
 - ``rebuild`` writes a new file beside the old one and ``os.replace``s it; every call checks
   the file's identity and reconnects, so searches in this and other processes follow the swap.
+- Opened with ``create=False`` (read-only commands), it never creates the file or its folder:
+  a missing index raises :class:`IndexMissing` naming the path.
 """
 
 from __future__ import annotations
@@ -27,24 +29,26 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from search.backends import word_stats
 from search.backends.base import (
     Aggregations,
     Hit,
     IndexDoc,
+    IndexMissing,
     IndexOutcome,
     ProgressCallback,
     SearchResult,
+    StoredDoc,
 )
 from search.core.query import AnyOf, Node, ParsedQuery, Phrase, SearchQuery, Term
 from search.core.segment import PART_GAP
 from search.core.snippets import make_snippet
 from search.core.suggest import near_terms
 
-DEFAULT_SEARCH_PATH = Path("data") / "search.sqlite3"
 SCHEMA_VERSION = "3"
 TITLE_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
@@ -52,6 +56,8 @@ TITLE_PARTS_WEIGHT = 2.0
 BODY_PARTS_WEIGHT = 0.5
 #: Vocabulary terms in fewer documents are not offered as suggestions (typos of the index).
 SUGGEST_MIN_DOCS = 3
+#: Ids per ``IN (...)`` (SQLite's default limit on bound parameters is 32,766).
+_ID_CHUNK = 900
 _TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* M* N* Co'"
 
 _SCHEMA = f"""
@@ -74,7 +80,7 @@ CREATE INDEX IF NOT EXISTS docs_published ON docs (published_date, article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, body, title_parts, body_parts, content='', tokenize="{_TOKENIZER}"
 );
-"""
+{word_stats.SCHEMA}"""
 #: The index's vocabulary for "did you mean", per connection in the temp schema: nothing is
 #: written to the file, so it also works on read-only connections and older index files.
 _VOCABULARY = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, fts, 'row')"
@@ -82,12 +88,6 @@ _VOCABULARY = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab
 
 class SchemaMismatch(RuntimeError):
     """The index file was built by another version of this backend: rebuild it."""
-
-
-def search_path(env: Mapping[str, str] | None = None) -> Path:
-    """``THAIGOV_SEARCH_PATH``, else ``data/search.sqlite3`` under the working directory."""
-    env = os.environ if env is None else env
-    return Path(env.get("THAIGOV_SEARCH_PATH") or DEFAULT_SEARCH_PATH)
 
 
 _FTS_INSERT = "INSERT INTO fts (rowid, title, body, title_parts, body_parts) VALUES (?,?,?,?,?)"
@@ -166,18 +166,40 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(path) if path is not None else search_path()
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        """``create=False``: never create the file (read-only commands); see :meth:`exists`."""
+        self.path = Path(path)
+        self.create = create
         self._local = threading.local()  # one connection per thread (web server threads)
         self._vocabulary_cache: tuple[int, list[str]] | None = None
         self._vocabulary_lock = threading.Lock()
 
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        """Whether an index file is there to read."""
+        return self.path.is_file()
+
+    def _missing(self) -> IndexMissing:
+        return IndexMissing(
+            f"no search index at {self.path}: set THAIGOV_SEARCH_PATH or THAIGOV_DATA_DIR, "
+            "or build it with `thaigov reindex --all`"
+        )
+
     # --- connections ---------------------------------------------------------------------
 
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    def _connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            target, uri = str(path), False
+        else:  # mode=rw: an error, not a new empty file, if the index vanished meanwhile
+            target, uri = f"{path.resolve().as_uri()}?mode=rw", True
+        conn = sqlite3.connect(
+            target, timeout=30, isolation_level=None, check_same_thread=False, uri=uri
+        )
         # Rollback journal, not WAL: a WAL file left beside the path would be replayed into the
         # file that rebuild() swaps in.
         conn.execute("PRAGMA journal_mode=DELETE")
@@ -196,8 +218,13 @@ class EmbeddedBackend:
             return conn
         if conn is not None:
             conn.close()
-        conn = self._connect(self.path)
-        conn.executescript(_SCHEMA)
+        if not self.create:
+            if identity is None:
+                raise self._missing()
+            conn = self._connect(self.path, create=False)
+        else:
+            conn = self._connect(self.path)
+            conn.executescript(_SCHEMA)
         conn.execute(_VOCABULARY)
         found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if found is not None and found[0] != SCHEMA_VERSION:
@@ -228,15 +255,24 @@ class EmbeddedBackend:
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
             (SCHEMA_VERSION,),
         )
+        if conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None:
+            # Empty: the word counts start complete (see search.backends.word_stats).
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')", (word_stats.META_KEY,)
+            )
 
     @staticmethod
     def _write(conn: sqlite3.Connection, docs: Iterable[IndexDoc]) -> list[int]:
         written: list[int] = []
+        delta = word_stats.Delta()
         for doc in docs:
             packed = _pack(doc)
             old = conn.execute(
-                "SELECT segmented FROM docs WHERE article_id = ?", (doc.article_id,)
+                "SELECT segmented, month FROM docs WHERE article_id = ?", (doc.article_id,)
             ).fetchone()
+            if old is not None:
+                delta.add(old[1] or "", _unpack(old[0])[:2], -1)
+            delta.add(doc.month or "", (doc.title_segmented, doc.body_segmented))
             if old is not None and old[0] != packed:
                 conn.execute(
                     _FTS_DELETE,
@@ -264,6 +300,7 @@ class EmbeddedBackend:
                 ),
             )
             written.append(doc.article_id)
+        delta.apply(conn)
         return written
 
     def index_batch(self, docs: Iterable[IndexDoc]) -> IndexOutcome:
@@ -283,18 +320,21 @@ class EmbeddedBackend:
         conn = self._conn()
         removed = 0
         with self._transaction(conn):
+            delta = word_stats.Delta()
             for article_id in ids:
                 row = conn.execute(
-                    "SELECT segmented FROM docs WHERE article_id = ?", (article_id,)
+                    "SELECT segmented, month FROM docs WHERE article_id = ?", (article_id,)
                 ).fetchone()
                 if row is None:
                     continue
+                delta.add(row[1] or "", _unpack(row[0])[:2], -1)
                 conn.execute(
                     _FTS_DELETE,
                     (article_id, *_unpack(row[0])),
                 )
                 conn.execute("DELETE FROM docs WHERE article_id = ?", (article_id,))
                 removed += 1
+            delta.apply(conn)
         return removed
 
     def rebuild(
@@ -313,6 +353,9 @@ class EmbeddedBackend:
                 conn.executescript(_SCHEMA)
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+                )
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, '1')", (word_stats.META_KEY,)
                 )
                 pending: list[IndexDoc] = []
                 for doc in docs:
@@ -508,6 +551,33 @@ class EmbeddedBackend:
     def indexed_hashes(self) -> dict[int, str | None]:
         """article_id -> content_hash of every indexed document (for consistency checks)."""
         return dict(self._conn().execute("SELECT article_id, content_hash FROM docs"))
+
+    def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
+        conn = self._conn()
+        source, where, id_col, params = self._where(q, need_docs=True)
+        sql = f"SELECT {id_col}, d.published_date FROM {source}{where}"
+        return [(int(i), d) for i, d in conn.execute(sql, params)]
+
+    def stored(self, ids: Sequence[int], *, text: bool = False) -> Iterator[StoredDoc]:
+        conn = self._conn()
+        columns = "article_id, published_date, segmented" + (", title, body" if text else "")
+        for i in range(0, len(ids), _ID_CHUNK):
+            chunk = list(ids[i : i + _ID_CHUNK])
+            rows = conn.execute(
+                f"SELECT {columns} FROM docs WHERE article_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            for row in rows:
+                title_seg, body_seg = _unpack(row[2])[:2]
+                yield StoredDoc(
+                    row[0], row[1], title_seg, body_seg, *(row[3:5] if text else ("", ""))
+                )
+
+    def word_counts(self) -> word_stats.SqliteWordStats | None:
+        """Word counts per month, when this index has kept them since it was empty."""
+        conn = self._conn()
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (word_stats.META_KEY,))
+        return word_stats.SqliteWordStats(conn) if row.fetchone() else None
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

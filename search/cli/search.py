@@ -1,4 +1,5 @@
-"""``thaigov search`` and ``thaigov reindex``; ``register(app)`` adds them ."""
+"""``thaigov search`` (reads the index) and ``thaigov reindex`` (writes it); ``register(app)``
+adds them."""
 
 from __future__ import annotations
 
@@ -20,10 +21,21 @@ from search.backends.base import (
     SearchBackend,
     SearchResult,
 )
-from search.backends.select import backend_name, open_backend
-from search.core.query import SORTS, DateFilterError, SearchQuery
+from search.cli.errors import storage_errors
+from search.cli.options import load_settings, search_backend, writable_archive
+from search.cli.query_options import (
+    CategoryOption,
+    FromOption,
+    LangOption,
+    LimitOption,
+    OffsetOption,
+    SortOption,
+    ToOption,
+    build_query_or_exit,
+)
+from search.core.query import SearchQuery
 from search.core.segment import segmenting_pool
-from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
+from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START, highlight_offsets
 from search.services.documents import documents_from_articles
 from search.services.indexer import BatchIndexer
 from search.services.suggest import did_you_mean
@@ -67,41 +79,42 @@ def search_command(
             help='Words, "exact phrase", "words"~5, -excluded, a OR b, (groups), title:word'
         ),
     ],
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="2024-01-31, 2024-01, 2567, 1 ม.ค. 67")
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Inclusive end, same forms")] = None,
-    category: Annotated[
-        list[str] | None, typer.Option("--category", help="Repeat for several")
-    ] = None,
-    lang: Annotated[str | None, typer.Option(help="th or en")] = None,
-    sort: Annotated[str, typer.Option(help=" | ".join(SORTS))] = "relevance",
-    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit")] = False,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    category: CategoryOption = None,
+    lang: LangOption = None,
+    sort: SortOption = None,
+    limit: LimitOption = "10",
+    offset: OffsetOption = "0",
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="One JSON object per hit: plain snippet, highlights as [start, end) offsets"
+            " in it, and the total count",
+        ),
+    ] = False,
 ) -> None:
     """Search the index (embedded, or Elasticsearch when THAIGOV_ELASTICSEARCH_URL is set)."""
-    try:
-        q = SearchQuery.build(
-            query,
-            date_from=date_from,
-            date_to=date_to,
-            categories=category,
-            lang=lang,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-        )
-    except (DateFilterError, ValueError) as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    backend = open_backend()
-    try:
+    q = build_query_or_exit(
+        query,
+        q_hint="QUERY",
+        date_from=date_from,
+        date_to=date_to,
+        categories=category,
+        lang=lang,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    with search_backend(load_settings(), create=False) as backend:
         result = backend.search(q)
         suggestions = did_you_mean(backend, q, result.total)
-    finally:
-        backend.close()
     if as_json:
+        if not result.hits:
+            errors.print(f"{result.total} matches (none on this page)")
         for hit in result.hits:
+            snippet, highlights = highlight_offsets(hit.snippet)
             record = {
                 "article_id": hit.article_id,
                 "title": hit.title,
@@ -109,8 +122,10 @@ def search_command(
                 "category": hit.category,
                 "lang": hit.lang,
                 "score": round(hit.score, 4),
-                "snippet": hit.snippet,
+                "snippet": snippet,
+                "highlights": [list(span) for span in highlights],
                 "url": hit.url,
+                "total": result.total,
             }
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         for suggestion in suggestions:
@@ -201,32 +216,49 @@ def reindex_command(
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
     workers: Annotated[
-        int | None, typer.Option(help="Segmentation processes (default: CPU count)")
+        int | None,
+        typer.Option(help="Segmentation processes (default: THAIGOV_SEGMENT_WORKERS, else CPUs)"),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object.")
+    ] = False,
 ) -> None:
-    """Bring the search index up to date with the archive."""
-    from pipelines.archive.store import ArchiveStore  # SQLAlchemy only when needed
+    """Bring the search index up to date with the archive (creating either when missing)."""
     from search.core.segment import default_workers
 
-    store = ArchiveStore()
-    backend = open_backend()
-    try:
-        backend.ensure_schema()
+    settings = load_settings(segment_workers=workers)
+    with (
+        writable_archive(settings) as store,
+        search_backend(settings, create=True) as backend,
+    ):
+        if not rebuild_all:
+            # --all builds a fresh index beside the old one (which may be corrupt: this is
+            # how it is repaired), so it must not open the old one first.
+            backend.ensure_schema()
         run = _reindex_all if rebuild_all else _reindex_pending
-        indexed, failed = run(store, backend, batch_size, workers or default_workers())
+        indexed, failed = run(store, backend, batch_size, default_workers(settings.segment_workers))
+        figures = {
+            "backend": backend.name,
+            "mode": "all" if rebuild_all else "pending",
+            "indexed": indexed,
+            "failed": failed,
+            "index_count": backend.count(),
+            "archive_count": store.count(),
+            "pending": store.count(pending_only=True),
+        }
+    if as_json:
+        typer.echo(json.dumps(figures))
+    else:
         errors.print(
-            f"{backend_name()}: indexed {indexed}, failed {failed}; "
-            f"index holds {backend.count()}, archive {store.count()} "
-            f"({store.count(pending_only=True)} pending)"
+            f"{figures['backend']}: indexed {indexed}, failed {failed}; "
+            f"index holds {figures['index_count']}, archive {figures['archive_count']} "
+            f"({figures['pending']} pending)"
         )
-    finally:
-        backend.close()
-        store.close()
     if failed:
         raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``search`` and ``reindex`` to ``app``."""
-    app.command("search")(search_command)
-    app.command("reindex")(reindex_command)
+    app.command("search")(storage_errors(search_command))
+    app.command("reindex")(storage_errors(reindex_command))

@@ -6,8 +6,9 @@ Typer commands; ``register(app)`` adds them to the ``thaigov`` app (see search/c
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -16,76 +17,145 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.rule import Rule
 from rich.table import Table
 
-from search.services.export import EXPORT_FORMATS
+from search.cli.errors import storage_errors
+from search.cli.options import existing_archive, fail, load_settings, search_backend
+from search.cli.query_options import (
+    CategoryOption,
+    FromOption,
+    LangOption,
+    SortOption,
+    ToOption,
+    build_query_or_exit,
+)
+from search.services.export import (
+    EXPORT_FORMATS,
+    ExportFormat,
+    MissingExtraError,
+    require_format,
+)
 
 console = Console()
+
+
+def normalise_root_path(value: str) -> str:
+    """``thaigov/`` or ``/thaigov/`` -> ``/thaigov``; empty stays empty; no query or spaces."""
+    value = value.strip().strip("/")
+    if not value:
+        return ""
+    if any(c in value for c in "?#% ") or "//" in value:
+        raise typer.BadParameter("a plain path such as /thaigov", param_hint="--root-path")
+    return "/" + value
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    root_path: Annotated[
+        str,
+        typer.Option(
+            help="Sub-path a reverse proxy publishes the pages under, e.g. /thaigov; the proxy "
+            "strips it before passing requests on (docs/deploy.md)",
+            callback=normalise_root_path,
+        ),
+    ] = "",
+    proxy_headers: Annotated[
+        bool,
+        typer.Option(
+            help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips (client address, https)"
+        ),
+    ] = True,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated proxy addresses or networks whose X-Forwarded-* are trusted "
+            "('*': any; only behind a proxy that overwrites them)"
+        ),
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the search page, article pages and the JSON API (docs at /docs)."""
-    import uvicorn
+    """Serve the search page, article pages and the JSON API (docs at /docs).
 
+    Read-only: refuses to start without an archive and a search index (it creates neither).
+    """
+    import uvicorn
+    from sqlalchemy.exc import OperationalError
+
+    from pipelines.archive.store import ArchiveUnavailable
+    from search.backends.base import IndexMissing
     from search.web import create_app
 
-    console.print(f"thaigov-archive: http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    app = create_app(settings=load_settings())
+    try:
+        app.state.services.open_all()
+    except (ArchiveUnavailable, IndexMissing) as exc:
+        app.state.services.close()
+        fail(str(exc))
+    except (ConnectionError, OperationalError) as exc:
+        # A server that is down now may be back soon: serve, and answer 503 until it is.
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        console.print(f"[yellow]warning:[/] {escape(first_line)}; pages answer 503 until then")
+    console.print(
+        f"thaigov-archive: http://{host}:{port}{root_path}/  (API docs: {root_path}/docs)"
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        root_path=root_path,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
 
 
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File, directory or .tar.gz")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="jsonl | csv | parquet | corpus")
+        str, typer.Option("--format", "-f", help="jsonl | csv | parquet | corpus | wacz")
     ] = "jsonl",
     query: Annotated[
         str, typer.Option("--query", "-q", help="Export only the matches of this search")
     ] = "",
-    date_from: Annotated[str, typer.Option("--from", help="Start date (C.E. or B.E.)")] = "",
-    date_to: Annotated[str, typer.Option("--to", help="End date (C.E. or B.E.)")] = "",
-    category: Annotated[
-        list[str] | None, typer.Option("--category", "-c", help="Repeat for several")
-    ] = None,
-    lang: Annotated[str, typer.Option(help="th or en")] = "",
-    sort: Annotated[str, typer.Option(help="relevance | newest | oldest (with --query)")] = (
-        "relevance"
-    ),
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    category: CategoryOption = None,
+    lang: LangOption = None,
+    sort: SortOption = None,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
 ) -> None:
     """Export the archive, or a search's matches, with every field.
 
     corpus writes the thaigov-v2-corpus text layout (a directory, or .tar.gz when OUTPUT ends
-    so) that `thaigov import-corpus` reads back.
+    so) that `thaigov import-corpus` reads back. wacz packages the articles' WARC captures
+    (pages, attachments, images), a CDXJ index and the pages with their text, validated.
     """
-    from pipelines.archive.store import ArchiveStore
+    from pipelines.archive.captures import CaptureIndex
     from search.services.export import iter_search_matches, matches_filters, write_export
-    from search.web.forms import ParamError, build_query
 
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in (*EXPORT_FORMATS, "wacz"):
         raise typer.BadParameter(
-            f"choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format"
+            f"choose one of {', '.join(EXPORT_FORMATS)}, wacz", param_hint="--format"
         )
     try:
-        search = build_query(
-            q=query,
-            date_from=date_from,
-            date_to=date_to,
-            categories=category or [],
-            lang=lang,
-            sort=sort,
-            limit=100,
-        )
-    except ParamError as exc:
-        raise typer.BadParameter(str(exc), param_hint=f"--{exc.field}") from exc
+        require_format(fmt)
+    except MissingExtraError as exc:
+        typer.echo(f"thaigov export: {exc}", err=True)
+        raise typer.Exit(2) from None
+    # The builder's page size is irrelevant here: exports page through every match.
+    search = build_query_or_exit(
+        query,
+        q_hint="--query",
+        date_from=date_from,
+        date_to=date_to,
+        categories=category,
+        lang=lang,
+        sort=sort,
+    )
 
-    store = ArchiveStore()
-    backend = None
-    try:
+    settings = load_settings()
+    with ExitStack() as opened:
+        store = opened.enter_context(existing_archive(settings))
         if query.strip():
-            from search.backends.select import open_backend
-
-            backend = open_backend()
+            backend = opened.enter_context(search_backend(settings, create=False))
             total: int | None = backend.count(search)
             articles: Any = iter_search_matches(store, backend, search)
         else:
@@ -94,6 +164,9 @@ def export(
             articles = (a for a in store.iter_articles(batch_size=batch_size))
             if filtered:
                 articles = (a for a in articles if matches_filters(a, search))
+        if fmt == "wacz":
+            _export_wacz(store, articles, output, warc_dir=settings.warc_dir)
+            return
         with Progress(
             TextColumn("[bold]export[/] " + escape(fmt)),
             BarColumn(),
@@ -105,16 +178,35 @@ def export(
             task = progress.add_task("export", total=total)
             written = write_export(
                 articles,
-                fmt,  # type: ignore[arg-type]
+                cast(ExportFormat, fmt),  # checked against EXPORT_FORMATS above
                 output,
                 batch_size=batch_size,
                 on_batch=lambda n: progress.advance(task, n),
+                files_for=CaptureIndex(store).files_for,
             )
-    finally:
-        if backend is not None:
-            backend.close()
-        _close(store)
     console.print(f"{written:,} articles → {escape(str(output))} ({fmt})")
+
+
+def _export_wacz(store: Any, articles: Any, output: Path, *, warc_dir: Path) -> None:
+    """Package the articles' captures (WARCs under ``warc_dir``) as WACZ; exit 1 when it does
+    not validate."""
+    from search.services.wacz import write_wacz
+
+    outcome = write_wacz(store, articles, output, warc_dir=warc_dir)
+    if outcome.without_capture:
+        shown = ", ".join(map(str, outcome.without_capture[:20]))
+        more = " ..." if len(outcome.without_capture) > 20 else ""
+        console.print(
+            f"[yellow]{len(outcome.without_capture):,} article(s) have no WARC capture "
+            f"(imported from the corpus, or crawled before capture): {shown}{more}[/yellow]"
+        )
+    console.print(
+        f"{outcome.pages:,} pages, {outcome.records:,} WARC records → {escape(str(output))} (wacz)"
+    )
+    if not outcome.valid:
+        console.print("[red]the WACZ did not validate:[/red]\n" + escape(outcome.messages))
+        raise typer.Exit(1)
+    console.print("WACZ validation passed (py-wacz validator)")
 
 
 def show(
@@ -122,15 +214,11 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead")] = False,
 ) -> None:
     """Print one archived article (with its earlier versions)."""
-    from pipelines.archive.store import ArchiveStore
     from search.web.services import Services
     from search.web.thai_format import thai_long_date
 
-    store = ArchiveStore()
-    try:
+    with existing_archive(load_settings()) as store:
         view = Services(store=store).article(article_id)
-    finally:
-        _close(store)
     if view is None:
         console.print(f"[red]article {article_id} is not in the archive[/]")
         raise typer.Exit(1)
@@ -176,14 +264,8 @@ def show(
         console.print(escape(" ".join(record["hashtags"])), style="cyan")
 
 
-def _close(store: Any) -> None:
-    close = getattr(store, "close", None) or getattr(store, "dispose", None)
-    if close is not None:
-        close()
-
-
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     app.command("serve")(serve)
-    app.command("export")(export)
-    app.command("show")(show)
+    app.command("export")(storage_errors(export))
+    app.command("show")(storage_errors(show))

@@ -19,10 +19,12 @@ proximity and pagination are bounded here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal, TypeAlias, get_args
+from typing import Literal, NoReturn, TypeAlias, cast, get_args
 
+from pipelines.core.text_rules import canonical_category, from_buddhist_year
 from pipelines.core.thai_dates import parse_year_or_date
 from search.core.segment import normalise, tokenize_spans
 
@@ -390,10 +392,32 @@ def parse_query(text: str | None) -> ParsedQuery:
     return ParsedQuery(bounded_must, bounded_not, truncated, sequence if len(sequence) > 1 else ())
 
 
-# --- Filters -------------------------------------------------------------------------------
+# --- The query builder: user strings in, a valid SearchQuery or one QueryError out -----------
+
+#: Values of the record's ``lang`` field (``pipelines.core.extract``, ``corpus_format``).
+LANGS: tuple[str, ...] = ("th", "en")
+DEFAULT_LIMIT = 20
+MAX_DATE_CHARS = 40
+#: Category filters combined at most (each one is a bound SQL parameter or terms value).
+MAX_CATEGORIES = 50
+#: Public parameter names, as in a search URL; the command line spells them ``--from`` etc.
+PARAMS: tuple[str, ...] = ("q", "from", "to", "category", "lang", "sort", "limit", "offset", "page")
 
 _BE_ISO = re.compile(r"^(\d{4})(-\d{1,2}(?:-\d{1,2})?)$")
-_BE_OFFSET = 543
+
+
+class QueryError(ValueError):
+    """A search parameter the user can fix.
+
+    ``param`` is its public name (one of ``PARAMS``) and ``message`` the one text every
+    surface shows: the command line as a usage error (exit 2), the API as a 422, the page.
+    """
+
+    def __init__(self, param: str, message: str, value: object = None) -> None:
+        super().__init__(message)
+        self.param = param
+        self.message = message
+        self.value = value
 
 
 class DateFilterError(ValueError):
@@ -409,8 +433,11 @@ def parse_date_range(text: str) -> tuple[date, date]:
     """
     raw = text.strip()
     if (m := _BE_ISO.match(raw)) and int(m[1]) > 2400:
-        raw = f"{int(m[1]) - _BE_OFFSET}{m[2]}"
-    found = parse_year_or_date(raw)
+        raw = f"{from_buddhist_year(int(m[1]))}{m[2]}"
+    try:
+        found = parse_year_or_date(raw)
+    except (ValueError, OverflowError):  # a year the calendar cannot hold
+        found = None
     if found is None:
         raise DateFilterError(f"unrecognised date {text!r} (try 2024-01-31, 2567 or 1 ม.ค. 67)")
     return found
@@ -427,13 +454,104 @@ def parse_date_filter(text: str | date | None, *, end: bool = False) -> date | N
     return last if end else first
 
 
-def _clamp(value: int, low: int, high: int) -> int:
-    return max(low, min(high, value))
+def _one_of(choices: tuple[str, ...]) -> str:
+    return ", ".join(choices[:-1]) + " or " + choices[-1]
+
+
+def _choice(
+    param: str, raw: str | None, choices: tuple[str, ...], default: str | None
+) -> str | None:
+    """``raw`` trimmed and lowercased, ``default`` when empty; must be one of ``choices``."""
+    text = (raw or "").strip().lower()
+    if not text:
+        return default
+    if text not in choices:
+        _refuse_choice(param, raw, choices)
+    return text
+
+
+def _refuse_choice(param: str, raw: str | None, choices: tuple[str, ...]) -> NoReturn:
+    raise QueryError(param, f"{param} must be {_one_of(choices)}, not {raw!r}", raw)
+
+
+def _whole(param: str, raw: int | str | None, default: int, low: int, high: int | None) -> int:
+    """A whole number from ``low`` to ``high`` (no upper bound when None; ``default`` when
+    empty), from an int or its text."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return default
+    number: int | None = None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        number = raw
+    elif isinstance(raw, str) and len(raw.strip()) <= 20:
+        try:
+            number = int(raw.strip())
+        except ValueError:
+            number = None
+    if number is None or number < low or (high is not None and number > high):
+        wanted = f"from {low} to {high}" if high is not None else f"{low} or more"
+        raise QueryError(
+            param, f"{param} must be a whole number {wanted}, not {str(raw).strip()!r}", raw
+        )
+    return number
+
+
+def _check_window(limit: int, offset: int) -> None:
+    """Backends page no deeper than ``MAX_WINDOW`` hits (Elasticsearch's result window).
+
+    The message names both numbers rather than a bound on one, so it reads the same whatever
+    limit a surface defaults to.
+    """
+    if offset + limit > MAX_WINDOW:
+        raise QueryError(
+            "offset",
+            f"offset + limit must be at most {MAX_WINDOW:,} (export the rest with thaigov "
+            f"export), not {offset:,} + {limit:,}",
+            offset,
+        )
+
+
+def _check_text(text: str) -> str:
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            "q",
+            f"the search text is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}",
+            text[:100],
+        )
+    return text
+
+
+def _date_bound(param: str, raw: str | date | None, *, end: bool) -> date | None:
+    if isinstance(raw, str) and len(raw.strip()) > MAX_DATE_CHARS:
+        raise QueryError(
+            param, f"{param} must be a date of at most {MAX_DATE_CHARS} characters", raw[:100]
+        )
+    try:
+        return parse_date_filter(raw, end=end)
+    except DateFilterError as exc:
+        raise QueryError(param, str(exc), raw) from exc
+
+
+def _categories(raw: Iterable[str] | str | None) -> tuple[str, ...]:
+    """Canonical names (the record's rule), empty ones dropped, duplicates once, bounded."""
+    names = [raw] if isinstance(raw, str) else list(raw or ())
+    canonical = tuple(dict.fromkeys(c for c in map(canonical_category, names) if c))
+    if len(canonical) > MAX_CATEGORIES:
+        raise QueryError(
+            "category",
+            f"at most {MAX_CATEGORIES} categories can be combined, not {len(canonical)}",
+            len(canonical),
+        )
+    return canonical
 
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """Everything a backend needs for one search; construct through ``build`` for user input."""
+    """Everything a backend needs for one search; construct through ``build`` for user input.
+
+    Constructed directly (by code), the invariants backends rely on are still checked, with the
+    builder's messages: a known sort and language, a page inside the result window, and a start
+    date not after the end date.
+    """
 
     text: str = ""
     date_from: date | None = None
@@ -441,46 +559,78 @@ class SearchQuery:
     categories: tuple[str, ...] = ()
     lang: str | None = None
     sort: Sort = "relevance"
-    limit: int = 20
+    limit: int = DEFAULT_LIMIT
     offset: int = 0
     #: Text parsed once; backends read this, never ``text``.
     parsed: ParsedQuery = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Exact values here (the builder has trimmed and lowercased): backends compare them as is.
         if self.sort not in SORTS:
-            raise ValueError(f"sort must be one of {SORTS}, not {self.sort!r}")
-        limit = _clamp(int(self.limit), 1, MAX_LIMIT)
-        offset = _clamp(int(self.offset), 0, MAX_WINDOW - limit)
-        object.__setattr__(self, "limit", limit)
-        object.__setattr__(self, "offset", offset)
-        object.__setattr__(self, "categories", tuple(c for c in self.categories if c))
+            _refuse_choice("sort", self.sort, SORTS)
+        if self.lang is not None and self.lang not in LANGS:
+            _refuse_choice("lang", self.lang, LANGS)
+        _check_window(
+            _whole("limit", self.limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
+            _whole("offset", self.offset, 0, 0, None),
+        )
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QueryError(
+                "to",
+                f"the end date {self.date_to.isoformat()} is before the start date "
+                f"{self.date_from.isoformat()}",
+                self.date_to.isoformat(),
+            )
+        # Filters match the archive's canonical category ("ครม." and "ครม" are one category).
+        canonical = (canonical_category(c) for c in self.categories)
+        object.__setattr__(self, "categories", tuple(dict.fromkeys(c for c in canonical if c)))
         object.__setattr__(self, "parsed", parse_query(self.text))
 
     @classmethod
     def build(
         cls,
-        text: str | None = "",
+        q: str | None = "",
         *,
         date_from: str | date | None = None,
         date_to: str | date | None = None,
-        categories: list[str] | tuple[str, ...] | str | None = None,
+        categories: Iterable[str] | str | None = None,
         lang: str | None = None,
-        sort: str | None = "relevance",
-        limit: int | None = 20,
-        offset: int | None = 0,
+        sort: str | None = None,
+        limit: int | str | None = None,
+        offset: int | str | None = None,
+        page: int | str | None = None,
     ) -> SearchQuery:
-        """From user-facing strings (CLI, web form); raises DateFilterError/ValueError."""
-        if isinstance(categories, str):
-            categories = [categories]
+        """The one query builder: raw user values (strings as typed, or ints) in, a validated
+        query out, or a ``QueryError`` naming the parameter.
+
+        The command line, the page, the API and export all call this, so the same input is
+        accepted or refused with the same message everywhere. Empty strings and None mean
+        "not given". ``page`` (1-based, of ``limit`` hits) is the page's alternative to
+        ``offset``; giving both is an error. B.E. and C.E. years and Thai dates are accepted
+        (``parse_date_filter``); ``to`` is inclusive of the whole day, month or year it names.
+        """
+        text = _check_text(q or "")
+        sort_name = _choice("sort", sort, SORTS, "relevance")
+        lang_code = _choice("lang", lang, LANGS, None)
+        size = _whole("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
+        if page is not None and str(page).strip():
+            if offset is not None and str(offset).strip() not in ("", "0"):
+                raise QueryError("page", "give page or offset, not both", page)
+            start = (_whole("page", page, 1, 1, MAX_WINDOW // size) - 1) * size
+        else:
+            start = _whole("offset", offset, 0, 0, None)
+            _check_window(size, start)
+        first = _date_bound("from", date_from, end=False)
+        last = _date_bound("to", date_to, end=True)
         return cls(
-            text=text or "",
-            date_from=parse_date_filter(date_from),
-            date_to=parse_date_filter(date_to, end=True),
-            categories=tuple(c.strip() for c in categories or () if c and c.strip()),
-            lang=(lang or "").strip().lower() or None,
-            sort=(sort or "relevance"),  # type: ignore[arg-type]
-            limit=20 if limit is None else limit,
-            offset=offset or 0,
+            text=text,
+            date_from=first,
+            date_to=last,
+            categories=_categories(categories),
+            lang=lang_code,
+            sort=cast(Sort, sort_name),
+            limit=size,
+            offset=start,
         )
 
     def page(self, offset: int, limit: int | None = None) -> SearchQuery:

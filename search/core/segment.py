@@ -35,15 +35,7 @@ from pythainlp.tokenize import word_tokenize
 from pythainlp.util import Trie
 
 from pipelines.core.text_cleaning import ZERO_WIDTH as _ZERO_WIDTH
-
-# Regexes rather than str.translate: translate with a mapping table costs ~2 µs per character on
-# Thai text (it looks every character up in a dict), which made snippets slower than the search.
-_THAI_DIGIT = re.compile("[๐-๙]")
-
-
-def _ascii_digit(match: re.Match[str]) -> str:
-    return str(ord(match[0]) - 0x0E50)
-
+from pipelines.core.text_rules import fold_thai_digits
 
 #: Unicode categories kept inside tokens: letters, marks (Thai vowels/tones), numbers.
 _KEPT_CATEGORIES = ("L", "M", "N")
@@ -64,7 +56,7 @@ def fold(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):  # rare letters (e.g. U+0130) lowercase to two characters
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return _THAI_DIGIT.sub(_ascii_digit, lowered) if _THAI_DIGIT.search(lowered) else lowered
+    return fold_thai_digits(lowered)
 
 
 @cache
@@ -84,6 +76,10 @@ def _split_pieces(raw: str) -> Iterator[str]:
             start = None
     if start is not None:
         yield raw[start:]
+
+
+#: Public name for the separator rule (the Elasticsearch backend reads tokens back with it).
+split_pieces = _split_pieces
 
 
 def normalise(text: str) -> str:
@@ -350,11 +346,11 @@ def _segmented_list(texts: list[str]) -> list[str]:
     return [segmented(t) for t in texts]
 
 
-def default_workers() -> int:
-    """Processes for bulk segmentation: ``THAIGOV_SEGMENT_WORKERS``, else the CPU count."""
-    configured = os.environ.get("THAIGOV_SEGMENT_WORKERS")
+def default_workers(configured: int | None = None) -> int:
+    """Processes for bulk segmentation: ``configured`` (``THAIGOV_SEGMENT_WORKERS``), else the
+    CPU count."""
     if configured:
-        return max(1, int(configured))
+        return max(1, configured)
     return os.cpu_count() or 1
 
 

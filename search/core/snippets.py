@@ -120,3 +120,30 @@ def make_snippet(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) ->
         if marked:
             return snippet
     return _render(text, *_snap(text, 0, min(len(text), width)), wanted)[0]
+
+
+def highlight_offsets(snippet: str) -> tuple[str, list[tuple[int, int]]]:
+    """The snippet as plain text and the ``[start, end)`` character offsets of its highlights.
+
+    For JSON consumers: text they can show as is, and where the matches are in it (the
+    \\x02/\\x03 marks are an internal convention, invisible and easy to mistake for noise).
+    Unbalanced marks are closed at the end or dropped, as in the page's highlighting.
+    """
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    length = 0
+    for char in snippet:
+        if char == HIGHLIGHT_START:
+            if start is None:
+                start = length
+        elif char == HIGHLIGHT_END:
+            if start is not None:
+                spans.append((start, length))
+                start = None
+        else:
+            plain.append(char)
+            length += 1
+    if start is not None:
+        spans.append((start, length))
+    return "".join(plain), [(a, b) for a, b in spans if b > a]

@@ -8,6 +8,7 @@ from typing import Any
 
 from pipelines.core.article import canonical_url
 from pipelines.core.text_cleaning import clean_line, clean_optional, clean_paragraphs
+from pipelines.core.text_rules import canonical_category
 from search.backends.base import IndexDoc
 from search.core.segment import index_texts, index_texts_many
 
@@ -21,7 +22,7 @@ def _display_fields(article: Mapping[str, Any]) -> dict[str, Any]:
         "body": clean_paragraphs(article.get("body")),
         "url": article.get("url") or canonical_url(article_id),
         "published_date": str(published)[:10] if published else None,
-        "category": clean_optional(article.get("category")),
+        "category": canonical_category(article.get("category")) or None,
         "lang": clean_optional(article.get("lang")),
         "content_hash": article.get("content_hash"),
     }

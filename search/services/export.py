@@ -18,11 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from pipelines.core.article import EXPORT_FIELDS
+from pipelines.core.article import INT_FIELDS as ARTICLE_INT_FIELDS
+from pipelines.core.article import LIST_FIELDS as ARTICLE_LIST_FIELDS
 from search.core.query import MAX_WINDOW
+from search.core.safety import neutralise_formula
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
@@ -40,23 +40,32 @@ ARCHIVE_FIELDS: tuple[str, ...] = (
     "last_seen_at",
     "last_changed_at",
 )
-EXPORT_COLUMNS: tuple[str, ...] = EXPORT_FIELDS + ARCHIVE_FIELDS
-LIST_FIELDS = frozenset({"hashtags", "images", "attachments", "date_mentions", "date_warnings"})
-INT_FIELDS = frozenset({"article_id", "version"})
+#: Downloaded attachments and images (issue 14): a list of objects with FILE_KEYS. Archive
+#: data like ARCHIVE_FIELDS (the ``article_files`` table), not a field of the record: neither
+#: extracted nor hashed, so a new download never makes a new article version.
+FILES_FIELD = "files"
+FILE_KEYS: tuple[str, ...] = ("url", "kind", "sha256", "size", "content_type", "path", "fetched_at")
+EXPORT_COLUMNS: tuple[str, ...] = (*EXPORT_FIELDS, *ARCHIVE_FIELDS, FILES_FIELD)
+LIST_FIELDS = frozenset({*ARTICLE_LIST_FIELDS, FILES_FIELD})
+INT_FIELDS = frozenset({*ARTICLE_INT_FIELDS, "version"})
 DAY_FIELDS = frozenset({"published_date"})
 TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
 
 DEFAULT_BATCH_SIZE = 1000
+
 SEARCH_PAGE_SIZE = 100
+
+
+class MissingExtraError(RuntimeError):
+    """A feature needs an optional dependency (an extra of the package) that is not installed."""
 
 
 def _iso(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.isoformat()
+        moment: dt.datetime = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return moment.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -83,17 +92,26 @@ def export_record(article: Mapping[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for name in EXPORT_COLUMNS:
         value = article.get(name)
-        if name in LIST_FIELDS:
+        if name == FILES_FIELD:
+            record[name] = [_file_entry(f) for f in value or []]
+        elif name in LIST_FIELDS:
             record[name] = _as_list(value)
         elif name in INT_FIELDS:
             record[name] = int(value) if value is not None else None
         elif name in DAY_FIELDS:
-            record[name] = _iso(value)[:10] if value else None
+            record[name] = (_iso(value) or "")[:10] or None
         elif name in TIMESTAMP_FIELDS:
             record[name] = _iso(value)
         else:
             record[name] = value if value is None else str(value)
     return record
+
+
+def _file_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    out = {key: entry.get(key) for key in FILE_KEYS}
+    out["size"] = int(out["size"]) if out["size"] is not None else None
+    out["fetched_at"] = _iso(out["fetched_at"])
+    return out
 
 
 class BatchWriter(Protocol):
@@ -114,8 +132,19 @@ class JsonlWriter:
         self._file.close()
 
 
+def csv_cell(name: str, value: Any) -> Any:
+    """One CSV cell: lists as JSON, text a spreadsheet would run as a formula neutralised.
+
+    Only CSV is neutralised (``search.core.safety.neutralise_formula``, reversible with
+    ``restore_formula``): JSONL and Parquet are data formats and keep the original text.
+    """
+    if name in LIST_FIELDS:
+        value = json.dumps(value, ensure_ascii=False)
+    return neutralise_formula(value) if isinstance(value, str) else value
+
+
 class CsvWriter:
-    """Header + rows; list fields JSON-encoded so a cell round-trips exactly."""
+    """Header + rows; list fields JSON-encoded and formulas neutralised (see ``csv_cell``)."""
 
     def __init__(self, path: Path) -> None:
         # utf-8-sig: spreadsheet programs then recognise the Thai text as UTF-8.
@@ -124,55 +153,16 @@ class CsvWriter:
         self._writer.writeheader()
 
     def write_batch(self, records: list[dict[str, Any]]) -> None:
-        self._writer.writerows(
-            {k: json.dumps(v, ensure_ascii=False) if k in LIST_FIELDS else v for k, v in r.items()}
-            for r in records
-        )
+        self._writer.writerows({k: csv_cell(k, v) for k, v in r.items()} for r in records)
 
     def close(self) -> None:
         self._file.close()
 
 
-def _arrow_type(name: str) -> pa.DataType:
-    if name in LIST_FIELDS:
-        return pa.list_(pa.string())
-    if name in INT_FIELDS:
-        return pa.int64()
-    if name in DAY_FIELDS:
-        return pa.date32()
-    if name in TIMESTAMP_FIELDS:
-        return pa.timestamp("us", tz="UTC")
-    return pa.string()
+def _parquet_writer(path: Path) -> BatchWriter:
+    from search.services.parquet import ParquetWriter  # pyarrow: the optional [parquet] extra
 
-
-PARQUET_SCHEMA = pa.schema([pa.field(n, _arrow_type(n)) for n in EXPORT_COLUMNS])
-
-
-def _to_arrow_value(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in DAY_FIELDS:
-        return dt.date.fromisoformat(value)
-    if name in TIMESTAMP_FIELDS:
-        moment = dt.datetime.fromisoformat(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return value
-
-
-class ParquetWriter:
-    """Typed columns (dates, UTC timestamps, list<string>); one row group per batch."""
-
-    def __init__(self, path: Path) -> None:
-        self._writer = pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd")
-
-    def write_batch(self, records: list[dict[str, Any]]) -> None:
-        columns = {
-            name: [_to_arrow_value(name, r[name]) for r in records] for name in EXPORT_COLUMNS
-        }
-        self._writer.write_table(pa.table(columns, schema=PARQUET_SCHEMA))
-
-    def close(self) -> None:
-        self._writer.close()
+    return ParquetWriter(path)
 
 
 class CorpusWriter:
@@ -213,7 +203,7 @@ class CorpusWriter:
                 self._tar.addfile(info, io.BytesIO(data))
                 # TarFile remembers every member it wrote (for reading back); a writer never
                 # reads, so forget them to keep memory flat over 40k+ members.
-                self._tar.members.clear()
+                self._tar.members.clear()  # type: ignore[attr-defined]
             else:
                 target = self._root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -227,9 +217,21 @@ class CorpusWriter:
 WRITERS: dict[ExportFormat, Callable[[Path], BatchWriter]] = {
     "jsonl": JsonlWriter,
     "csv": CsvWriter,
-    "parquet": ParquetWriter,
+    "parquet": _parquet_writer,
     "corpus": CorpusWriter,
 }
+
+
+def require_format(fmt: str) -> None:
+    """Raise :class:`MissingExtraError` when ``fmt`` needs a package that is not installed."""
+    if fmt == "parquet":
+        try:
+            import pyarrow.parquet  # noqa: F401
+        except ImportError as exc:
+            raise MissingExtraError(
+                "Parquet export needs pyarrow, which is not installed: "
+                "pip install 'thaigov-archive[parquet]'"
+            ) from exc
 
 
 def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -250,13 +252,17 @@ def write_export(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    files_for: Callable[[list[int]], Mapping[int, list[dict[str, Any]]]] | None = None,
 ) -> int:
     """Write ``articles`` to ``path`` in ``fmt``; returns how many were written.
 
-    ``on_batch(n)`` is called after each batch (drives a progress bar).
+    ``on_batch(n)`` is called after each batch (drives a progress bar); ``files_for(ids)``
+    (e.g. ``CaptureIndex.files_for``) supplies each article's downloaded files, one query per
+    batch.
     """
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
+    require_format(fmt)
     path = Path(path)
     if fmt != "corpus":
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -264,6 +270,11 @@ def write_export(
     written = 0
     try:
         for batch in _batches((export_record(a) for a in articles), batch_size):
+            if files_for is not None:
+                found = files_for([int(r["article_id"]) for r in batch])
+                for record in batch:
+                    entries = found.get(int(record["article_id"])) or []
+                    record[FILES_FIELD] = [_file_entry(f) for f in entries]
             writer.write_batch(batch)
             written += len(batch)
             if on_batch is not None:
@@ -273,7 +284,9 @@ def write_export(
     return written
 
 
-def iter_archive(store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict]:
+def iter_archive(
+    store: ArchiveStore, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[dict[str, Any]]:
     """Every archived article, streamed in the store's batches."""
     return store.iter_articles(batch_size=batch_size)
 
@@ -285,7 +298,7 @@ def iter_search_matches(
     *,
     page_size: int = SEARCH_PAGE_SIZE,
     window: int = MAX_WINDOW,
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     """Full archive records of every match of ``query``, page by page.
 
     The index holds display fields only; the archive holds every field, so each page of hit
@@ -313,11 +326,13 @@ def iter_search_matches(
 
 def _paged_matches(
     store: ArchiveStore, backend: SearchBackend, query: SearchQuery, page_size: int
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     seen: set[int] = set()  # ids only: guards against ties reordering between pages
     offset = 0
     while offset < MAX_WINDOW:
-        page = backend.search(replace(query, limit=page_size, offset=offset))
+        # The last page before the window's end is shorter: a query past it is invalid.
+        size = min(page_size, MAX_WINDOW - offset)
+        page = backend.search(replace(query, limit=size, offset=offset))
         ids = [hit.article_id for hit in page.hits if hit.article_id not in seen]
         if not page.hits:
             return

@@ -1,18 +1,30 @@
 """The read-only JSON API (``/api/...``): typed with pydantic so OpenAPI documents it.
 
-Bad parameters answer 422 in FastAPI's usual validation-error shape, never 500: FastAPI checks
-types and bounds, ``forms.build_query`` checks the rest (dates, date order).
+Bad parameters answer 422 in FastAPI's usual validation-error shape, never 500. The search
+parameters are checked by ``SearchQuery.build`` alone (the builder the page and the command line
+use), so ``detail[0].msg`` is the same text they show.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 
-from search.core.query import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW, SearchQuery
-from search.web.forms import ParamError, build_query
+from search.core.query import (
+    DEFAULT_LIMIT,
+    LANGS,
+    MAX_CATEGORIES,
+    MAX_DATE_CHARS,
+    MAX_LIMIT,
+    MAX_QUERY_CHARS,
+    MAX_WINDOW,
+    SORTS,
+    QueryError,
+    SearchQuery,
+)
 from search.web.models import (
     ArticleOut,
     CategoryCountOut,
@@ -40,48 +52,104 @@ MAX_ARTICLE_ID = 2**31 - 1
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services
+    found: Services = request.app.state.services  # set by create_app
+    return found
+
+
+def _documented(**schema: Any) -> Callable[[dict[str, Any]], None]:
+    """OpenAPI schema for a parameter FastAPI receives as raw text.
+
+    The API hands every search parameter to ``SearchQuery.build`` as typed, so that a bad value
+    is refused with the builder's message, the one the page and the command line show (FastAPI's
+    own int/enum checks would answer first, in other words). The schema still tells clients the
+    real type and bounds.
+    """
+
+    def replace_schema(generated: dict[str, Any]) -> None:
+        title = generated.get("title")
+        generated.clear()
+        generated.update(schema, **({"title": title} if title else {}))
+
+    return replace_schema
 
 
 def search_query(
     q: Annotated[
-        str, Query(max_length=MAX_QUERY_CHARS, description='Words, "phrases", -exclusions, OR')
-    ] = "",
+        str | None,
+        Query(
+            description='Words, "phrases", -exclusions, OR',
+            json_schema_extra=_documented(type="string", maxLength=MAX_QUERY_CHARS),
+        ),
+    ] = None,
     date_from: Annotated[
         str | None,
         Query(
             alias="from",
-            max_length=40,
             description="Start: 2024-01-31, 2024-01, 2024 or B.E. 2567, 31/1/2567, 1 ม.ค. 67",
+            json_schema_extra=_documented(type="string", maxLength=MAX_DATE_CHARS),
         ),
     ] = None,
     date_to: Annotated[
-        str | None, Query(alias="to", max_length=40, description="End, same forms as from")
+        str | None,
+        Query(
+            alias="to",
+            description="End (inclusive), same forms as from",
+            json_schema_extra=_documented(type="string", maxLength=MAX_DATE_CHARS),
+        ),
     ] = None,
-    category: Annotated[list[str], Query(description="Repeat to allow several")] = [],  # noqa: B006
-    lang: Annotated[Literal["th", "en"] | None, Query()] = None,
-    sort: Annotated[Literal["relevance", "newest", "oldest"], Query()] = "relevance",
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_WINDOW - 1)] = 0,
+    category: Annotated[
+        list[str],
+        Query(
+            description="Repeat to allow several",
+            json_schema_extra=_documented(
+                type="array", items={"type": "string"}, maxItems=MAX_CATEGORIES
+            ),
+        ),
+    ] = [],  # noqa: B006
+    lang: Annotated[
+        str | None,
+        Query(description="th or en", json_schema_extra=_documented(type="string", enum=LANGS)),
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            description="relevance (default), newest or oldest",
+            json_schema_extra=_documented(type="string", enum=SORTS),
+        ),
+    ] = None,
+    limit: Annotated[
+        str | None,
+        Query(
+            description=f"Hits per page (default {DEFAULT_LIMIT})",
+            json_schema_extra=_documented(type="integer", minimum=1, maximum=MAX_LIMIT),
+        ),
+    ] = None,
+    offset: Annotated[
+        str | None,
+        Query(
+            description=f"Hits to skip; offset + limit stays within {MAX_WINDOW}",
+            json_schema_extra=_documented(type="integer", minimum=0, maximum=MAX_WINDOW - 1),
+        ),
+    ] = None,
 ) -> SearchQuery:
     try:
-        return build_query(
-            q=q,
+        return SearchQuery.build(
+            q,
             date_from=date_from,
             date_to=date_to,
             categories=category,
             lang=lang,
             sort=sort,
             limit=limit,
-            offset=min(offset, MAX_WINDOW - limit),
+            offset=offset,
         )
-    except ParamError as exc:
+    except QueryError as exc:
         raise RequestValidationError(
             [
                 {
                     "type": "value_error",
-                    "loc": ("query", exc.field),
-                    "msg": str(exc),
+                    "loc": ("query", exc.param),
+                    "msg": exc.message,
                     "input": exc.value,
                 }
             ]

@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from search.web import api, pages
+from search.web import api, pages, workbench_api, workbench_pages
+from search.web.docs import add_docs
+from search.web.security import GuardedResponses
 from search.web.services import Services
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
+    from pipelines.core.settings import ThaigovSettings
     from search.backends.base import SearchBackend
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -28,13 +32,21 @@ earlier versions. Dates accept C.E. or B.E. (`2024-01-31`, `2567`, `31/1/2567`, 
 """
 
 
-def create_app(store: ArchiveStore | None = None, backend: SearchBackend | None = None) -> FastAPI:
-    """The web app; without arguments it opens the configured archive and search backend.
+def create_app(
+    store: ArchiveStore | None = None,
+    backend: SearchBackend | None = None,
+    *,
+    settings: ThaigovSettings | None = None,
+) -> FastAPI:
+    """The web app over ``store`` and ``backend``, or else the archive and index ``settings``
+    (default: the environment) configure, opened read-only on first use; the downloaded files
+    it serves are under ``settings.files_dir``.
 
     What is handed in stays owned by the caller; what the app opens itself, it closes on
-    shutdown.
+    shutdown. ``thaigov serve`` calls ``app.state.services.open_all()`` first, so a missing
+    archive or index stops it before it listens.
     """
-    services = Services(store, backend)
+    services = Services(store, backend, settings=settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -47,24 +59,31 @@ def create_app(store: ArchiveStore | None = None, backend: SearchBackend | None 
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by search.web.docs: offline, no inline script
+        redoc_url=None,
     )
     app.state.services = services
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
+    app.include_router(workbench_api.router)
+    app.include_router(workbench_pages.router)
     app.include_router(pages.router)
-    app.add_exception_handler(ConnectionError, service_unavailable)
-    app.add_exception_handler(OperationalError, service_unavailable)
+    add_docs(app)
+    # Security headers on every response; storage failures (search.services.failures) answer
+    # 503 with a clear page or JSON, never a 500 with a traceback.
+    app.add_middleware(GuardedResponses, render=render_page)
+    app.add_exception_handler(StarletteHTTPException, not_found_page)  # type: ignore[arg-type]
     return app
 
 
-UNAVAILABLE = "ระบบค้นหาหรือคลังข่าวไม่พร้อมใช้งานชั่วคราว (search or archive unavailable)"
+async def not_found_page(request: Request, exc: StarletteHTTPException) -> Response:
+    """An unknown page answers an HTML page a reader can use; the API keeps its JSON errors."""
+    if exc.status_code == 404 and not request.url.path.startswith(("/api/", "/static/")):
+        return render_page(request, "page_not_found.html", {"path": request.url.path}, 404)
+    return await http_exception_handler(request, exc)
 
 
-async def service_unavailable(request: Request, exc: Exception) -> Response:
-    """An unreachable Elasticsearch or database is the operator's problem, not a server bug:
-    answer 503 (retry later), never a 500 with a traceback."""
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": UNAVAILABLE}, status_code=503)
-    return pages.templates.TemplateResponse(
-        request, "unavailable.html", {"message": UNAVAILABLE}, status_code=503
-    )
+def render_page(
+    request: Request, template: str, context: dict[str, Any], status_code: int
+) -> Response:
+    return pages.templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, get_origin, get_type_hints
+
+from pydantic import BaseModel, Field, create_model
+
+from pipelines.core.article import EXPORT_FIELDS, Article
 
 
 class QueryEcho(BaseModel):
@@ -76,27 +81,53 @@ class VersionOut(BaseModel):
     diff: str = Field(description="Unified diff from this version to the next, plain text")
 
 
-class ArticleOut(BaseModel):
-    article_id: int
-    url: str | None
-    title: str | None
-    category: str | None
-    lang: str | None
-    published_date: str | None = Field(None, description="ISO date (C.E.)")
+class FileOut(BaseModel):
+    """A downloaded attachment or image: the cited URL and the archived copy's fixity data."""
+
+    url: str = Field(description="The URL the article cites")
+    kind: str | None = Field(None, description="attachment or image")
+    sha256: str = Field(description="SHA-256 of the stored bytes (hex)")
+    size: int | None = Field(None, description="Bytes")
+    content_type: str | None
+    path: str = Field(description="Path under the files store (content-addressed)")
+    fetched_at: str | None = Field(None, description="When it was downloaded (UTC)")
+    local_url: str = Field(
+        description="Where this server serves the archived copy (below its root path)"
+    )
+
+
+def _record_fields() -> dict[str, Any]:
+    """Every exported field of the article record, typed and described from the dataclass."""
+    hints = get_type_hints(Article)
+    docs = {f.name: f.metadata["doc"] for f in fields(Article)}
+    out: dict[str, Any] = {}
+    for name in EXPORT_FIELDS:
+        kind = hints[name]
+        if kind is str:  # the archive may hold NULL where the record has ""
+            kind = str | None
+        required = name == "article_id" or get_origin(kind) is list
+        out[name] = (kind, Field(... if required else None, description=docs[name]))
+    return out
+
+
+if TYPE_CHECKING:
+    ArticleRecordOut = BaseModel
+else:
+    #: The record's fields, derived from ``pipelines.core.article.Article`` (written once).
+    ArticleRecordOut = create_model("ArticleRecordOut", **_record_fields())
+
+
+class ArticleOut(ArticleRecordOut):
+    """One archived article: every field of the record plus archive bookkeeping and the
+    downloaded files (``files``: archive data, neither extracted nor hashed, as in exports)."""
+
     published_date_thai: str = Field(description="Thai date, Buddhist Era year")
-    published_date_text: str | None
-    published_date_numeric_text: str | None
-    body: str | None
-    hashtags: list[str]
-    images: list[str]
-    attachments: list[str]
-    date_mentions: list[str]
-    date_warnings: list[str]
-    fetched_at: str | None
-    source: str | None
     content_hash: str | None
     version: int | None
     first_seen_at: str | None
     last_seen_at: str | None
     last_changed_at: str | None
+    files: list[FileOut] = Field(
+        default_factory=list, description="Downloaded attachments and images with fixity data"
+    )
     versions: list[VersionOut] = Field(description="Earlier versions, oldest first")

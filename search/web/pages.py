@@ -1,28 +1,43 @@
 """Server-rendered HTML pages: the search page (with timeline and facets) and the article page.
 
 Jinja2 autoescaping is on for every template; the only markup built in Python is the snippet
-highlighting and the timeline SVG, both of which escape article text before adding tags.
+highlighting and the timeline SVG, both of which escape article text before adding tags. Links
+taken from archived pages are rendered only when ``is_safe_link`` (http/https) says so.
 """
 
 from __future__ import annotations
 
 from pathlib import Path as FilePath
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from search.core.query import MAX_QUERY_CHARS, SORTS
+from search.core.query import MAX_WINDOW, SORTS, QueryError
+from search.core.safety import is_safe_link
+from search.core.snippets import make_snippet
 from search.web.api import MAX_ARTICLE_ID, services
-from search.web.forms import PAGE_SIZE, ParamError, SearchParams
+from search.web.forms import PAGE_SIZE, SearchParams
 from search.web.services import Services
 from search.web.snippets import highlight_html
 from search.web.thai_format import iso_date, thai_datetime, thai_long_date, thai_short_date
 from search.web.timeline import timeline_svg
 
 TEMPLATES_DIR = FilePath(__file__).parent / "templates"
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def root_path(request: Request) -> dict[str, str]:
+    """``root``: the prefix every local link and form starts with (``thaigov serve --root-path``).
+
+    Links are root-relative (``{{ root }}/articles/1``), not absolute URLs, so they stay right
+    behind a reverse proxy whatever Host header it forwards.
+    """
+    return {"root": str(request.scope.get("root_path", "")).rstrip("/")}
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[root_path])
 templates.env.filters.update(
     highlight=highlight_html,
     thai_date=thai_long_date,
@@ -30,39 +45,42 @@ templates.env.filters.update(
     thai_datetime=thai_datetime,
     iso_date=iso_date,
 )
+# ``{% if url is safe_link %}``: only http(s) URLs become links; anything else (javascript:,
+# data:, vbscript:, relative...) from an archived page is shown as text.
+templates.env.tests["safe_link"] = is_safe_link
 
 router = APIRouter(include_in_schema=False)
 
 SORT_LABELS = {"relevance": "ตรงที่สุด (relevance)", "newest": "ใหม่สุด", "oldest": "เก่าสุด"}
 LANG_LABELS = {"": "ทุกภาษา (all)", "th": "ไทย", "en": "English"}
 FIELD_LABELS = {
+    "q": "คำค้น (query)",
     "from": "ตั้งแต่วันที่ (from)",
     "to": "ถึงวันที่ (to)",
-    "sort": "เรียงตาม (sort)",
+    "category": "หมวดหมู่ (category)",
     "lang": "ภาษา (language)",
+    "sort": "เรียงตาม (sort)",
     "page": "หน้า (page)",
-    "q": "คำค้น (query)",
 }
 
 
-def params_from_request(request: Request) -> SearchParams:
-    """Raw search parameters; never raises (validation happens in ``to_query``)."""
-    args = request.query_params
-    page_text = args.get("page", "1").strip() or "1"
-    return SearchParams(
-        q=args.get("q", "")[: MAX_QUERY_CHARS * 2],
-        date_from=args.get("from", "").strip()[:40],
-        date_to=args.get("to", "").strip()[:40],
-        categories=tuple(dict.fromkeys(c.strip() for c in args.getlist("category") if c.strip())),
-        lang=args.get("lang", "").strip(),
-        sort=args.get("sort", "").strip() or "relevance",
-        page=int(page_text) if page_text.isascii() and page_text.isdigit() else -1,
-    )
+def page_numbers(current: int, last: int) -> list[int | None]:
+    """Links for a numbered pager: the first, the last and two each side of the current page;
+    None marks a gap (1 … 4 5 [6] 7 8 … 68)."""
+    wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    out: list[int | None] = []
+    previous = 0
+    for n in wanted:
+        if previous and n - previous > 1:
+            out.append(None)
+        out.append(n)
+        previous = n
+    return out
 
 
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -> HTMLResponse:
-    params = params_from_request(request)
+    params = SearchParams.from_args(request.query_params)
     context: dict[str, object] = {
         "params": params,
         "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
@@ -73,21 +91,34 @@ def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -
     }
     try:
         query = params.to_query()
-    except ParamError as exc:
-        context["error"] = f"{FIELD_LABELS.get(exc.field, exc.field)}: {exc}"
+    except QueryError as exc:
+        # The builder's message, as the API and the command line give it, after the field's label.
+        context["error"] = f"{FIELD_LABELS.get(exc.param, exc.param)}: {exc.message}"
         return templates.TemplateResponse(request, "search.html", context, status_code=422)
     if not params.has_search:
         context["archive_size"] = svc.archive_size()
         return templates.TemplateResponse(request, "search.html", context)
+    params = params.resolved(query)
     view = svc.search(query)
-    last_page = max(1, min(-(-view.result.total // PAGE_SIZE), 10_000 // PAGE_SIZE))
+    last_page = max(1, min(-(-view.result.total // PAGE_SIZE), MAX_WINDOW // PAGE_SIZE))
+    words = query.parsed.highlight_tokens
     context.update(
+        params=params,
         view=view,
         last_page=last_page,
+        page_numbers=page_numbers(params.page_number, last_page),
+        # Whole titles with the query's words marked, like the snippets.
+        titles={
+            h.article_id: make_snippet(h.title, words, len(h.title) + 1) for h in view.result.hits
+        },
         timeline=timeline_svg(
             view.timeline.per_month,
             title=f"จำนวนข่าวที่พบต่อเดือน: {params.q} (matches per month)",
-            bar_href=lambda month: "/?" + params.url_params(date_from=month, date_to=month),
+            bar_href=lambda month: (
+                root_path(request)["root"]
+                + "/?"
+                + params.url_params(date_from=month, date_to=month)
+            ),
         ),
     )
     return templates.TemplateResponse(request, "search.html", context)
@@ -104,6 +135,42 @@ def article_page(
         return templates.TemplateResponse(
             request, "not_found.html", {"article_id": article_id}, status_code=404
         )
+    files_by_url = {entry["url"]: entry for entry in view.record.get("files") or []}
     return templates.TemplateResponse(
-        request, "article.html", {"article": view.record, "versions": view.versions}
+        request,
+        "article.html",
+        {"article": view.record, "versions": view.versions, "files_by_url": files_by_url},
     )
+
+
+@router.get("/files/{sha256}")
+def stored_file(
+    sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")],
+    svc: Annotated[Services, Depends(services)],
+) -> Response:
+    """An archived attachment or image, by its SHA-256: always a download, never rendered.
+
+    ``Content-Disposition: attachment`` and ``nosniff`` keep a stored HTML or SVG file from
+    running as a page of this site; the sandbox CSP is a second lock on the same door.
+    """
+    found = svc.stored_file(sha256)
+    if found is None:
+        return PlainTextResponse("file not in the archive", status_code=404)
+    path, content_type, name = found
+    return FileResponse(
+        path,
+        media_type=content_type or "application/octet-stream",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Digest": f"sha-256={_base64_digest(sha256)}",
+        },
+    )
+
+
+def _base64_digest(sha256: str) -> str:
+    import base64
+
+    return base64.b64encode(bytes.fromhex(sha256)).decode("ascii")

@@ -1,9 +1,11 @@
 """What the pages and the API ask of the archive and the index, independent of HTTP.
 
 The archive store and the search backend are opened lazily (so building the app touches no
-file), once, under a lock. After that the server's worker threads call them concurrently:
-the store's SQLAlchemy engine pools connections and the backends keep one connection per
-thread (embedded) or a thread-safe client (Elasticsearch).
+file), once, under a lock, and read-only: a missing archive or index raises instead of being
+created, and an archive at an older schema is not migrated (see ``ArchiveStore.open_existing``).
+After that the server's worker threads call them concurrently: the store's SQLAlchemy engine
+pools connections and the backends keep one connection per thread (embedded) or a thread-safe
+client (Elasticsearch).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from search.backends.base import Aggregations, SearchResult
@@ -27,6 +30,7 @@ from search.web.diffs import (
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
+    from pipelines.core.settings import ThaigovSettings
     from search.backends.base import SearchBackend
     from search.core.query import SearchQuery
 
@@ -71,13 +75,15 @@ class Services:
         store: ArchiveStore | None = None,
         backend: SearchBackend | None = None,
         *,
+        settings: ThaigovSettings | None = None,
         open_store: Callable[[], ArchiveStore] | None = None,
         open_backend: Callable[[], SearchBackend] | None = None,
     ) -> None:
         self._store = store
         self._backend = backend
-        self._open_store = open_store or _default_store
-        self._open_backend = open_backend or _default_backend
+        self._settings = settings
+        self._open_store = open_store or self._existing_store
+        self._open_backend = open_backend or self._existing_backend
         self._owned: list[Any] = []
         self._lock = threading.RLock()
 
@@ -96,6 +102,33 @@ class Services:
                 self._backend = self._open_backend()
                 self._owned.append(self._backend)
             return self._backend
+
+    @property
+    def settings(self) -> ThaigovSettings:
+        if self._settings is None:
+            from pipelines.core.settings import ThaigovSettings
+
+            self._settings = ThaigovSettings.load()
+        return self._settings
+
+    @property
+    def files_dir(self) -> Path:
+        """Downloaded attachments and images (``THAIGOV_FILES_DIR``, as for the crawl)."""
+        return self.settings.files_dir
+
+    def _existing_store(self) -> ArchiveStore:
+        from pipelines.archive.store import ArchiveStore
+
+        return ArchiveStore.open_existing(self.settings.archive_url)
+
+    def _existing_backend(self) -> SearchBackend:
+        from search.backends.select import open_backend
+
+        return open_backend(self.settings, create=False)
+
+    def open_all(self) -> None:
+        """Open the store and the backend now (raises ``ArchiveUnavailable``/``IndexMissing``)."""
+        _ = self.store, self.backend
 
     def close(self) -> None:
         """Close only what this object opened; callers own what they handed in."""
@@ -135,7 +168,40 @@ class Services:
         if article is None:
             return None
         earlier = self.store.get_versions(article_id)
-        return ArticleView(export_record(article), _version_views(article, earlier))
+        record = export_record(article)
+        record["files"] = [
+            {**entry, "local_url": local_file_url(entry["sha256"])}
+            for entry in self.files(article_id)
+        ]
+        return ArticleView(record, _version_views(article, earlier))
+
+    def files(self, article_id: int) -> list[dict[str, Any]]:
+        """The article's downloaded files (export form), oldest download first."""
+        from pipelines.archive.captures import CaptureIndex
+
+        return CaptureIndex(self.store).files_for([article_id]).get(article_id, [])
+
+    def stored_file(self, sha256: str) -> tuple[Path, str | None, str] | None:
+        """(path on disk, content type, a file name) of a stored file, or None.
+
+        The path is built from the validated digest, never from stored text, so no request can
+        reach outside the files store.
+        """
+        from pipelines.archive.captures import CaptureIndex
+        from pipelines.core.capture import content_path, file_name
+
+        row = CaptureIndex(self.store).file_by_sha256(sha256)
+        if row is None:
+            return None
+        path = self.files_dir / content_path(sha256)
+        if not path.is_file():
+            return None
+        return path, row.content_type, file_name(row.url)
+
+
+def local_file_url(sha256: str) -> str:
+    """Same-origin URL of an archived file (served by ``search.web.pages.stored_file``)."""
+    return f"/files/{sha256}"
 
 
 def _version_views(current: dict[str, Any], earlier: list[dict[str, Any]]) -> list[VersionView]:
@@ -168,15 +234,3 @@ def _timestamp(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def _default_store() -> ArchiveStore:
-    from pipelines.archive.store import ArchiveStore
-
-    return ArchiveStore()
-
-
-def _default_backend() -> SearchBackend:
-    from search.backends.select import open_backend
-
-    return open_backend()

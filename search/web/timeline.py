@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from pipelines.core.text_rules import to_buddhist_year
+
 THAI_MONTH_ABBR = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 )  # fmt: skip
-BUDDHIST_ERA_OFFSET = 543
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class MonthCount:
 
     def thai_label(self) -> str:
         """E.g. ``ธ.ค. 2567`` (B.E. year, as Thai readers expect)."""
-        return f"{THAI_MONTH_ABBR[self.month_number - 1]} {self.year + BUDDHIST_ERA_OFFSET}"
+        return f"{THAI_MONTH_ABBR[self.month_number - 1]} {to_buddhist_year(self.year)}"
 
 
 def _parse_month(month: str) -> tuple[int, int]:
@@ -99,7 +100,8 @@ def timeline_svg(
             f"สูงสุด {peak.count:,} ข่าวใน {peak.thai_label()} "
             f"({total:,} matches from {months[0].month} to {months[-1].month})"
         )
-    top, bottom, left, right = 14, 34, 36, 8
+    # Left margin wide enough for the axis maximum at the phone-size font (style.css).
+    top, bottom, left, right = 14, 34, 64, 8
     plot_w, plot_h = width - left - right, height - top - bottom
     axis_max = _nice_ceiling(max((m.count for m in months), default=0))
     slot = plot_w / max(len(months), 1)
@@ -141,14 +143,14 @@ def timeline_svg(
         if label_every_month:
             text = THAI_MONTH_ABBR[month.month_number - 1]
             out.append(
-                f'<text class="tick" x="{centre:.1f}" y="{top + plot_h + 13}" '
+                f'<text class="tick month-name" x="{centre:.1f}" y="{top + plot_h + 13}" '
                 f'text-anchor="middle">{escape(text)}</text>'
             )
         if month.month_number == 1 or index == 0:
             out.append(
                 f'<text class="year" x="{centre:.1f}" y="{top + plot_h + 27}" '
                 f'text-anchor="{"start" if index == 0 else "middle"}">'
-                f"{month.year + BUDDHIST_ERA_OFFSET}</text>"
+                f"{to_buddhist_year(month.year)}</text>"
             )
     out.append("</svg>")
     return Markup("".join(out))

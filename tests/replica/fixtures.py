@@ -44,6 +44,10 @@ class FixtureArticle:
     #: Serve only the HTML up to and including this text (a page the CMS cut off mid-render).
     truncate_after: str | None = None
     expected_body: str | None = None  # when the body differs from the paragraphs (truncation)
+    #: When the canonical category differs from the span's text (e.g. a trailing dot).
+    expected_category: str | None = None
+    #: When the record's hashtags differ from those written (trailing punctuation).
+    expected_hashtags: tuple[str, ...] | None = None
 
     @property
     def expected_title(self) -> str:
@@ -60,12 +64,15 @@ class FixtureArticle:
             "article_id": self.article_id,
             "url": f"{SITE_ORIGIN}/news/contents/details/{self.article_id}",
             "title": self.expected_title,
-            "category": " ".join(self.category_html.split()) or None,
+            "category": self.expected_category or " ".join(self.category_html.split()) or None,
+            "category_original": " ".join(self.category_html.split()) or None,
             "lang": self.lang,
             "published_date_text": self.long_date,
             "published_date_numeric_text": self.numeric_date,
             "body": self.expected_body if self.expected_body is not None else "\n".join(body_lines),
-            "hashtags": list(self.hashtags),
+            "hashtags": list(
+                self.hashtags if self.expected_hashtags is None else self.expected_hashtags
+            ),
             "images": [_absolute(src) for src in self.images],
             "attachments": [_absolute(href) for href in self.attachments],
             "source": "crawl",
@@ -333,3 +340,97 @@ def synthetic_article(article_id: int) -> FixtureArticle:
         credit="ข้อมูล : ระบบทดสอบ",
         images=(f"/FileUpload/Pictures/2567/03/synthetic-{article_id}.jpg",),
     )
+
+
+# --- Archive-grade capture (issue 14): articles with attachments and images ------------------
+#: Attachments and images on the site (``/FileUpload/...``) and on its media host
+#: (``https://media.thaigov.go.th/uploads/...``, served by the replica under any host name).
+MEDIA_ORIGIN = "https://media.thaigov.go.th"
+PRIVATE_FILES_PREFIX = "/uploads/private/"
+CAPTURE_ROBOTS = f"User-agent: *\nDisallow: {PRIVATE_FILES_PREFIX}\n"
+HUGE_FILE_BYTES = 100_000
+FILE_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
+_MAGIC = {
+    "pdf": b"%PDF-1.4\n",
+    "docx": b"PK\x03\x04",
+    "xlsx": b"PK\x03\x04",
+    "jpg": b"\xff\xd8\xff\xe0",
+    "png": b"\x89PNG\r\n\x1a\n",
+}
+
+
+def file_response(path: str) -> tuple[bytes, str] | None:
+    """(bytes, content type) the replica serves for a file path, or None (404).
+
+    Deterministic, so tests compare downloaded files with these bytes. ``-copy`` in a name
+    gives the bytes of the name without it (same content at two URLs); ``huge`` in a name gives
+    a file of ``HUGE_FILE_BYTES``.
+    """
+    if not path.startswith(("/FileUpload/", "/uploads/")) or "." not in path:
+        return None
+    extension = path.rsplit(".", 1)[1].lower()
+    if extension not in FILE_TYPES:
+        return None
+    source = path.replace("-copy.", ".")
+    seed = source.encode()
+    size = HUGE_FILE_BYTES if "huge" in path else 2_000 + len(seed) * 7
+    filler = (seed * (size // len(seed) + 1))[:size]
+    return _MAGIC[extension] + b"replica file " + seed + b"\n" + filler, FILE_TYPES[extension]
+
+
+CAPTURE_ARTICLES: tuple[FixtureArticle, ...] = (
+    FixtureArticle(
+        3001,
+        title="ครม. ทดสอบอนุมัติมาตรการดูแลค่าครองชีพพร้อมเอกสารประกอบ",
+        category_html="ข่าวทำเนียบรัฐบาล",
+        long_date="วันอังคารที่ 17 ธันวาคม 2567",
+        numeric_date="17/12/2567",
+        print_link=True,
+        paragraphs=(
+            "ที่ประชุมคณะรัฐมนตรีทดสอบอนุมัติมาตรการดูแลค่าครองชีพระยะที่ 2",
+            "รายละเอียดตามเอกสารแนบท้ายข่าวนี้",
+        ),
+        images=(
+            "/FileUpload/Pictures/2567/12/photo-3001.jpg",
+            f"{MEDIA_ORIGIN}/uploads/2567/12/photo-3001.png",
+        ),
+        attachments=(
+            f"{MEDIA_ORIGIN}/uploads/2567/12/cabinet-3001.pdf",
+            "/FileUpload/Attach/2567/12/briefing-3001.docx",
+        ),
+    ),
+    FixtureArticle(
+        3002,
+        title="โฆษกทดสอบแถลงผลการประชุมพร้อมภาพประกอบ",
+        category_html="ข่าวคณะโฆษก",
+        long_date="วันพุธที่ 18 ธันวาคม 2567",
+        numeric_date=None,
+        paragraphs=("โฆษกทดสอบแถลงผลการประชุมและเผยแพร่ภาพกิจกรรม",),
+        images=(
+            "/FileUpload/Pictures/2567/12/photo-3001-copy.jpg",
+            "https://cdn.example.org/thaigov-test/3002.png",
+        ),
+        attachments=(
+            f"{MEDIA_ORIGIN}{PRIVATE_FILES_PREFIX}secret-3002.pdf",
+            f"{MEDIA_ORIGIN}/uploads/2567/12/huge-3002.pdf",
+        ),
+    ),
+    FixtureArticle(
+        3003,
+        title="รัฐบาลทดสอบเชิญชวนร่วมกิจกรรมวันขึ้นปีใหม่",
+        category_html="ด้านสังคม",
+        long_date="วันศุกร์ที่ 27 ธันวาคม 2567",
+        numeric_date="27/12/2567",
+        print_link=True,
+        title_repeats=2,
+        paragraphs=("ขอเชิญประชาชนร่วมกิจกรรมวันขึ้นปีใหม่ที่ทำเนียบรัฐบาลทดสอบ",),
+        hashtags=("#ไทยคู่ฟ้า",),
+    ),
+)
+CAPTURE_ARTICLES_BY_ID: dict[int, FixtureArticle] = {a.article_id: a for a in CAPTURE_ARTICLES}

@@ -19,8 +19,8 @@ from scrapy import signals
 from scrapy.exceptions import UsageError
 
 from pipelines.core.corpus_format import iter_corpus_records, iter_corpus_records_in_background
+from pipelines.core.settings import ThaigovSettings
 from search.core.segment import default_workers
-from thaigov_crawler.items import ArticleItem
 
 #: Sent for each corpus file that does not become an item: ``name`` and ``problem`` (text).
 corpus_problem = object()
@@ -35,7 +35,7 @@ def problem_kind(problem: str) -> str:
 
 
 class CorpusSpider(scrapy.Spider):
-    """Yields one ArticleItem per usable corpus file.
+    """Yields one :class:`pipelines.core.article.Article` per usable corpus file.
 
     ``-a limit=N`` stops after N articles; ``-a background=0`` parses in this process instead
     of a second one (see :func:`pipelines.core.corpus_format.iter_corpus_records_in_background`).
@@ -47,13 +47,16 @@ class CorpusSpider(scrapy.Spider):
         "ROBOTSTXT_OBEY": False,
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
+        # An import must never reach the site (corpus records list no files anyway).
+        "THAIGOV_FILES_ENABLED": False,
     }
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
         """Bulk input: segment for the index on every core (THAIGOV_SEGMENT_WORKERS overrides)."""
         super().update_settings(settings)
-        settings.set("SEARCH_INDEX_SEGMENT_WORKERS", default_workers(), priority="spider")
+        configured = ThaigovSettings.from_scrapy(settings).segment_workers
+        settings.set("SEARCH_INDEX_SEGMENT_WORKERS", default_workers(configured), priority="spider")
 
     def __init__(
         self,
@@ -92,14 +95,14 @@ class CorpusSpider(scrapy.Spider):
             if record.article is None:
                 self._problem(record.name, record.problem or "unreadable")
                 continue
-            article_id = record.article["article_id"]
+            article_id = record.article.article_id
             if article_id in seen:
                 self._problem(record.name, f"duplicate id {article_id} (kept the first file)")
                 continue
             seen.add(article_id)
             yielded += 1
             stats.inc_value("corpus/articles")
-            yield ArticleItem(**record.article)
+            yield record.article
         close = getattr(records, "close", None)
         if close is not None:
             close()  # stop the background reader at once when --limit ends the import early

@@ -206,7 +206,7 @@ def test_the_cli_prints_the_suggestion(pair: tuple[SearchBackend, SearchBackend]
     env = {"THAIGOV_SEARCH_PATH": str(embedded.path), "THAIGOV_ELASTICSEARCH_URL": ""}
     result = CliRunner().invoke(app, ["search", "ประยุทธ", "--json"], env=env)
     assert result.exit_code == 0, result.output
-    lines = [json.loads(line) for line in result.output.splitlines()]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines[-1] == {"did_you_mean": "ประยุทธ์", "total": 3}
     table = CliRunner().invoke(app, ["search", "ประยุทธ"], env=env, terminal_width=200)
     assert "Did you mean" in table.output and "ประยุทธ์" in table.output

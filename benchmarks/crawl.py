@@ -7,7 +7,12 @@ server across the internet). Spider time runs from engine start to close (Scrapy
 ``elapsed_time_seconds``), so process start-up and imports are excluded; the loop is timed
 around the loop.
 
+Condition (c) prices the durable crawl frontier: an incremental crawl into a fresh SQLite
+archive (archive pipeline only, no search index), with the frontier on and off
+(``THAIGOV_FRONTIER_ENABLED``), the same ids, ``--repeat`` times each (median CPU ms per page).
+
     .venv/bin/python benchmarks/crawl.py [--ids-a 2000] [--ids-b 300] [--delay-b 0.1]
+        [--ids-c 3000] [--repeat 3] [--only-c]
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +48,7 @@ class Run:
     pages: int
     seconds: float
     cpu_seconds: float  # the client's own CPU (the spider's includes its start-up)
+    frontier_seconds: float = 0.0  # time in the durable frontier's planning and writes
 
     @property
     def rate(self) -> float:
@@ -70,30 +77,52 @@ def replica_process(delay: float, extra_ids: int) -> Iterator[str]:
         proc.wait(10)
 
 
-def run_spider(base_url: str, first: int, last: int, concurrency: int) -> Run:
+def run_spider(
+    base_url: str,
+    first: int,
+    last: int,
+    concurrency: int,
+    *,
+    incremental: bool = False,
+    frontier: bool = True,
+    root: Path = REPO_ROOT,
+) -> Run:
+    """The thaigov spider over ``first..last``: a range into a feed, or (``incremental``) an
+    incremental crawl from ``first`` into a fresh archive, the durable frontier on or off."""
     with tempfile.TemporaryDirectory() as tmp:
         stats_path = Path(tmp) / "stats.json"
+        pipelines = {"pipelines.adapters.cleaning.TextCleaningPipeline": 100}
+        if incremental:
+            pipelines["pipelines.adapters.archive.ArchivePipeline"] = 300
         settings = {
             "THAIGOV_BASE_URL": base_url,
             "CONCURRENT_REQUESTS": concurrency,
             "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
             "DOWNLOAD_DELAY": 0,
             "AUTOTHROTTLE_ENABLED": False,
-            "ITEM_PIPELINES": '{"pipelines.adapters.cleaning.TextCleaningPipeline": 100}',
-            "THAIGOV_RECORD_RUNS": False,
-            "THAIGOV_LOCK_FILE": f"{tmp}/crawl.lock",
+            "ITEM_PIPELINES": json.dumps(pipelines),
+            "THAIGOV_RECORD_RUNS": incremental,
+            "THAIGOV_FRONTIER_ENABLED": frontier,
+            "THAIGOV_MAX_CONSECUTIVE_MISSES": 10,
             "THAIGOV_STATS_FILE": str(stats_path),
             "THAIGOV_WARC_DIR": f"{tmp}/warc",
             "THAIGOV_WARC_ENABLED": False,  # measured on its own: see run_capture
             "LOG_LEVEL": "WARNING",
         }
         command = [sys.executable, "-m", "scrapy", "crawl", "thaigov"]
-        command += ["-a", f"start_id={first}", "-a", f"end_id={last}", "-O", f"{tmp}/out.jsonl"]
+        command += ["-a", f"start_id={first}"]
+        if not incremental:
+            command += ["-a", f"end_id={last}"]
+        command += ["-O", f"{tmp}/out.jsonl"]
         for name, value in settings.items():
             command += ["-s", f"{name}={value}"]
-        env = {**os.environ, "THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp}/archive.sqlite3"}
+        env = {
+            **os.environ,
+            "THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp}/archive.sqlite3",
+            "PYTHONPATH": str(root),
+        }
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(command, cwd=REPO_ROOT, env=env, check=True)
+        subprocess.run(command, cwd=root, env=env, check=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         stats = json.loads(stats_path.read_text())
@@ -101,7 +130,37 @@ def run_spider(base_url: str, first: int, last: int, concurrency: int) -> Run:
     expected = last - first + 1
     if stats.get("thaigov/articles") != expected or lines != expected:
         raise SystemExit(f"spider exported {lines} of {expected} articles: {stats}")
-    return Run(stats["thaigov/fetched"], stats["elapsed_time_seconds"], cpu)
+    return Run(
+        stats["thaigov/fetched"],
+        stats["elapsed_time_seconds"],
+        cpu,
+        stats.get("thaigov/frontier/seconds", 0.0),
+    )
+
+
+def frontier_cost(base_url: str, first: int, last: int, concurrency: int, repeat: int) -> str:
+    """Condition (c): CPU ms per page of incremental crawls, durable frontier on vs off."""
+    cpu: dict[bool, list[float]] = {True: [], False: []}
+    rates: dict[bool, list[float]] = {True: [], False: []}
+    own: list[float] = []  # ms per page spent inside the frontier's database work
+    for round_ in range(repeat):
+        # Interleaved, first one then the other, so drifting machine load hits both alike.
+        for enabled in (False, True) if round_ % 2 == 0 else (True, False):
+            run = run_spider(base_url, first, last, concurrency, incremental=True, frontier=enabled)
+            cpu[enabled].append(1000 * run.cpu_seconds / run.pages)
+            rates[enabled].append(run.rate)
+            if enabled:
+                own.append(1000 * run.frontier_seconds / run.pages)
+    off, on = statistics.median(cpu[False]), statistics.median(cpu[True])
+    every = " / ".join(", ".join(f"{v:.2f}" for v in cpu[enabled]) for enabled in (False, True))
+    line = (
+        f"| (c) incremental into an archive | {last - first + 1} | "
+        f"{statistics.median(rates[False]):.0f} | {statistics.median(rates[True]):.0f} | "
+        f"{off:.2f} | {on:.2f} | {100 * (on - off) / off:+.1f}% | "
+        f"{statistics.median(own):.3f} ({100 * statistics.median(own) / off:.1f}%) | {every} |"
+    )
+    print(line)
+    return line
 
 
 @dataclass
@@ -285,11 +344,51 @@ def run_sequential(base_url: str, ids: range) -> Run:
     return Run(len(ids), seconds, cpu)
 
 
+def compare_checkouts(
+    base_url: str, first: int, last: int, concurrency: int, repeat: int, other: Path
+) -> str:
+    """Condition (a)'s spider, this checkout vs ``other`` (e.g. the commit before the durable
+    frontier), interleaved: CPU ms per page of the same range crawl."""
+    cpu: dict[Path, list[float]] = {REPO_ROOT: [], other: []}
+    for round_ in range(repeat):
+        for root in (other, REPO_ROOT) if round_ % 2 == 0 else (REPO_ROOT, other):
+            run = run_spider(base_url, first, last, concurrency, root=root)
+            cpu[root].append(1000 * run.cpu_seconds / run.pages)
+    theirs, ours = statistics.median(cpu[other]), statistics.median(cpu[REPO_ROOT])
+    every = " / ".join(", ".join(f"{v:.2f}" for v in cpu[r]) for r in (other, REPO_ROOT))
+    line = (
+        f"| (a) range crawl into a feed, `{other}` vs this checkout | {last - first + 1} | "
+        f"{theirs:.2f} | {ours:.2f} | {100 * (ours - theirs) / theirs:+.1f}% | {every} |"
+    )
+    print(line)
+    return line
+
+
+COMPARE_HEADER = [
+    "| condition | ids | CPU ms/page other | CPU ms/page this | CPU per page |"
+    " every run, ms/page (other / this) |",
+    "|---|---:|---:|---:|---:|---|",
+]
+FRONTIER_HEADER = [
+    "| condition | ids | pages/s frontier off | pages/s frontier on | CPU ms/page off |"
+    " CPU ms/page on | CPU per page | frontier's own ms/page | every run, ms/page (off / on) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ids-a", type=int, default=2000, help="ids in condition (a)")
     parser.add_argument("--ids-b", type=int, default=300, help="ids in condition (b)")
     parser.add_argument("--delay-b", type=float, default=0.1, help="seconds added in (b)")
+    parser.add_argument("--ids-c", type=int, default=3000, help="ids in condition (c)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per variant in (c)")
+    parser.add_argument("--only-c", action="store_true", help="measure condition (c) only")
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        help="another checkout (e.g. `git archive` of an older commit): (a)'s spider CPU vs it",
+    )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--capture-ids", type=int, default=1000, help="ids per capture run")
     parser.add_argument("--capture-repeats", type=int, default=3)
@@ -318,7 +417,7 @@ def main() -> None:
         ("(a) no delay", 0.0, args.ids_a),
         (f"(b) +{args.delay_b * 1000:.0f} ms", args.delay_b, args.ids_b),
     ]
-    for label, delay, count in conditions:
+    for label, delay, count in [] if args.only_c else conditions:
         with replica_process(delay, count) as base_url:
             ids = range(fx.LAST_FIXTURE_ID + 1, fx.LAST_FIXTURE_ID + 1 + count)
             spider = run_spider(base_url, ids[0], ids[-1], args.concurrency)
@@ -329,6 +428,21 @@ def main() -> None:
             f"{label}: spider {spider.rate:.0f} pages/s, bare spider {bare.rate:.0f}, "
             f"loop {sequential.rate:.0f} pages/s"
         )
+    with replica_process(0.0, args.ids_c) as base_url:
+        first = fx.LAST_FIXTURE_ID + 1
+        frontier_line = frontier_cost(
+            base_url, first, first + args.ids_c - 1, args.concurrency, args.repeat
+        )
+        compare_line = ""
+        if args.compare_with:
+            compare_line = compare_checkouts(
+                base_url,
+                first,
+                first + args.ids_a - 1,
+                args.concurrency,
+                args.repeat,
+                args.compare_with.resolve(),
+            )
 
     command = "python benchmarks/crawl.py " + " ".join(sys.argv[1:])
     table = [
@@ -346,13 +460,40 @@ def main() -> None:
             + " |"
         )
     text = "\n".join(table)
+    frontier_text = "\n".join([*FRONTIER_HEADER, frontier_line])
+    if compare_line:
+        frontier_text += "\n\n" + "\n".join([*COMPARE_HEADER, compare_line])
     print()
     print(text)
+    print()
+    print(frontier_text)
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    frontier_section = (
+        "## Durable frontier (condition c)\n\n"
+        f"Command: `{command.strip()}` ({when}, concurrency {args.concurrency}, median of "
+        f"{args.repeat} interleaved runs per variant, load average at the end "
+        f"{os.getloadavg()[0]:.1f}). Incremental crawl from the first synthetic id into a fresh "
+        "SQLite archive (cleaning and archive pipelines, no search index, JSON Lines feed), "
+        "stopping after 10 non-articles; off: `THAIGOV_FRONTIER_ENABLED=False` (the in-memory "
+        "probe only), on: the durable frontier (plan from the archive, outcomes written in "
+        "batches). CPU ms/page includes the process start-up. The frontier's own ms/page is the "
+        "wall time its planning and writes took (stat `thaigov/frontier/seconds`), an upper "
+        "bound on its CPU cost that does not depend on the noise between runs. With "
+        "`--compare-with DIR`, condition (a)'s range crawl (no archive, so no durable frontier; "
+        "what changed there is the start()-driven order) also runs from another checkout, "
+        "interleaved with this one.\n\n"
+        f"{frontier_text}\n"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    if args.only_c and RESULTS.exists():
+        previous = RESULTS.read_text()
+        previous = previous.split("## Durable frontier (condition c)")[0].rstrip() + "\n\n"
+        RESULTS.write_text(previous + frontier_section)
+        return
     RESULTS.write_text(
         "# Crawl benchmark\n\n"
         f"Command: `{command.strip()}` (concurrency {args.concurrency}, "
-        f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n\n"
+        f"{os.cpu_count()} CPUs, {when})\n\n"
         "Spider: real `thaigov` spider with full extraction, TextCleaningPipeline and a JSON "
         "Lines feed, AutoThrottle off, no delay; time from engine start to close. Sequential: "
         "requests.Session + BeautifulSoup(lxml), one page after another. Bare spider: a 20-line "
@@ -361,7 +502,7 @@ def main() -> None:
         "client process's own CPU time (the spider's includes its ~1.5 s start-up), a figure "
         "that does not depend on how busy the shared machine was. Load average at the end: "
         f"{os.getloadavg()[0]:.1f}.\n\n"
-        f"{text}\n"
+        f"{text}\n\n{frontier_section}"
     )
 
 

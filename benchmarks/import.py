@@ -63,7 +63,6 @@ def run_import(
     env.update(
         THAIGOV_ARCHIVE_URL=url,
         THAIGOV_SEARCH_PATH=str(work / f"search-{backend.split()[0]}.sqlite3"),
-        THAIGOV_LOCK_FILE=str(work / f"crawl-{backend}.lock"),
         THAIGOV_STATS_FILE=str(stats_file),
         COLUMNS="120",
     )

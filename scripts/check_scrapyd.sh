@@ -85,7 +85,6 @@ schedule() {  # schedule ARGS... -> job id
     -d setting=DOWNLOAD_MAXSIZE=200000 \
     -d "setting=THAIGOV_ARCHIVE_URL=sqlite:///$work/jobs/archive.sqlite3" \
     -d "setting=THAIGOV_SEARCH_PATH=$work/jobs/search.sqlite3" \
-    -d "setting=THAIGOV_LOCK_FILE=$work/jobs/crawl.lock" \
     -d "setting=THAIGOV_STATS_FILE=$work/jobs/stats.json" "$@" |
     "$checkout_python" -c 'import json,sys; a=json.load(sys.stdin); assert a["status"]=="ok", a; print(a["jobid"])'
 }

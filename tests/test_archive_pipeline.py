@@ -124,7 +124,7 @@ def test_database_errors_are_logged_and_counted(
     assert "could not write 1 article(s): -12" in caplog.text
 
 
-def test_unreachable_database_does_not_stop_the_crawl(caplog: pytest.LogCaptureFixture) -> None:
+def test_unreachable_database_counts_every_item_as_failed(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR, logger="pipelines.adapters.archive")
     crawler, pipeline, committed = start(
         "postgresql+psycopg://postgres@127.0.0.1:9/none", ARCHIVE_BATCH_SIZE=2

@@ -203,7 +203,8 @@ def test_crawl_with_an_unwritable_home_then_search(
     found = run([*CLI, "search", "ตลาดชุมชน", "--json"], fresh, operator_env(unwritable_home))
     assert found.returncode == 0, found.stderr[-3000:]
     assert [json.loads(line)["article_id"] for line in found.stdout.splitlines()] == [fx.FIRST_ID]
-    assert (fresh / "data" / "crawl.lock").exists()  # the default lock lives in the data dir
+    # The run lock is the archive's own, beside the default archive in the data dir.
+    assert (fresh / "data" / "thaigov.sqlite3.crawl-lock").exists()
 
 
 def test_scrapy_settings_beat_the_environment_in_a_real_crawl(
@@ -247,5 +248,6 @@ def test_scrapy_settings_beat_the_environment_in_a_real_crawl(
     index.close()
     stats = json.loads((tmp_path / "env-stats.json").read_text())
     assert stats["index/indexed"] == len(archived)
-    # ... and what neither sets comes from the defaults: the lock, under the data directory.
-    assert (tmp_path / "env-data" / "crawl.lock").exists()
+    # ... and the run lock follows the archive the environment chose, not the data directory.
+    assert (tmp_path / "env-archive.sqlite3.crawl-lock").exists()
+    assert not (tmp_path / "env-data" / "crawl.lock").exists()

@@ -47,7 +47,6 @@ def import_corpus(path: Path, url: str, work: Path, *args: str) -> subprocess.Co
     env.update(
         THAIGOV_ARCHIVE_URL=url,
         THAIGOV_SEARCH_PATH=str(work / "search.sqlite3"),
-        THAIGOV_LOCK_FILE=str(work / "crawl.lock"),
         COLUMNS="200",
     )
     command = [sys.executable, "-c", "from search.cli import main; main()"]

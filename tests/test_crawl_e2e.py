@@ -1,12 +1,11 @@
 """Real crawls: ``scrapy crawl thaigov`` in a subprocess against the local replica of the site.
 
 Every run switches politeness off for speed (no delay, no AutoThrottle) and keeps its archive,
-search index, lock file and stats file under ``tmp_path``.
+search index and stats file under ``tmp_path``.
 """
 
 from __future__ import annotations
 
-import fcntl
 import importlib.util
 import json
 import os
@@ -74,7 +73,6 @@ def crawl_command(
     merged = {
         **FAST,
         "THAIGOV_BASE_URL": replica_url,
-        "THAIGOV_LOCK_FILE": str(tmp_path / "crawl.lock"),
         "THAIGOV_STATS_FILE": str(tmp_path / "stats.json"),
         "THAIGOV_WARC_DIR": str(tmp_path / "warc"),
         "THAIGOV_FILES_DIR": str(tmp_path / "files"),
@@ -236,10 +234,13 @@ def test_robots_forbidding_everything_exits_non_zero_without_fetching(tmp_path: 
 def test_second_run_exits_at_once_while_the_lock_is_held(
     replica: ReplicaServer, tmp_path: Path
 ) -> None:
+    from pipelines.archive.store import ArchiveStore
+
     before = sum(replica.hits.values())
-    with (tmp_path / "crawl.lock").open("a") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with ArchiveStore(f"sqlite:///{tmp_path / 'archive.sqlite3'}") as store:
+        held = store.crawl_lock()  # the archive's own lock, as another run would hold it
         crawl = run_crawl(replica.base_url, tmp_path, {"ids": "1001"})
+        held.release()
     assert crawl.returncode == EXIT_LOCKED, crawl.log[-3000:]
     assert "another crawl run holds the lock" in crawl.log
     assert sum(replica.hits.values()) == before

@@ -228,7 +228,7 @@ def test_a_gzip_bomb_failure_is_too_large() -> None:
         except ValueError as exc:
             raise IgnoreRequest("Ignored response <200 x>: exceeded the limit") from exc
     except IgnoreRequest:
-        bomb = Failure()  # type: ignore[no-untyped-call]
+        bomb = Failure()
     assert _is_too_large(bomb)
-    robots = Failure(IgnoreRequest("Forbidden by robots.txt"))  # type: ignore[no-untyped-call]
+    robots = Failure(IgnoreRequest("Forbidden by robots.txt"))
     assert not _is_too_large(robots)

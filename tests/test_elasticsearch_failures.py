@@ -349,7 +349,6 @@ def _crawl(replica_url: str, tmp_path: Path, env: dict[str, str], first: int, la
         "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
         "ARCHIVE_BATCH_SIZE": "4",
         "SEARCH_INDEX_BATCH_SIZE": "4",
-        "THAIGOV_LOCK_FILE": str(tmp_path / "crawl.lock"),
         "THAIGOV_STATS_FILE": str(tmp_path / "stats.json"),
         "THAIGOV_WARC_DIR": str(tmp_path / "warc"),
         "THAIGOV_FILES_DIR": str(tmp_path / "files"),

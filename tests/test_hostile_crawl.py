@@ -49,7 +49,6 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ArchiveS
             "THAIGOV_BASE_URL": replica.base_url,
             "DOWNLOAD_DELAY": "0",
             "AUTOTHROTTLE_ENABLED": "False",
-            "THAIGOV_LOCK_FILE": str(directory / "crawl.lock"),
             "THAIGOV_STATS_FILE": str(directory / "stats.json"),
         }
         command = [sys.executable, "-m", "scrapy", "crawl", "thaigov", "-a", f"ids={HOSTILE_ID}"]

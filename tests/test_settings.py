@@ -33,6 +33,11 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("give_up_after_failures", {"cli": ("0", 0), "env": ("9", 9)}, 5),
         ("retry_after_max", {"cli": ("1.5", 1.5), "env": ("30", 30.0)}, 120.0),
         ("record_runs", {"cli": ("False", False), "env": ("true", True)}, True),
+        ("frontier_enabled", {"cli": ("False", False), "env": ("0", False)}, True),
+        ("frontier_backoff_seconds", {"cli": ("0", 0.0), "env": ("60", 60.0)}, 3600.0),
+        ("frontier_give_up_runs", {"cli": ("0", 0), "env": ("3", 3)}, 10),
+        ("frontier_recheck_ids", {"cli": ("0", 0), "env": ("5", 5)}, 20),
+        ("frontier_flush_every", {"cli": ("1", 1), "env": ("50", 50)}, 100),
         ("base_url", {"cli": ("http://c.test",) * 2, "env": ("http://e.test",) * 2}, None),
         ("elasticsearch_index", {"cli": ("cli-alias",) * 2, "env": ("env-alias",) * 2}, None),
     ],
@@ -61,13 +66,11 @@ def test_paths_default_under_the_data_directory_and_are_absolute(
     assert default.data_dir == tmp_path / "data"
     assert default.archive_url == f"sqlite:///{tmp_path}/data/thaigov.sqlite3"
     assert default.search_path == tmp_path / "data" / "search.sqlite3"
-    assert default.lock_file == tmp_path / "data" / "crawl.lock"
 
     monkeypatch.setenv("THAIGOV_DATA_DIR", "var/thaigov")
     moved = ThaigovSettings.load()
     assert moved.data_dir == tmp_path / "var" / "thaigov"
     assert moved.search_path == tmp_path / "var" / "thaigov" / "search.sqlite3"
-    assert moved.lock_file == tmp_path / "var" / "thaigov" / "crawl.lock"
     # Resolved once: changing directory afterwards does not move anything.
     monkeypatch.chdir("/")
     assert moved.data_dir == tmp_path / "var" / "thaigov"
@@ -77,12 +80,10 @@ def test_paths_default_under_the_data_directory_and_are_absolute(
         {
             "THAIGOV_ARCHIVE_URL": "sqlite:///rel/archive.sqlite3",
             "THAIGOV_SEARCH_PATH": "rel/index.sqlite3",
-            "THAIGOV_LOCK_FILE": "",
         }
     )
     assert explicit.archive_url == f"sqlite:///{tmp_path}/rel/archive.sqlite3"
     assert explicit.search_path == tmp_path / "rel" / "index.sqlite3"
-    assert explicit.lock_file is None  # an empty lock file switches the lock off
     postgres = "postgresql+psycopg://u:p@db.example/thaigov"
     assert ThaigovSettings.load(archive_url=postgres).archive_url == postgres
 
@@ -139,10 +140,10 @@ def test_writing_dirs_follow_what_is_configured(tmp_path: Path) -> None:
     settings = ThaigovSettings.load(
         archive_url="postgresql+psycopg://u@db/thaigov",
         elasticsearch_url="http://127.0.0.1:9200",
-        lock_file=str(tmp_path / "locks" / "crawl.lock"),
+        stats_file=str(tmp_path / "stats" / "run.json"),
     )
     assert settings.writable_dirs() == []  # nothing on disk for reindex or db upgrade
-    assert settings.writable_dirs(crawl=True) == [tmp_path / "locks"]
+    assert settings.writable_dirs(crawl=True) == [tmp_path / "stats"]
 
 
 def test_pythainlp_data_folder_stays_out_of_home(tmp_path: Path) -> None:

@@ -2,8 +2,9 @@
 
 Ids are dense but have gaps, and several requests are in flight at once, so "stop after N
 consecutive misses" cannot be a counter updated in arrival order. The frontier instead never
-schedules an id beyond ``highest article found + N``: the crawl ends by itself exactly when the N
-ids after the highest article have all been answered and none was an article.
+schedules an id beyond ``highest article found + N`` (plus one per failed id past it): the crawl
+ends by itself exactly when the N ids after the highest article have all been answered and none
+was an article.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from typing import TextIO
 
 
 class MissRunFrontier:
-    """Ids from ``first_id`` upward, stopping after ``max_misses`` non-articles in a row."""
+    """Ids from ``first_id`` upward, stopping after ``max_misses`` non-articles in a row.
+
+    A failed id (an error after every retry) is not an answer: it widens the window by one, so
+    a 503 just past the head does not end the crawl early, at most ``max_misses`` times past
+    the head (a site that fails everything is not probed forever).
+    """
 
     def __init__(self, first_id: int, max_misses: int, done: Iterable[int] = ()) -> None:
         if max_misses < 1:
@@ -25,14 +31,19 @@ class MissRunFrontier:
         self.highest_hit = first_id - 1
         self._next_id = first_id
         self._done = set(done)
+        self._failed: set[int] = set()
 
     @property
     def limit(self) -> int:
         """The highest id worth requesting given the articles found so far."""
-        return self.highest_hit + self.max_misses
+        failed_above = sum(1 for i in self._failed if i > self.highest_hit)
+        return self.highest_hit + self.max_misses + min(failed_above, self.max_misses)
 
     def record_hit(self, article_id: int) -> None:
         self.highest_hit = max(self.highest_hit, article_id)
+
+    def record_failure(self, article_id: int) -> None:
+        self._failed.add(article_id)
 
     def due(self) -> list[int]:
         """Ids not yet handed out (nor finished in an earlier run) up to :attr:`limit`."""
@@ -58,7 +69,8 @@ class ResumeJournal:
         self.done: set[int] = set()
         self.hits: set[int] = set()
         self.clean = True
-        if self.path.exists():
+        self.resumed = self.path.exists()
+        if self.resumed:
             self._load(self.path.read_text(encoding="utf-8").splitlines())
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: TextIO = self.path.open("a", encoding="utf-8")

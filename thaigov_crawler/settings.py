@@ -1,6 +1,6 @@
 """Scrapy settings for the thaigov crawler: polite by default, every value overridable.
 
-Override per run with ``-s NAME=value``. The ``THAIGOV_*`` values (archive, index, lock, site,
+Override per run with ``-s NAME=value``. The ``THAIGOV_*`` values (archive, index, site, frontier,
 user agent, log level, ...) are not defined here and this module reads no environment: they
 live in :class:`pipelines.core.settings.ThaigovSettings`, which takes ``-s THAIGOV_NAME=value``
 over the ``THAIGOV_NAME`` environment variable over its defaults. The ``ThaigovAddon`` below
@@ -44,14 +44,19 @@ DOWNLOADER_MIDDLEWARES = {
     # Next to the downloader, so it records responses as they arrived (thaigov_crawler/capture.py).
     "thaigov_crawler.capture.WarcCaptureMiddleware": 950,
 }
-# Ascending id order in memory and in JOBDIR (Scrapy's default is last-in-first-out).
+# Ascending id order in memory and in JOBDIR (Scrapy's default is last-in-first-out), and start
+# requests in the same queues as callback requests (Scrapy 2.13+ keeps them apart and sends
+# callback requests first, which put later ids before earlier ones).
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_START_MEMORY_QUEUE = None
+SCHEDULER_START_DISK_QUEUE = None
 
-# --- Scheduled runs: one run at a time, recorded, with a meaningful exit code ----------------
+# --- Scheduled runs: one per archive (its own lock), recorded, with a meaningful exit code ---
+# (the durable frontier's THAIGOV_FRONTIER_* settings live in ThaigovSettings too)
 COMMANDS_MODULE = "thaigov_crawler.commands"
 EXTENSIONS = {
-    "thaigov_crawler.extensions.RunLock": 0,
+    "thaigov_crawler.extensions.ArchiveLock": 0,
     "thaigov_crawler.extensions.RunRecorder": 10,
 }
 # Local feed files unbuffered, so a killed JOBDIR run keeps every line it reported.

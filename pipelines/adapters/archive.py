@@ -4,7 +4,9 @@ A thin Scrapy adapter over :class:`pipelines.archive.store.ArchiveStore`. Items 
 flushed by count (``ARCHIVE_BATCH_SIZE``), by age (``ARCHIVE_BATCH_SECONDS``, also on a timer so a
 slow crawl's last items do not wait) and on close. After each committed batch it sends
 ``archive_batch_committed`` (adapters/signals.py): the index pipeline sees committed rows only.
-A database error never stops the crawl: the items are logged with their ids and counted.
+A write that fails is logged with its ids and counted, and stops fetching (reason
+``archive_failed``, exit code 6): the crawl has nowhere to put what it would fetch next, and
+the ids it could not write stay gaps of the frontier, so the next run asks for them again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from pipelines.adapters.signals import archive_batch_committed
@@ -57,6 +60,7 @@ class ArchivePipeline:
         self.buffer: list[dict[str, Any]] = []
         self._oldest: float | None = None  # monotonic time of the oldest buffered item
         self._timer: task.LoopingCall | None = None
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -133,10 +137,23 @@ class ArchivePipeline:
         failed = [r for r in results if r.action == "failed"]
         if failed:
             self._log_failures(failed)
+            self._stop_fetching()
         committed = [r for r in results if r.action != "failed"]
         if committed:
             self.crawler.signals.send_catch_log(archive_batch_committed, results=committed)
         return results
+
+    def _stop_fetching(self) -> None:
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # no engine (the pipeline used outside a crawl)
+            return
+        slot = getattr(engine, "_slot", None)
+        if self._stopping or engine is None or slot is None or slot.closing is not None:
+            return  # already closing: the stats still give exit code 6
+        self._stopping = True
+        logger.error("archive writes failed: stopping the crawl (reason archive_failed)")
+        deferred_from_coro(engine.close_spider_async(reason="archive_failed"))
 
     def _open_store(self) -> ArchiveStore | None:
         try:

@@ -4,6 +4,11 @@ A thin Scrapy adapter over :class:`search.services.indexer.BatchIndexer`. It doe
 ``process_item``: it listens to ``archive_batch_committed`` so that only rows the archive has
 committed reach the index, and the archive's ``mark_indexed`` can confirm them afterwards.
 
+On open it first indexes what the archive still marks pending (left by a killed run), and it
+refuses an embedded index file that is missing, emptied or corrupt while the archive says it
+held articles: the run logs why, counts ``index/broken``, indexes nothing (articles stay
+pending) and exits with code 7 until ``thaigov reindex --all`` rebuilds the file.
+
 Scrapy closes pipelines in reverse order, so this one closes before the archive pipeline
 flushes its last batch. From ``close_spider`` on, every committed batch is therefore indexed at
 once, and the backend is released on ``spider_closed``, which comes after all pipelines closed.
@@ -20,8 +25,10 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from pipelines.adapters.signals import archive_batch_committed
+from search.backends.base import SearchBackend
+from search.backends.embedded import EmbeddedBackend, probe_index_file
 from search.backends.select import open_backend
-from search.services.indexer import BatchIndexer
+from search.services.indexer import BatchIndexer, index_file_problem, index_pending
 from thaigov_crawler.addon import thaigov_settings
 
 logger = logging.getLogger(__name__)
@@ -55,14 +62,60 @@ class SearchIndexPipeline:
     def open_spider(self, spider: Any = None) -> None:
         # Segmentation is half of a bulk import's time and nlpo3 holds the GIL: worker
         # processes (SEARCH_INDEX_SEGMENT_WORKERS > 1, set by the corpus importer) share it out.
+        backend = open_backend(thaigov_settings(self.crawler), create=True)
+        if not self._index_trusted(backend):
+            backend.close()
+            return
         if self.segment_workers > 1:
             self.pool = ProcessPoolExecutor(max_workers=self.segment_workers)
         self.indexer = BatchIndexer(
-            open_backend(thaigov_settings(self.crawler), create=True),
+            backend,
             mark_indexed=self._mark_indexed,
             batch_size=self.batch_size,
             pool=self.pool,
         )
+        store = getattr(self.crawler, "thaigov_archive", None)
+        if store is not None and getattr(self.crawler, "thaigov_lock_held", True):
+            try:
+                pending = store.iter_articles(pending_only=True, batch_size=self.batch_size)
+                started = time.perf_counter()
+                count = index_pending(self.indexer, pending)
+            except Exception:
+                logger.exception("could not index the articles the archive has pending")
+            else:
+                self.crawler.stats.set_value("index/pending_at_start", count)
+                if count:
+                    logger.info(
+                        "indexed %d article(s) the archive had pending (%.1f s)",
+                        count,
+                        time.perf_counter() - started,
+                    )
+                self._timed(self.indexer.flush)  # publishes the index counters in stats
+
+    def _index_trusted(self, backend: SearchBackend) -> bool:
+        """False (logged, counted) when the embedded index file was lost or damaged."""
+        if not isinstance(backend, EmbeddedBackend):
+            return True
+        store = getattr(self.crawler, "thaigov_archive", None)
+        indexed = 0
+        if store is not None:
+            try:
+                indexed = store.count() - store.count(pending_only=True)
+            except Exception:  # the archive pipeline reports an unreachable archive
+                indexed = 0
+        try:
+            problem = index_file_problem(probe_index_file(backend.path), indexed)
+        except OSError:  # an unusable path (a file where a folder should be, no permission):
+            return True  # not a lost index; every batch fails, is counted and stays pending
+        if problem is None:
+            return True
+        logger.error(
+            "%s: not indexing (articles stay pending, nothing is recreated empty); "
+            "rebuild it with `thaigov reindex --all`",
+            problem,
+        )
+        self.crawler.stats.set_value("index/broken", problem)
+        return False
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         return item

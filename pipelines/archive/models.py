@@ -199,3 +199,38 @@ class ArticleFile(Base):
     content_type: Mapped[str | None] = mapped_column(String(200))
     path: Mapped[str] = mapped_column(String(200))
     fetched_at: Mapped[dt.datetime]
+
+
+class FrontierId(Base):
+    """One id an incremental crawl asked for: its outcome, how often it was tried and when.
+
+    The rules that read these rows are pure (``pipelines.core.frontier``). An id without a row
+    between the frontier's floor and its head is a hole left by a killed run.
+    """
+
+    __tablename__ = "crawl_frontier"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('article', 'not_article', 'failed', 'unanswered', 'given_up')",
+            name="ck_crawl_frontier_state",
+        ),
+    )
+
+    article_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    #: The not-an-article reason, or the error of the last failed attempt.
+    detail: Mapped[str | None] = mapped_column(Text)
+    #: Runs that requested the id without settling it (failed or never answered).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen_at: Mapped[dt.datetime]
+    last_attempt_at: Mapped[dt.datetime]
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class FrontierMark(Base):
+    """Named positions of the frontier (``floor``: the lowest id a run may still need)."""
+
+    __tablename__ = "crawl_frontier_marks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -37,19 +37,30 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
+    Table,
     func,
     insert,
     select,
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipelines.archive import migrations
+from pipelines.archive import locks, migrations
 from pipelines.archive.engine import make_engine
-from pipelines.archive.models import Article, ArticleVersion, CrawlRun, RawPage
+from pipelines.archive.locks import CrawlLock
+from pipelines.archive.models import (
+    Article,
+    ArticleVersion,
+    CrawlRun,
+    FrontierId,
+    FrontierMark,
+    RawPage,
+)
 from pipelines.archive.records import (
     BOOKKEEPING_FIELDS,
     FILLABLE_FIELDS,
@@ -60,6 +71,8 @@ from pipelines.archive.records import (
     to_columns,
 )
 from pipelines.core.article import EXPORT_FIELDS, HASHED_FIELDS, RAW_HTML_FIELD
+from pipelines.core.frontier import FrontierEntry, Gap, count_by_state, open_gaps
+from pipelines.core.frontier import State as FrontierState
 
 log = logging.getLogger(__name__)
 
@@ -319,6 +332,174 @@ class ArchiveStore:
             )
             return [_run_to_dict(run) for run in runs]
 
+    def mark_interrupted_runs(self) -> list[int]:
+        """Mark runs still ``running`` as ``interrupted``; call only while holding the crawl lock.
+
+        A run killed hard (SIGKILL, power loss, a second Ctrl-C) never wrote its end; with the
+        archive's lock held, no other run can still be alive, so such a record is a dead run.
+        """
+        with self._sessions.begin() as session:
+            ids = list(session.scalars(select(CrawlRun.id).where(CrawlRun.status == "running")))
+            if ids:
+                session.execute(
+                    update(CrawlRun)
+                    .where(CrawlRun.id.in_(ids))
+                    .values(status="interrupted")
+                    .execution_options(synchronize_session=False)
+                )
+            return ids
+
+    def crawl_lock(self) -> CrawlLock:
+        """The archive's crawl lock (see pipelines.archive.locks); raises LockHeld if taken."""
+        return locks.acquire(self.engine, self.url)
+
+    # --- crawl frontier ---------------------------------------------------------------------
+    def frontier_floor(self) -> int | None:
+        with self._sessions() as session:
+            return session.scalar(select(FrontierMark.value).where(FrontierMark.name == "floor"))
+
+    def set_frontier_floor(self, value: int) -> None:
+        with self._sessions.begin() as session:
+            mark = session.get(FrontierMark, "floor")
+            if mark is None:
+                session.add(FrontierMark(name="floor", value=int(value)))
+            else:
+                mark.value = int(value)
+
+    def frontier_entries(self, floor: int | None = None) -> dict[int, FrontierEntry]:
+        """Rows at or above ``floor`` (all when None), plus given-up rows below it."""
+        query = select(FrontierId)
+        if floor is not None:
+            query = query.where((FrontierId.article_id >= floor) | (FrontierId.state == "given_up"))
+        with self._sessions() as session:
+            return {
+                row.article_id: FrontierEntry(
+                    article_id=row.article_id,
+                    state=cast(FrontierState, row.state),
+                    attempts=row.attempts,
+                    detail=row.detail,
+                    first_seen_at=row.first_seen_at,
+                    last_attempt_at=row.last_attempt_at,
+                )
+                for row in session.scalars(query.order_by(FrontierId.article_id))
+            }
+
+    def archived_ids_from(self, floor: int) -> list[int]:
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Article.article_id)
+                    .where(Article.article_id >= floor)
+                    .order_by(Article.article_id)
+                )
+            )
+
+    def frontier_gaps(self) -> tuple[int | None, list[Gap]]:
+        """The floor and every open gap (see pipelines.core.frontier.open_gaps)."""
+        floor = self.frontier_floor()
+        if floor is None:
+            return None, []
+        entries = self.frontier_entries(floor)
+        below = [i for i in entries if i < floor]
+        archived = [*self.archived_ids_from(floor), *self._archived_among(below)]
+        return floor, open_gaps(floor, entries, archived)
+
+    def _archived_among(self, ids: list[int]) -> list[int]:
+        found: list[int] = []
+        with self._sessions() as session:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                found += session.scalars(
+                    select(Article.article_id).where(Article.article_id.in_(chunk))
+                )
+        return found
+
+    def record_frontier(
+        self,
+        outcomes: Sequence[tuple[int, str, str | None]],
+        *,
+        run_id: int | None = None,
+        now: dt.datetime | None = None,
+    ) -> None:
+        """Upsert (article_id, state, detail) outcomes in one transaction.
+
+        ``failed`` and ``unanswered`` add one attempt; ``first_seen_at`` keeps its first value.
+        """
+        if not outcomes:
+            return
+        now = now or utcnow()
+        latest = {int(i): (state, detail) for i, state, detail in outcomes}
+        rows = [
+            {
+                "article_id": article_id,
+                "state": state,
+                "detail": detail,
+                "attempts": 1 if state in ("failed", "unanswered") else 0,
+                "first_seen_at": now,
+                "last_attempt_at": now,
+                "run_id": run_id,
+            }
+            for article_id, (state, detail) in sorted(latest.items())
+        ]
+        table = cast(Table, FrontierId.__table__)
+        dialect = self.engine.dialect.name
+        insert_stmt: Any = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+        excluded = insert_stmt.excluded
+        statement = insert_stmt.on_conflict_do_update(
+            index_elements=[table.c.article_id],
+            set_={
+                "state": excluded.state,
+                "detail": excluded.detail,
+                "attempts": table.c.attempts + excluded.attempts,
+                "last_attempt_at": excluded.last_attempt_at,
+                "run_id": excluded.run_id,
+            },
+        )
+        with self.engine.begin() as connection:
+            for start in range(0, len(rows), _CHUNK):
+                connection.execute(statement, rows[start : start + _CHUNK])
+
+    def give_up_frontier(self, ids: Iterable[int]) -> int:
+        """Mark failed ids as given up (they stay listed as gaps, never requested again)."""
+        ids = sorted({int(i) for i in ids})
+        changed = 0
+        with self._sessions.begin() as session:
+            for start in range(0, len(ids), _CHUNK):
+                result = session.execute(
+                    update(FrontierId)
+                    .where(FrontierId.article_id.in_(ids[start : start + _CHUNK]))
+                    .where(FrontierId.state == "failed")
+                    .values(state="given_up")
+                    .execution_options(synchronize_session=False)
+                )
+                changed += _rowcount(result)
+        return changed
+
+    def mark_unindexed(self, ids: Iterable[int]) -> int:
+        """Clear ``indexed_at`` of these articles (the index lost them: ``reindex --pending``)."""
+        ids = sorted({int(i) for i in ids})
+        changed = 0
+        with self._sessions.begin() as session:
+            for start in range(0, len(ids), _CHUNK):
+                result = session.execute(
+                    update(Article)
+                    .where(Article.article_id.in_(ids[start : start + _CHUNK]))
+                    .values(indexed_at=None)
+                    .execution_options(synchronize_session=False)
+                )
+                changed += _rowcount(result)
+        return changed
+
+    def index_hashes(self) -> dict[int, tuple[str, bool]]:
+        """article_id -> (content_hash, marked indexed) for every article (reindex --check)."""
+        with self._sessions() as session:
+            return {
+                article_id: (digest, indexed_at is not None)
+                for article_id, digest, indexed_at in session.execute(
+                    select(Article.article_id, Article.content_hash, Article.indexed_at)
+                )
+            }
+
     # --- reads --------------------------------------------------------------------------------
     def max_article_id(self) -> int | None:
         with self._sessions() as session:
@@ -448,6 +629,9 @@ class ArchiveStore:
                 "by_lang": grouped(Article.lang),
                 "last_runs": self.get_runs(10),
             }
+        _floor, gaps = self.frontier_gaps()
+        out["open_gaps"] = len(gaps)
+        out["open_gaps_by_state"] = count_by_state(gaps)
         return out
 
 

@@ -12,8 +12,8 @@ this object from ``crawler.settings`` (``thaigov_crawler.addon.thaigov_settings`
 the web app from their options plus the environment, and every component gets it passed in.
 
 Paths are absolute once the object exists: ``THAIGOV_DATA_DIR`` (default ``./data``) is resolved
-against the working directory at that moment, and the default archive, search index and run lock
-live under it. Relative explicit paths are resolved against the working directory too.
+against the working directory at that moment, and the default archive and search index live
+under it. Relative explicit paths are resolved against the working directory too.
 
 Adding a setting: add a typed field below (its environment name is ``THAIGOV_`` + the field name
 in capitals), give it its default here and nowhere else, read it from the object where it is
@@ -34,7 +34,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ENV_PREFIX = "THAIGOV_"
 ARCHIVE_FILE = "thaigov.sqlite3"
 SEARCH_FILE = "search.sqlite3"
-LOCK_FILE = "crawl.lock"
 DEFAULT_CONTACT_URL = "https://github.com/thaigov-archive/thaigov-archive"
 
 
@@ -67,8 +66,6 @@ class ThaigovSettings(BaseSettings):
         default_factory=lambda d: _sqlite_url(d["data_dir"] / ARCHIVE_FILE), repr=False
     )
     search_path: Path = Field(default_factory=lambda d: d["data_dir"] / SEARCH_FILE)
-    #: ``-s THAIGOV_LOCK_FILE=`` (empty) or ``off`` switches the run lock off.
-    lock_file: Path | None = Field(default_factory=lambda d: d["data_dir"] / LOCK_FILE)
     stats_file: Path | None = None
 
     # --- the site and how the crawler introduces itself ---------------------------------------
@@ -89,6 +86,22 @@ class ThaigovSettings(BaseSettings):
     give_up_after_failures: int = Field(5, ge=0)
     retry_after_max: float = Field(120.0, ge=0)  # seconds; longer Retry-After values are capped
     record_runs: bool = True
+
+    # --- the durable crawl frontier (incremental runs into the archive; docs/crawling.md) ------
+    frontier_enabled: bool = True
+    #: A failed id waits ``backoff * 2**(attempts-1)`` seconds (at most ``backoff_max``) before a
+    #: later run asks again; it is given up after ``give_up_runs`` failed runs or ``give_up_days``
+    #: since it first failed.
+    frontier_backoff_seconds: float = Field(3600.0, ge=0)
+    frontier_backoff_max_seconds: float = Field(7 * 86400.0, ge=0)
+    frontier_give_up_runs: int = Field(10, ge=0)  # 0: never by count
+    frontier_give_up_days: float = Field(30.0, ge=0)
+    #: Non-articles this many ids below the head are asked again while younger than
+    #: ``recheck_days`` (the site sometimes publishes an id after later ones).
+    frontier_recheck_ids: int = Field(20, ge=0)
+    frontier_recheck_days: float = Field(3.0, ge=0)
+    #: Outcomes per frontier write (articles follow the archive's batches).
+    frontier_flush_every: int = Field(100, ge=1)
 
     # --- search ---------------------------------------------------------------------------------
     #: Elasticsearch is used when this is set; else the embedded index at ``search_path``.
@@ -120,13 +133,6 @@ class ThaigovSettings(BaseSettings):
     def _absolute_path(cls, value: Path | None) -> Path | None:
         return None if value is None else _absolute(value)
 
-    @field_validator("lock_file", mode="before")
-    @classmethod
-    def _lock_path(cls, value: Any) -> Path | None:
-        if value is None or str(value).strip().lower() in ("", "off", "none"):
-            return None
-        return _absolute(Path(str(value)))
-
     @field_validator("archive_url", mode="after")
     @classmethod
     def _archive_url(cls, value: str) -> str:
@@ -156,13 +162,10 @@ class ThaigovSettings(BaseSettings):
     def load(cls, **overrides: Any) -> ThaigovSettings:
         """Overrides (``None`` or empty means not given) over the environment over the defaults.
 
-        An empty run lock is the exception: it switches the lock off. A value that does not
-        parse raises :class:`SettingsError` naming its variable.
+        A value that does not parse raises :class:`SettingsError` naming its variable.
         """
         given = {
-            name: value
-            for name, value in overrides.items()
-            if value is not None and (value != "" or name == "lock_file")
+            name: value for name, value in overrides.items() if value is not None and value != ""
         }
         try:
             return cls(**given)
@@ -195,12 +198,13 @@ class ThaigovSettings(BaseSettings):
 
     def writable_dirs(self, *, crawl: bool = False) -> list[Path]:
         """Folders a writing command writes into: the SQLite archive's and the embedded index's
-        (reindex, db upgrade), plus the run lock's and stats file's for a crawl or import."""
+        (reindex, db upgrade), plus the stats file's for a crawl or import (the run lock is the
+        archive's own: pipelines/archive/locks.py)."""
         files = [self.sqlite_archive_path]
         if self.backend_name == "embedded":
             files.append(self.search_path)
         if crawl:
-            files += [self.lock_file, self.stats_file]
+            files.append(self.stats_file)
         return list(dict.fromkeys(path.parent for path in files if path is not None))
 
     def public(self) -> dict[str, Any]:

@@ -181,5 +181,8 @@ class SearchBackend(Protocol):
     ) -> IndexOutcome:
         """Build a fresh index from ``docs`` and swap it in only when complete."""
 
+    def indexed_hashes(self) -> dict[int, str | None]:
+        """article_id -> content_hash of every indexed document (``reindex --check``)."""
+
     def close(self) -> None:
         """Release connections/files."""

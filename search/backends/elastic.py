@@ -773,6 +773,24 @@ class ElasticsearchBackend:
         (the same figures, slower on a large archive; see docs/workbench.md)."""
         return None
 
+    def indexed_hashes(self) -> dict[int, str | None]:
+        """article_id -> content_hash of every indexed document (``reindex --check``)."""
+        if not self._all_indices_quietly():
+            return {}
+        try:
+            return {
+                int(hit["_id"]): hit.get("_source", {}).get("content_hash")
+                for hit in helpers.scan(
+                    self.client,
+                    index=self.alias,
+                    query={"query": {"match_all": {}}},
+                    _source=["content_hash"],
+                    ignore_unavailable=True,
+                )
+            }
+        except TransportError as exc:
+            raise self._unavailable(exc) from exc
+
     def close(self) -> None:
         self.client.close()
 

@@ -31,7 +31,9 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from search.backends import word_stats
 from search.backends.base import (
@@ -159,6 +161,52 @@ def exclusion_expression(parsed: ParsedQuery) -> str | None:
     if not parsed.must_not:
         return None
     return " OR ".join(compile_node(n) for n in parsed.must_not)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFileState:
+    """What is at the index path, read without creating or changing anything."""
+
+    path: Path
+    status: Literal["missing", "empty", "corrupt", "ok"]
+    documents: int = 0
+    error: str | None = None
+
+
+class IndexFileDamaged(sqlite3.DatabaseError):
+    """The index file is missing, emptied or corrupt while the archive says it held articles.
+
+    A ``sqlite3.DatabaseError``, so the CLI's storage-error handling reports it as an unreadable
+    search index with the hint to rebuild it (``thaigov reindex --all``).
+    """
+
+
+def probe_index_file(path: str | os.PathLike[str]) -> IndexFileState:
+    """Look at an index file read-only: missing, empty (no documents), corrupt, or ok.
+
+    Opening the backend creates a missing file and its tables on the spot, which would turn a
+    lost or damaged index into a silently empty one; callers probe first and report instead.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return IndexFileState(path, "missing")
+    # Any other OSError (a file where a folder should be, no permission) is the caller's to
+    # report: the path is unusable, not the index lost.
+    if size == 0:
+        return IndexFileState(path, "empty")
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "docs" not in tables:
+                return IndexFileState(path, "empty")
+            documents = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+            if documents:  # the full-text index answers too, not only the display table
+                conn.execute("SELECT count(*) FROM fts WHERE fts MATCH 'a OR b'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        return IndexFileState(path, "corrupt", error=str(exc))
+    return IndexFileState(path, "ok" if documents else "empty", documents=documents)
 
 
 class EmbeddedBackend:
@@ -548,10 +596,6 @@ class EmbeddedBackend:
         near = near_terms(word, self._vocabulary())
         return [(term, self.document_frequency(term)) for term in near]
 
-    def indexed_hashes(self) -> dict[int, str | None]:
-        """article_id -> content_hash of every indexed document (for consistency checks)."""
-        return dict(self._conn().execute("SELECT article_id, content_hash FROM docs"))
-
     def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
         conn = self._conn()
         source, where, id_col, params = self._where(q, need_docs=True)
@@ -578,6 +622,10 @@ class EmbeddedBackend:
         conn = self._conn()
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (word_stats.META_KEY,))
         return word_stats.SqliteWordStats(conn) if row.fetchone() else None
+
+    def indexed_hashes(self) -> dict[int, str | None]:
+        """article_id -> content_hash of every indexed document (``reindex --check``)."""
+        return dict(self._conn().execute("SELECT article_id, content_hash FROM docs"))
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from search.cli import capture, crawl, db, import_corpus, runs, search, web, workbench
+from search.cli import capture, crawl, db, gaps, import_corpus, runs, search, web, workbench
 from search.cli.options import GLOBAL_OVERRIDES
 
 
@@ -20,7 +20,7 @@ def _global_options(
         Path | None,
         typer.Option(
             "--data-dir",
-            help="Folder of the default archive, index, lock and logs "
+            help="Folder of the default archive, index and logs "
             "(default: THAIGOV_DATA_DIR, else ./data).",
         ),
     ] = None,
@@ -46,6 +46,7 @@ def build_app() -> typer.Typer:
     import_corpus.register(app)
     db.register(app)
     capture.register(app)
+    gaps.register(app)
     runs.register(app)
     search.register(app)
     web.register(app)

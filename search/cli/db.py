@@ -86,6 +86,13 @@ def stats_tables(figures: dict[str, Any]) -> list[Table]:
     ):
         if key in capture:
             overview.add_row(label, f"{capture[key]:,}")
+    if "open_gaps" in figures:
+        by_state = figures.get("open_gaps_by_state") or {}
+        detail = ", ".join(f"{state.replace('_', ' ')} {n:,}" for state, n in by_state.items())
+        overview.add_row(
+            "open gaps (thaigov gaps)",
+            f"{figures['open_gaps']:,}" + (f" ({detail})" if detail else ""),
+        )
     for label, rows in (("source", figures["by_source"]), ("language", figures["by_lang"])):
         overview.add_row(f"by {label}", ", ".join(f"{k or '?'}: {n:,}" for k, n in rows) or "-")
 

@@ -51,7 +51,7 @@ def load_settings(**overrides: Any) -> ThaigovSettings:
 
 def prepare_for_writing(settings: ThaigovSettings, *, crawl: bool = False) -> None:
     """Create the folders of the files this command writes, or fail in one line (``crawl``:
-    also the run lock's and the stats file's)."""
+    also the stats file's)."""
     from pipelines.core.settings import DataDirError, ensure_writable_dirs
 
     try:

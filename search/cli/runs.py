@@ -24,6 +24,7 @@ FIGURES = (
     ("new", "archive/inserted"),
     ("updated", "archive/updated"),
     ("failed", "archive/failed"),
+    ("open gaps", "thaigov/open_gaps"),
 )
 
 

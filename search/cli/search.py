@@ -21,8 +21,9 @@ from search.backends.base import (
     SearchBackend,
     SearchResult,
 )
+from search.backends.embedded import EmbeddedBackend, IndexFileDamaged, probe_index_file
 from search.cli.errors import storage_errors
-from search.cli.options import load_settings, search_backend, writable_archive
+from search.cli.options import existing_archive, load_settings, search_backend, writable_archive
 from search.cli.query_options import (
     CategoryOption,
     FromOption,
@@ -37,11 +38,12 @@ from search.core.query import SearchQuery
 from search.core.segment import segmenting_pool
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START, highlight_offsets
 from search.services.documents import documents_from_articles
-from search.services.indexer import BatchIndexer
+from search.services.indexer import BatchIndexer, compare_with_archive, index_file_problem
 from search.services.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
+    from pipelines.core.settings import ThaigovSettings
 
 console = Console()
 errors = Console(stderr=True)
@@ -155,9 +157,25 @@ def _progress() -> Progress:
     )
 
 
+def _repair_divergence(store: ArchiveStore, backend: SearchBackend) -> None:
+    """Make ``--pending`` repair what ``--check`` reports: articles the index lacks or holds
+    with another text become pending again, documents of articles not archived are removed."""
+    if isinstance(backend, EmbeddedBackend) and not backend.path.exists():
+        return
+    result = compare_with_archive(store.index_hashes(), backend.indexed_hashes())
+    again = result.missing + result.stale
+    if again:
+        store.mark_unindexed(again)
+        errors.print(f"{len(again)} article(s) missing or outdated in the index: indexing again")
+    if result.extra:
+        removed = backend.delete(result.extra)
+        errors.print(f"removed {removed} document(s) of articles the archive does not hold")
+
+
 def _reindex_pending(
     store: ArchiveStore, backend: SearchBackend, batch_size: int, workers: int
 ) -> tuple[int, int]:
+    _repair_divergence(store, backend)
     total = store.count(pending_only=True)
     with segmenting_pool(workers) as pool, _progress() as progress:
         task = progress.add_task("indexing pending articles", total=total)
@@ -214,6 +232,14 @@ def reindex_command(
             help="--all: build a fresh index and swap it in; --pending: only unindexed articles",
         ),
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only compare the index with the archive (ids and content hashes); "
+            "exit 1 when they differ",
+        ),
+    ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
     workers: Annotated[
         int | None,
@@ -223,15 +249,26 @@ def reindex_command(
         bool, typer.Option("--json", help="Print the summary as one JSON object.")
     ] = False,
 ) -> None:
-    """Bring the search index up to date with the archive (creating either when missing)."""
+    """Bring the search index up to date with the archive (or, with --check, compare them).
+
+    A missing, emptied or corrupt embedded index file while the archive says it held articles
+    is reported, never recreated empty: ``--pending`` and ``--check`` fail on it, ``--all``
+    rebuilds it.
+    """
     from search.core.segment import default_workers
 
     settings = load_settings(segment_workers=workers)
+    if check:
+        _check(settings, as_json=as_json)
+        return
     with (
         writable_archive(settings) as store,
         search_backend(settings, create=True) as backend,
     ):
         if not rebuild_all:
+            problem = _index_file_problem(store, settings)
+            if problem:  # storage_errors prints it as one line and exits 1
+                raise IndexFileDamaged(problem)
             # --all builds a fresh index beside the old one (which may be corrupt: this is
             # how it is repaired), so it must not open the old one first.
             backend.ensure_schema()
@@ -256,6 +293,66 @@ def reindex_command(
         )
     if failed:
         raise typer.Exit(1)
+
+
+def _index_file_problem(store: ArchiveStore, settings: ThaigovSettings) -> str | None:
+    """A missing, emptied or corrupt embedded index file, said before anything opens it."""
+    if settings.backend_name != "embedded":
+        return None
+    indexed = store.count() - store.count(pending_only=True)
+    return index_file_problem(probe_index_file(settings.search_path), indexed)
+
+
+def _check(settings: ThaigovSettings, *, as_json: bool) -> None:
+    """``reindex --check``: where index and archive differ (read-only); exit 1 if they do."""
+    with existing_archive(settings) as store:
+        problem = _index_file_problem(store, settings)
+        if problem:
+            raise IndexFileDamaged(problem)
+        index: dict[int, str | None] = {}
+        if settings.backend_name != "embedded" or settings.search_path.exists():
+            # (no embedded file and nothing indexed yet: a new archive, nothing to open)
+            with search_backend(settings, create=False) as backend:
+                index = backend.indexed_hashes()
+        result = compare_with_archive(store.index_hashes(), index)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "backend": settings.backend_name,
+                    "clean": result.clean,
+                    "archived": result.archived,
+                    "indexed": result.indexed,
+                    "pending": result.pending,
+                    "missing": result.missing,
+                    "extra": result.extra,
+                    "stale": result.stale,
+                }
+            )
+        )
+        if not result.clean:
+            raise typer.Exit(1)
+        return
+    console.print(
+        f"{settings.backend_name}: archive {result.archived}, index {result.indexed}; "
+        f"missing from the index {len(result.missing)}, not in the archive {len(result.extra)}, "
+        f"other text {len(result.stale)}, pending {result.pending}"
+    )
+    for label, ids in (
+        ("missing from the index", result.missing),
+        ("in the index, not in the archive", result.extra),
+        ("indexed with another content hash", result.stale),
+    ):
+        if ids:
+            more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+            console.print(f"  {label}: {', '.join(map(str, ids[:20]))}{more}")
+    if not result.clean:
+        errors.print(
+            "[red]the index differs from the archive[/red]: `thaigov reindex --pending` repairs "
+            "it (or `thaigov reindex --all` rebuilds the index)"
+        )
+        raise typer.Exit(1)
+    console.print("index and archive agree")
 
 
 def register(app: typer.Typer) -> None:

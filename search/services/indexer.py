@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 from search.backends.base import IndexOutcome, SearchBackend
+from search.backends.embedded import IndexFileState
 from search.services.documents import documents_from_articles
 
 logger = logging.getLogger(__name__)
@@ -99,3 +100,63 @@ class BatchIndexer:
             self.counters.marked += self.mark_indexed(pairs)
         except Exception:  # the index is ahead of the archive: harmless, reindex catches up
             logger.exception("could not mark %d articles as indexed in the archive", len(pairs))
+
+
+def index_pending(indexer: BatchIndexer, pending: Iterable[Mapping[str, Any]]) -> int:
+    """Index what the archive still marks pending, before anything new (returns how many).
+
+    A run killed after the archive committed a batch but before the index confirmed it leaves
+    those articles pending; every crawl and import starts by indexing them, so an article
+    archived by a killed run is searchable after the next run without a manual command.
+    """
+    count = 0
+    for article in pending:
+        indexer.add(article)
+        count += 1
+    indexer.flush()
+    return count
+
+
+def index_file_problem(state: IndexFileState, indexed_in_archive: int) -> str | None:
+    """Why an embedded index file cannot be trusted (None when it can).
+
+    ``indexed_in_archive``: articles the archive marks indexed. A missing or empty file is fine
+    for a new archive, and a lost index when the archive says it held articles.
+    """
+    if state.status == "corrupt":
+        return f"search index {state.path} is corrupt ({state.error})"
+    if indexed_in_archive and state.status in ("missing", "empty"):
+        what = "is missing" if state.status == "missing" else "holds no documents"
+        return (
+            f"search index {state.path} {what} but the archive marks {indexed_in_archive} "
+            "articles as indexed"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class IndexDivergence:
+    """Where the search index and the archive disagree (``thaigov reindex --check``)."""
+
+    archived: int
+    indexed: int
+    missing: list[int]  # archived, not in the index
+    extra: list[int]  # in the index, not archived
+    stale: list[int]  # in both, with another content hash
+    pending: int  # archived articles still marked pending (a later run or --pending indexes them)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.pending)
+
+
+def compare_with_archive(
+    archive: Mapping[int, tuple[str, bool]], index: Mapping[int, str | None]
+) -> IndexDivergence:
+    """Compare ids and content hashes: ``archive`` id -> (hash, marked indexed), ``index``
+    id -> hash."""
+    missing = sorted(set(archive) - set(index))
+    extra = sorted(set(index) - set(archive))
+    stale = sorted(i for i in set(archive) & set(index) if archive[i][0] != index[i])
+    pending = sum(1 for _hash, marked in archive.values() if not marked)
+    return IndexDivergence(len(archive), len(index), missing, extra, stale, pending)

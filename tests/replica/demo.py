@@ -33,7 +33,6 @@ def crawl(replica: ReplicaServer, tmp: Path, console: Console, full_pipelines: b
         "AUTOTHROTTLE_ENABLED": "False",
         "THAIGOV_RETRY_AFTER_MAX": "2",
         "DOWNLOAD_MAXSIZE": "1000000",
-        "THAIGOV_LOCK_FILE": str(tmp / "crawl.lock"),
         "THAIGOV_STATS_FILE": str(tmp / "stats.json"),
         "THAIGOV_WARC_DIR": str(tmp / "warc"),
         "THAIGOV_FILES_DIR": str(tmp / "files"),

@@ -40,9 +40,12 @@ class ReplicaServer:
 
     ``extra_ids`` synthetic articles follow the last fixture id; every other id answers a soft
     404, as the real site does. ``hits`` counts requests per path (query string included) and
-    ``arrivals`` lists ``(time.monotonic(), path)`` per request. ``robots_status`` and
-    ``robots_stall`` (seconds before answering) make robots.txt fail; hostile pages for the
-    crawler are in :mod:`tests.replica.hostile_crawl` (the web side: `hostile_web`).
+    ``arrivals`` lists ``(time.monotonic(), path)`` per request, in arrival order.
+    ``robots_status`` and ``robots_stall`` (seconds before answering) make robots.txt fail;
+    hostile pages for the crawler are in :mod:`tests.replica.hostile_crawl` (the web side:
+    `hostile_web`). Ids in ``failing_ids`` (mutable: tests change it between runs) answer 503 to
+    every request, so they fail through all retries of a run; ids in ``unpublished_ids`` answer
+    the soft 404 until a test removes them (an article the site publishes after later ids).
     """
 
     def __init__(
@@ -66,6 +69,8 @@ class ReplicaServer:
         self.extra_ids = extra_ids
         self.huge_page_bytes = huge_page_bytes
         self.hits: Counter[str] = Counter()
+        self.failing_ids: set[int] = set()
+        self.unpublished_ids: set[int] = set()
         self._lock = threading.Lock()
         self._cache: dict[int, bytes] = {}
         self._httpd = _QuietServer(("127.0.0.1", port), _handler_for(self))
@@ -209,7 +214,11 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
             self._detail(int(match.group(1)), before)
 
         def _detail(self, article_id: int, before: int) -> None:
-            if article_id == fx.RETRY_503_ID and before == 0:
+            if article_id in replica.failing_ids:
+                self._html("<html><body>Service Unavailable</body></html>", 503)
+            elif article_id in replica.unpublished_ids:
+                self._html(pages.soft_404_page())
+            elif article_id == fx.RETRY_503_ID and before == 0:
                 self._html("<html><body>Service Unavailable</body></html>", 503)
             elif article_id == fx.RETRY_AFTER_429_ID and before == 0:
                 self._send(

@@ -1,7 +1,7 @@
 """``scrapy crawl`` that exits with the run's status, not only with Scrapy's bootstrap status.
 
 Scrapy's own command returns 0 whenever the crawler started, so cron/systemd could not tell a
-run forbidden by robots.txt, blocked by the run lock, or with every request failed from a good
+run forbidden by robots.txt, blocked by the archive lock, or with every request failed from a good
 one. :class:`thaigov_crawler.extensions.RunRecorder` computes the code into the crawl stats.
 """
 
@@ -21,7 +21,7 @@ from pipelines.core.settings import (
     ThaigovSettings,
     ensure_writable_dirs,
 )
-from thaigov_crawler.extensions import EXIT_CODE_STAT
+from thaigov_crawler.extensions import EXIT_CODE_STAT, EXIT_FORCED_STOP
 from thaigov_crawler.run_summary import summary_line
 from thaigov_crawler.scrapyd_egg import shadowed_egg
 
@@ -63,7 +63,9 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 1
         else:
             code = crawler.stats.get_value(EXIT_CODE_STAT) if crawler.stats else None
-            self.exitcode = int(code or 0)
+            # No code: the run never reached its end (a second Ctrl-C/SIGTERM forced the stop).
+            # Its record stays "running" until the next run marks it interrupted.
+            self.exitcode = EXIT_FORCED_STOP if code is None else int(code)
         # The log's last line: Scrapyd shows every job as "finished", cron keeps only the log.
         stats = crawler.stats.get_stats() if crawler.stats else {}
         level = logging.INFO if self.exitcode == 0 else logging.WARNING

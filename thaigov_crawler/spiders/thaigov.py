@@ -1,18 +1,26 @@
 """Spider ``thaigov``: news detail pages by id (range, list, incremental) or from a listing.
 
 Thin Scrapy adapter: extraction is :func:`pipelines.core.extract.extract_article`, the
-incremental stop rule is :class:`thaigov_crawler.frontier.MissRunFrontier`.
+incremental stop rule is :class:`thaigov_crawler.frontier.MissRunFrontier`, and what an
+incremental run requests first (gaps left by earlier runs) is
+:func:`pipelines.core.frontier.plan_run` over the frontier stored in the archive.
 
 Arguments (``-a name=value``): ``start_id``/``end_id`` (inclusive range), ``ids=1,5,9``,
 ``refresh_days=N`` (re-fetch articles published in the last N days), ``listing_url=URL``.
-With no ids, range or listing: incremental, from after the highest archived id (or
-``start_id``) until ``THAIGOV_MAX_CONSECUTIVE_MISSES`` non-articles in a row.
+With no ids, range or listing: incremental. With the archive pipeline on, it first requests
+the gaps the archive's frontier records (ids never answered, failed ids whose backoff ended,
+young non-articles just below the head), then probes upward from the highest article until
+``THAIGOV_MAX_CONSECUTIVE_MISSES`` non-articles in a row; every request is made from
+``start()``, in ascending id order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import shutil
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -33,6 +41,7 @@ from twisted.python.failure import Failure
 from pipelines.adapters.archive import archive_store
 from pipelines.core.article import DETAIL_PATH, Article
 from pipelines.core.extract import Extracted, article_id_from_url, extract_article
+from pipelines.core.frontier import FrontierPolicy, plan_run
 from pipelines.core.html_input import InputReport
 from thaigov_crawler.addon import thaigov_settings
 from thaigov_crawler.frontier import MissRunFrontier, ResumeJournal
@@ -46,6 +55,8 @@ MAX_SAME_SITE_REDIRECTS = 5
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 SITE_HOSTS = frozenset({"www.thaigov.go.th", "thaigov.go.th"})
 ARCHIVE_PIPELINE = "pipelines.adapters.archive.ArchivePipeline"
+#: Seconds spent planning from and writing to the durable frontier (its database cost).
+FRONTIER_SECONDS = "thaigov/frontier/seconds"
 
 
 def parse_ids(value: str) -> list[int]:
@@ -72,6 +83,14 @@ def _optional_int(name: str, value: Any) -> int | None:
 
 class ThaigovSpider(scrapy.Spider):
     name = "thaigov"
+    # Set from the settings object in from_crawler (the only way Scrapy builds this spider).
+    base_url: str
+    give_up_after: int
+    incremental_start_id: int
+    raw_html: bool
+    archive_url: str
+    allowed_hosts: frozenset[str]
+    allowed_domains: list[str]
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -119,6 +138,17 @@ class ThaigovSpider(scrapy.Spider):
         self.frontier: MissRunFrontier | None = None
         self.journal: ResumeJournal | None = None
         self.fetched = 0
+        # Durable frontier (incremental runs with the archive pipeline): ids whose outcome is
+        # recorded, outcomes waiting to be written, ids handed out and not yet answered.
+        self.durable = False
+        self.policy = FrontierPolicy()
+        self.flush_every = 100
+        self.max_misses = 50
+        self.tracked: set[int] = set()
+        self._outcomes: list[tuple[int, str, str | None]] = []
+        self._outstanding: set[int] = set()
+        self._answered = asyncio.Event()
+        self._frontier_finished = False
         self._robots_reported = False
         self._gave_up = False
 
@@ -151,11 +181,28 @@ class ThaigovSpider(scrapy.Spider):
         spider.allowed_domains = sorted(spider.allowed_hosts)
         pipelines = settings.getdict("ITEM_PIPELINES")
         archived = pipelines.get(ARCHIVE_PIPELINE) is not None and ARCHIVE_PIPELINE in pipelines
+        spider.durable = archived and config.frontier_enabled
+        spider.policy = FrontierPolicy(
+            backoff_seconds=config.frontier_backoff_seconds,
+            backoff_max_seconds=config.frontier_backoff_max_seconds,
+            give_up_runs=config.frontier_give_up_runs,
+            give_up_days=config.frontier_give_up_days,
+            recheck_ids=config.frontier_recheck_ids,
+            recheck_days=config.frontier_recheck_days,
+        )
+        spider.flush_every = config.frontier_flush_every
+        if spider.durable:
+            from pipelines.adapters.signals import archive_batch_committed
+
+            crawler.signals.connect(spider._frontier_committed, archive_batch_committed)
+            crawler.signals.connect(spider.finish_frontier, signals.spider_closed)
         jobdir = settings.get("JOBDIR")
         if jobdir:
             spider.journal = ResumeJournal(jobdir)
-            if not spider.journal.clean:
-                _discard_unreliable_job_state(Path(jobdir))
+            if spider.journal.resumed:
+                _discard_job_state(Path(jobdir), clean=spider.journal.clean)
+            for article_id in _exported_ids(settings):
+                spider.journal.record(article_id, hit=True)
             if archived:
                 from pipelines.adapters.signals import archive_batch_committed
 
@@ -167,38 +214,134 @@ class ThaigovSpider(scrapy.Spider):
 
     # --- planning ---------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Every detail request comes from here, lowest id first.
+
+        Scrapy 2.19 sends callback requests before start requests and reads ``start()`` lazily,
+        so a frontier extended from callbacks requested new high ids before older low ones.
+        Extending it here instead (waiting for answers when nothing is due), with the start
+        queues disabled in settings.py (``SCHEDULER_START_*_QUEUE = None``), keeps one order.
+        """
         done = self.journal.done if self.journal else set()
         planned: list[int] = []
         if self.ids:
             planned = self.ids
         elif self.start_id is not None and self.end_id is not None:
             planned = list(range(self.start_id, self.end_id + 1))
+        incremental = not self.ids and self.end_id is None and not self.listing_url
+        retry: list[int] = []
+        if incremental:
+            retry = self._plan_incremental(done)
         if self.refresh_days is not None:
             planned = sorted(set(planned) | set(self._recently_published(self.refresh_days)))
-        for article_id in planned:
+        gaps = set(retry)
+        for article_id in sorted(set(planned) | gaps):
             if article_id not in done:
-                yield self.detail_request(article_id)
+                yield self._tracked_request(article_id, track=article_id in gaps)
         if self.listing_url:
             yield self.listing_request(self.listing_url)
-        if not self.ids and self.end_id is None and not self.listing_url:
-            for request in self._start_incremental(done):
+        if incremental:
+            async for request in self._probe():
                 yield request
 
-    def _start_incremental(self, done: set[int]) -> Iterator[scrapy.Request]:
-        first_id = self.journal.first_id if self.journal and self.journal.first_id else None
-        if first_id is None:
-            first_id = self.start_id or self._after_highest_archived()
-        if self.journal:
-            self.journal.set_first_id(first_id)
-        self.frontier = MissRunFrontier(first_id, self.max_misses, done=done)
-        for hit in self.journal.hits if self.journal else ():
-            self.frontier.record_hit(hit)
+    def _plan_incremental(self, done: set[int]) -> list[int]:
+        """Set up the probe past the head; returns the gap ids to request first (durable)."""
+        if not self.durable:
+            first_id = self.journal.first_id if self.journal and self.journal.first_id else None
+            if first_id is None:
+                first_id = self.start_id or self._after_highest_archived()
+            if self.journal:
+                self.journal.set_first_id(first_id)
+            self.frontier = MissRunFrontier(first_id, self.max_misses, done=done)
+            for hit in self.journal.hits if self.journal else ():
+                self.frontier.record_hit(hit)
+            logger.info(
+                "incremental crawl from id %d, stopping after %d consecutive non-articles",
+                first_id,
+                self.max_misses,
+            )
+            return []
+        started = time.perf_counter()
+        store = archive_store(self.crawler)
+        floor = self.start_id if self.start_id is not None else store.frontier_floor()
+        if floor is None:
+            floor = self._after_highest_archived()
+        plan = plan_run(
+            floor,
+            store.frontier_entries(floor),
+            store.archived_ids_from(floor),
+            now=datetime.now(UTC),
+            policy=self.policy,
+        )
+        if plan.give_up:
+            store.give_up_frontier(plan.give_up)
+            logger.warning(
+                "gave up %d id(s) that failed in every run (THAIGOV_FRONTIER_GIVE_UP_*): %s",
+                len(plan.give_up),
+                ", ".join(map(str, plan.give_up[:50])),
+            )
+        # Stored before the first request: a run killed at once still leaves its floor, so the
+        # next run sees the ids it never answered as holes.
+        store.set_frontier_floor(plan.new_floor)
+        self.frontier = MissRunFrontier(plan.probe_from, self.max_misses, done=done)
+        self.crawler.stats.set_value("thaigov/frontier/gap_requests", len(plan.retry))
+        self._frontier_seconds(started)
         logger.info(
-            "incremental crawl from id %d, stopping after %d consecutive non-articles",
-            first_id,
+            "incremental crawl: %d gap id(s) between %d and %d first, then from id %d, "
+            "stopping after %d consecutive non-articles",
+            len(plan.retry),
+            plan.floor,
+            plan.head,
+            plan.probe_from,
             self.max_misses,
         )
-        yield from map(self.detail_request, self.frontier.due())
+        return plan.retry
+
+    async def _probe(self) -> AsyncIterator[scrapy.Request]:
+        """Ids past the head, handed out as answers widen the frontier's limit."""
+        assert self.frontier is not None
+        idle_checks = 0
+        while True:
+            due = self.frontier.due()
+            for article_id in due:
+                yield self._tracked_request(article_id, track=True)
+            if due:
+                continue
+            if not self._outstanding:
+                return
+            self._answered.clear()
+            try:
+                await asyncio.wait_for(self._answered.wait(), timeout=2.0)
+                idle_checks = 0
+            except TimeoutError:
+                # A safety net, not the normal end: an id Scrapy dropped without calling back
+                # (twice idle in a row, so a response between two queues is not mistaken).
+                idle_checks = 0 if self._engine_busy() else idle_checks + 1
+                if idle_checks >= 2:
+                    logger.warning(
+                        "%d frontier id(s) never came back from Scrapy (filtered?): %s",
+                        len(self._outstanding),
+                        sorted(self._outstanding)[:20],
+                    )
+                    return
+
+    def _engine_busy(self) -> bool:
+        engine = self.crawler.engine
+        if engine is None or engine.downloader.active:
+            return engine is not None
+        slot = getattr(engine, "_slot", None)
+        scheduler = getattr(slot, "scheduler", None)
+        scraper_slot = engine.scraper.slot
+        return bool(
+            (scheduler is not None and scheduler.has_pending_requests())
+            or (scraper_slot is not None and scraper_slot.active)
+        )
+
+    def _tracked_request(self, article_id: int, *, track: bool = False) -> scrapy.Request:
+        """A detail request the probe waits for; ``track``: its outcome goes to the frontier."""
+        self._outstanding.add(article_id)
+        if track and self.durable:
+            self.tracked.add(article_id)
+        return self.detail_request(article_id)
 
     def _after_highest_archived(self) -> int:
         highest = archive_store(self.crawler).max_article_id()
@@ -220,6 +363,9 @@ class ThaigovSpider(scrapy.Spider):
             errback=self._on_failure,
             cb_kwargs={"article_id": article_id},
             meta={"dont_redirect": True, "handle_httpstatus_list": HANDLED_STATUSES},
+            # Each id is planned once per run (the journal and the frontier skip finished
+            # ones), and an id filtered here would never be answered.
+            dont_filter=True,
         )
 
     def listing_request(self, url: str) -> scrapy.Request:
@@ -254,7 +400,7 @@ class ThaigovSpider(scrapy.Spider):
         if response.status in (404, 410):
             self._skip(article_id, "http_404", f"HTTP {response.status}")
             return
-        content_type = response.headers.get("Content-Type", b"").split(b";")[0].strip().lower()
+        content_type = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
         if not isinstance(response, TextResponse) or content_type not in HTML_TYPES:
             self._skip(article_id, "non_html", content_type.decode("latin-1") or "no type")
             return
@@ -272,7 +418,7 @@ class ThaigovSpider(scrapy.Spider):
         self.crawler.stats.inc_value("thaigov/articles")
         if self.frontier is not None:
             self.frontier.record_hit(article_id)
-            yield from map(self.detail_request, self.frontier.due())
+        self._answer(article_id)
         item = result.article
         if self.raw_html:
             item.raw_html = response.text
@@ -288,7 +434,7 @@ class ThaigovSpider(scrapy.Spider):
         logger.info("id %s: input repaired: %s", article_id, found)
 
     def _redirect(self, response: Response, article_id: int) -> Iterator[scrapy.Request]:
-        location = response.headers.get("Location", b"").decode("latin-1")
+        location = (response.headers.get("Location") or b"").decode("latin-1")
         target = urljoin(response.url, location)
         host = urlsplit(target).hostname or ""
         hops = response.meta.get("thaigov_redirects", 0)
@@ -334,6 +480,10 @@ class ThaigovSpider(scrapy.Spider):
         stats.inc_value("thaigov/failed")
         stats.inc_value(f"thaigov/failed/{reason}")
         logger.warning("id %s: request failed (%s): %s", article_id, reason, failure.value)
+        if article_id is not None:
+            if self.frontier is not None:
+                self.frontier.record_failure(article_id)
+            self._answer(article_id, ("failed", f"{reason}: {failure.value}"[:500]))
         failed = stats.get_value("thaigov/failed", 0)
         if self.fetched == 0 and self.give_up_after and failed >= self.give_up_after:
             if self._gave_up:
@@ -353,8 +503,66 @@ class ThaigovSpider(scrapy.Spider):
         logger.info("id %s skipped: %s%s", article_id, reason, f" ({detail})" if detail else "")
         if article_id is None:
             return
-        if self.journal is not None and reason != "robots_forbidden":
+        if reason == "robots_forbidden":
+            self._answer(article_id)  # not the site's answer: stays a gap
+            return
+        if self.journal is not None:
             self.journal.record(article_id, hit=False)
+        self._answer(article_id, ("not_article", reason))
+
+    # --- durable frontier -------------------------------------------------------------------
+    def _frontier_seconds(self, started: float) -> None:
+        stats = self.crawler.stats
+        stats.set_value(
+            FRONTIER_SECONDS, stats.get_value(FRONTIER_SECONDS, 0.0) + time.perf_counter() - started
+        )
+
+    def _answer(self, article_id: int, outcome: tuple[str, str | None] | None = None) -> None:
+        """An id's request ended: wake the probe; queue a non-article/failed outcome."""
+        self._outstanding.discard(article_id)
+        self._answered.set()
+        if outcome is not None and article_id in self.tracked:
+            self._outcomes.append((article_id, *outcome))
+            if len(self._outcomes) >= self.flush_every:
+                self.flush_frontier()
+
+    def _frontier_committed(self, results: list[Any], **_: Any) -> None:
+        """Articles enter the frontier only once the archive committed them."""
+        for result in results:
+            article_id = getattr(result, "article_id", None)
+            if article_id in self.tracked and getattr(result, "action", None) != "failed":
+                self._outcomes.append((int(article_id), "article", None))
+        self.flush_frontier()
+
+    def flush_frontier(self) -> None:
+        """Write queued outcomes; failures only once the site answered something this run
+        (a site that is down says nothing about its ids)."""
+        if not self._outcomes or not self.durable:
+            return
+        outcomes, self._outcomes = self._outcomes, []
+        if not self.fetched:
+            kept = [o for o in outcomes if o[1] != "failed"]
+            self._outcomes = [o for o in outcomes if o[1] == "failed"]
+            outcomes = kept
+        started = time.perf_counter()
+        try:
+            archive_store(self.crawler).record_frontier(
+                outcomes, run_id=getattr(self.crawler, "thaigov_run_id", None)
+            )
+        except Exception:  # the ids stay holes: the next run asks for them again
+            logger.exception("could not record %d frontier outcome(s)", len(outcomes))
+            self.crawler.stats.inc_value("thaigov/frontier/write_failed", len(outcomes))
+        self._frontier_seconds(started)
+
+    def finish_frontier(self, spider: scrapy.Spider | None = None, reason: str = "") -> None:
+        """At close: write what is queued, and ids handed out but never answered."""
+        if not self.durable or self._frontier_finished:
+            return
+        self._frontier_finished = True
+        if self.fetched:  # a run that reached the site: what it did not answer is unanswered
+            unanswered = sorted(self._outstanding & self.tracked)
+            self._outcomes += [(i, "unanswered", "run ended before an answer") for i in unanswered]
+        self.flush_frontier()
 
     # --- resume journal ---------------------------------------------------------------------
     def _item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
@@ -368,7 +576,7 @@ class ThaigovSpider(scrapy.Spider):
                     self.journal.record(int(result.article_id), hit=True)
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
-        """Scrapy saves its queue on every engine close, so mark the journal clean."""
+        """Every outcome the journal holds is durable: mark it closed (a clean end)."""
         if self.journal is not None:
             self.journal.close()
 
@@ -386,11 +594,56 @@ def _is_too_large(failure: Failure) -> bool:
     return hasattr(cause, "decompressed_size") or "DOWNLOAD_MAXSIZE" in str(failure.value)
 
 
-def _discard_unreliable_job_state(jobdir: Path) -> None:
-    """After a hard kill, Scrapy's queue/seen files may name requests that were never fetched."""
-    logger.warning(
-        "JOBDIR %s: the previous run did not shut down cleanly; re-planning from its journal",
-        jobdir,
-    )
+def _discard_job_state(jobdir: Path, *, clean: bool) -> None:
+    """Re-plan a resumed job from the journal, never from Scrapy's saved queue.
+
+    After a hard kill Scrapy's queue/seen files may name requests never fetched; after a clean
+    stop its queue lacks the requests that were in flight (they were dropped, not saved), which
+    lost an article per stop. The journal knows which ids are finished; the rest are planned.
+    """
+    if clean:
+        logger.info("JOBDIR %s: resuming; re-planning from its journal", jobdir)
+    else:
+        logger.warning(
+            "JOBDIR %s: the previous run did not shut down cleanly; re-planning from its journal",
+            jobdir,
+        )
     shutil.rmtree(jobdir / "requests.queue", ignore_errors=True)
     (jobdir / "requests.seen").unlink(missing_ok=True)
+
+
+def _exported_ids(settings: BaseSettings) -> set[int]:
+    """Article ids already in the appended local JSON Lines feeds (``-o file.jsonl``).
+
+    The feed file is the truth about what was exported: an item written just before a kill may
+    miss its journal line, and exporting it again would duplicate it. A line cut off by the
+    kill is removed, so the file stays valid JSON Lines.
+    """
+    ids: set[int] = set()
+    for uri, options in settings.getdict("FEEDS").items():
+        path = _local_path(str(uri))
+        fmt = (options or {}).get("format") or ""
+        if path is None or (options or {}).get("overwrite") or fmt not in ("jsonlines", "jl"):
+            continue
+        if not path.exists():
+            continue
+        data = path.read_bytes()
+        complete = data[: data.rfind(b"\n") + 1]
+        if len(complete) != len(data):
+            logger.warning("feed %s: removing a line cut off by the previous run", path)
+            with path.open("r+b") as handle:
+                handle.truncate(len(complete))
+        for line in complete.splitlines():
+            try:
+                ids.add(int(json.loads(line)["article_id"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+    return ids
+
+
+def _local_path(uri: str) -> Path | None:
+    if "%(" in uri:
+        return None
+    if uri.startswith("file://"):
+        return Path(urlsplit(uri).path)
+    return None if "://" in uri else Path(uri)

@@ -6,9 +6,9 @@ Needs a node (``scripts/elasticsearch.sh start``; ``--url`` or THAIGOV_TEST_ELAS
 Builds a throwaway alias ``thaigov-bench-<random>`` and drops it afterwards. Measures, side by
 side in one run:
 - segmentation (PyThaiNLP, shared with the embedded backend) and Elasticsearch bulk indexing
-  (word marking + ``rebuild``) separately, in docs/s;
-- ``search()`` latency p50/p95 (highlights included) over title and passage queries, and the
-  same queries without highlights (highlighting hits with 150-240k-character bodies is what
+  (segmented text and parts + ``rebuild``) separately, in docs/s;
+- ``search()`` latency p50/p95 (snippets included) over title and passage queries, and the
+  same queries without snippets (snippets of hits with 150-240k-character bodies are what
   costs the p95);
 - MRR@10 for known-item search: full titles, and 6-10 word passages of bodies (sampled with a
   fixed seed; as typed words and as a quoted phrase), where the right answer is the article the
@@ -42,11 +42,10 @@ from pipelines.core.corpus_format import iter_corpus_records  # noqa: E402
 from pipelines.core.thai_dates import normalise_article_dates  # noqa: E402
 from search.backends.base import IndexDoc  # noqa: E402
 from search.backends.elastic import (  # noqa: E402
-    THAI_TO_ASCII,
     ElasticsearchBackend,
     build_query,
     build_sort,
-    mark_words,
+    index_body,
 )
 from search.core.query import SearchQuery  # noqa: E402
 from search.core.segment import segmenting_pool, tokenize_spans  # noqa: E402
@@ -134,10 +133,10 @@ def analyzer_agreement(es: ElasticsearchBackend, docs: list[IndexDoc], n: int) -
     sample = random.Random(SEED + 1).sample(fits, min(n, len(fits)))
     same = 0
     for doc in sample:
-        tokens = es.client.indices.analyze(
-            index=index, field="body", text=mark_words(doc.body, doc.body_segmented)
-        )["tokens"]
-        same += [t["token"].translate(THAI_TO_ASCII) for t in tokens] == doc.body_segmented.split()
+        tokens = es.client.indices.analyze(index=index, field="body", text=index_body(doc)["body"])[
+            "tokens"
+        ]
+        same += [t["token"] for t in tokens] == doc.body_segmented.split()
     return same / max(1, len(sample))
 
 

@@ -4,7 +4,9 @@
 #           127.0.0.1:$ES_PORT and wait until the cluster is yellow or green
 #   stop    stop the node started by `start`
 #   status  print the cluster health (exit 1 when the node is not answering)
-#   env     print the variable the tests read: eval "$(scripts/elasticsearch.sh env)"
+#   env     print the variables the tests read: eval "$(scripts/elasticsearch.sh env)"; besides
+#           the URL, the unpacked distribution (THAIGOV_ES_HOME) and the Java 21+ chosen below
+#           (ES_JAVA_HOME), from which tests/test_elasticsearch_failover.py starts its two nodes
 #
 # The distribution is Maven's org.elasticsearch.distribution.integ-test-zip (no bundled JDK,
 # only the core modules: no analysis-common, so no `thai`/`english` analyzers; see
@@ -188,6 +190,10 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  env) echo "export THAIGOV_TEST_ELASTICSEARCH_URL=$URL" ;;
+  env)
+    echo "export THAIGOV_TEST_ELASTICSEARCH_URL=$URL"
+    echo "export THAIGOV_ES_HOME=$ES_HOME"
+    if java=$(find_java); then echo "export ES_JAVA_HOME=$java"; fi
+    ;;
   *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
 esac

@@ -1,4 +1,4 @@
-"""Elasticsearch-specific behaviour against the real node: word marks, digits, errors, secrets.
+"""Elasticsearch-specific behaviour against the real node: tokens, digits, errors, secrets.
 
 The shared behaviour (matching, filters, sorting, highlights, parity with the embedded index)
 is in tests/test_search_backends.py; this file covers what only this backend does.
@@ -14,15 +14,13 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from search.backends.elastic import (
-    THAI_TO_ASCII,
     ElasticsearchBackend,
     ElasticsearchUnavailable,
-    mark_words,
+    index_body,
     redacted,
-    unmark,
 )
 from search.core.query import SearchQuery
-from search.core.segment import tokenize
+from search.core.segment import PART_GAP, index_texts, tokenize
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import document_from_article
 
@@ -60,21 +58,33 @@ def backend(elasticsearch_url: str) -> Iterator[ElasticsearchBackend]:
 
 
 @pytest.mark.parametrize("text", TEXTS)
-def test_marked_text_reads_back_unchanged(text: str) -> None:
-    assert unmark(mark_words(text)) == text
+def test_stored_display_text_reads_back_unchanged(text: str) -> None:
     doc = document_from_article(_article(1, "t", text))
-    assert mark_words(doc.body, doc.body_segmented) == mark_words(doc.body)
+    assert index_body(doc)["display"]["body"] == doc.body == text
 
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_index_analyzer_yields_exactly_the_shared_segmentation(
     backend: ElasticsearchBackend, text: str
 ) -> None:
-    """The index holds the same words as the embedded backend (Thai digits aside, see below)."""
+    """The index holds the same words and parts, at the same positions, as the embedded one."""
     index = backend.current_indices()[0]
-    analyzed = backend.client.indices.analyze(index=index, field="body", text=mark_words(text))
-    es_tokens = [t["token"].translate(THAI_TO_ASCII) for t in analyzed["tokens"]]
-    assert es_tokens == tokenize(text)
+    doc = document_from_article(_article(1, "t", text))
+    body = index_body(doc)
+    analyzed = backend.client.indices.analyze(index=index, field="body", text=body["body"])
+    assert [t["token"] for t in analyzed["tokens"]] == tokenize(text)
+    if body["body_parts"]:
+        analyzed = backend.client.indices.analyze(
+            index=index, field="body_parts", text=body["body_parts"]
+        )
+        positions = [(t["token"], t["position"]) for t in analyzed["tokens"]]
+        # The embedded index's parts column: PART_GAP is one token between word groups.
+        embedded = [
+            (token, position)
+            for position, token in enumerate(index_texts(text)[1].split())
+            if token != PART_GAP
+        ]
+        assert positions == embedded
 
 
 def test_thai_digits_match_either_spelling_and_display_as_written(
@@ -100,7 +110,6 @@ def test_highlights_are_original_text_with_whole_words_marked(
     backend.index_batch([document_from_article(_article(7, "ตรวจสุขภาพ", body))])
     hit = backend.search(SearchQuery.build("ตา")).hits[0]
     plain = hit.snippet.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
-    assert "\u200b" not in hit.snippet
     assert plain == body.replace("\n", " ")
     marked = hit.snippet.split(HIGHLIGHT_START)[1:]
     assert [m.split(HIGHLIGHT_END)[0] for m in marked] == ["ตา", "ตา"]  # not ตาก, not ติดตาม

@@ -1,12 +1,20 @@
-"""The workbench's occurrence finder agrees with the worked token-level definition."""
+"""The workbench's occurrence finder agrees with the worked token-level definition.
+
+Since issue 12 a one-word query also occurs inside the compounds the index matches it in
+(``occurrences.token_parts`` = ``segment.word_parts``), so the reference here is
+``corpus_stats``' whole-token definition plus those compound tokens.
+"""
 
 from __future__ import annotations
+
+from collections import Counter
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from search.core.corpus_stats import count_occurrences, find_sequence
 from search.core.occurrences import (
+    COMPOUND_PARTS,
     count_in_segmented,
     occurrence_phrases,
     occurrence_starts,
@@ -14,13 +22,32 @@ from search.core.occurrences import (
     thai_sort_key,
 )
 from search.core.query import parse_query
+from search.core.segment import word_parts
 
-WORDS = st.sampled_from(["ข้าว", "นาข้าว", "ข้าวหอม", "a", "aa", "ab", "b"])
+WORDS = st.sampled_from(["ข้าว", "นาข้าว", "ข้าวหอม", "นายก", "a", "aa", "ab", "b"])
+
+
+def _offsets(tokens: list[str]) -> list[int]:
+    return [sum(len(t) + 1 for t in tokens[:i]) for i in range(len(tokens))]
 
 
 def _token_starts(tokens: list[str], phrases: list[tuple[str, ...]]) -> set[int]:
-    offsets = [sum(len(t) + 1 for t in tokens[:i]) for i in range(len(tokens))]
+    offsets = _offsets(tokens)
     return {offsets[i] for p in phrases for i in find_sequence(tokens, p)}
+
+
+def _reference(tokens: list[str], phrases: list[tuple[str, ...]]) -> dict[int, int]:
+    """First token -> last token of every occurrence: whole-token matches (longest at a start),
+    then a one-word phrase inside a compound token whose dictionary parts hold it."""
+    found: dict[int, int] = {}
+    for p in phrases:
+        for i in find_sequence(tokens, p):
+            found[i] = max(found.get(i, i), i + len(p) - 1)
+        if len(p) == 1:
+            for i, token in enumerate(tokens):
+                if token != p[0] and p[0] in word_parts(token):
+                    found.setdefault(i, i)
+    return found
 
 
 @given(
@@ -31,14 +58,25 @@ def test_regex_positions_equal_token_positions(
     tokens: list[str], phrases: list[tuple[str, ...]]
 ) -> None:
     segmented = " ".join(tokens)
-    assert occurrence_starts(segmented, phrases) == _token_starts(tokens, phrases)
-    assert count_in_segmented(segmented, phrases) == count_occurrences(tokens, phrases)
+    expected = _reference(tokens, phrases)
+    offsets = _offsets(tokens)
+    assert occurrence_starts(segmented, phrases) == {offsets[i] for i in expected}
+    assert count_in_segmented(segmented, phrases) == len(expected)
+    if set(expected) == {i for p in phrases for i in find_sequence(tokens, p)}:
+        # no compound occurrence: exactly corpus_stats' whole-token definition
+        assert occurrence_starts(segmented, phrases) == _token_starts(tokens, phrases)
+        assert count_in_segmented(segmented, phrases) == count_occurrences(tokens, phrases)
 
 
-def test_whole_tokens_only_and_self_overlap() -> None:
+def test_compound_parts_and_self_overlap() -> None:
+    assert COMPOUND_PARTS
     segmented = "นาข้าว ข้าว ข้าวหอม a a a"
-    assert count_in_segmented(segmented, [("ข้าว",)]) == 1  # not inside นาข้าว or ข้าวหอม
+    # ข้าว: the whole token and the two compounds holding it as a dictionary part
+    assert count_in_segmented(segmented, [("ข้าว",)]) == 3
+    assert count_in_segmented(segmented, [("ข้าว", "ข้าว")]) == 0  # phrases: whole tokens
     assert count_in_segmented(segmented, [("a", "a")]) == 1  # non-overlapping, as find_sequence
+    # syllable traps never occur: นา is not a part of นายก (nor of นาข้าว)
+    assert count_in_segmented("นายก นาข้าว", [("นา",)]) == 0
 
 
 def test_occurrence_phrases_are_the_positive_alternatives_longest_first() -> None:
@@ -74,6 +112,15 @@ def test_windows_cut_from_text_equal_token_windows(
     from search.core.corpus_stats import window_counts
     from search.services.workbench import window_counts_any
 
-    expected = window_counts(documents, phrase, window)
     got = window_counts_any([" ".join(d) for d in documents], [phrase], window)
-    assert got == expected
+    counts: Counter[str] = Counter()
+    occurrences = positions = 0
+    for tokens in documents:
+        for i, j in sorted(_reference(tokens, [phrase]).items()):
+            left, right = tokens[max(0, i - window) : i], tokens[j + 1 : j + 1 + window]
+            occurrences += 1
+            positions += len(left) + len(right)
+            counts.update(left + right)
+    assert got == (counts, occurrences, positions)
+    if not any(word_parts(t) for d in documents for t in d) or len(phrase) > 1:
+        assert got == window_counts(documents, phrase, window)

@@ -18,10 +18,13 @@ from search.core.query import (
     MAX_WINDOW,
     PARAMS,
     SORTS,
+    AnyOf,
     Clause,
     DateFilterError,
     QueryError,
     SearchQuery,
+    Term,
+    leaves,
     parse_date_filter,
     parse_query,
 )
@@ -59,7 +62,7 @@ def test_or_joins_neighbours_and_chains() -> None:
 
 def test_hyphen_inside_a_word_is_not_an_exclusion() -> None:
     parsed = parse_query("COVID-19")
-    assert parsed.terms == ("covid", "19") and parsed.excluded == ()
+    assert parsed.terms == ("covid19",) and parsed.excluded == ()
 
 
 def test_dangling_or_and_keywords_are_ignored() -> None:
@@ -157,6 +160,43 @@ def test_pasted_text_keeps_curly_quotes_and_hyphens_as_plain_text() -> None:
 def test_query_is_segmented_in_context_like_the_indexed_text() -> None:
     title = "ชิงถ้วยพระราชทานสมเด็จพระกนิษฐาธิราชเจ้า กรมสมเด็จพระเทพรัตนราชสุดาฯ"
     assert list(parse_query(title).terms) == list(dict.fromkeys(tokenize(title)))
+
+
+# --- the query language of issue 12 ---------------------------------------------------------
+
+
+def test_parentheses_group_and_title_and_proximity_build_a_tree() -> None:
+    parsed = parse_query('title:ยาง (ราคา OR ตาก) -(ฝน OR น้ำ) "ราคา ยาง"~5')
+    assert parsed.must == (
+        Term(("ยาง",), "title"),
+        AnyOf((Term(("ราคา",)), Term(("ตาก",)))),
+        Term(("ราคา", "ยาง"), slop=5),
+    )
+    assert parsed.must_not == (AnyOf((Term(("ฝน",)), Term(("น้ำ",)))),)
+
+
+def test_a_group_in_an_and_context_is_flattened() -> None:
+    parsed = parse_query("ราคา (ยาง -ปาล์ม)")
+    assert parsed.must == (Term(("ราคา",)), Term(("ยาง",)))
+    assert parsed.must_not == (Term(("ปาล์ม",)),)
+
+
+def test_a_pasted_headline_keeps_every_word_in_the_sequence() -> None:
+    """Headline punctuation is not syntax: "!" is not NOT, "(IFC)" stays in the typed order."""
+    for title in [
+        "เริ่มวันนี้ ! รัฐบาลชวนประชาชน",
+        "ร่วมลงนามกับบรรษัทการเงินระหว่างประเทศ (IFC) เน้นย้ำ",
+        "รถไฟฟ้าสายสีส้ม - มีนบุรี (สุวินทวงศ์)",
+    ]:
+        parsed = parse_query(title)
+        assert parsed.must_not == ()
+        assert parsed.sequence == tuple(tokenize(title))
+
+
+@pytest.mark.parametrize("text", ["((((ยาง", "ยาง)", ")(", "title:", "title:(", '""~3', "-(-ยาง)"])
+def test_unbalanced_or_empty_syntax_never_raises(text: str) -> None:
+    parsed = parse_query(text)
+    assert all(is_word(t) for node in parsed.must for leaf in leaves(node) for t in leaf.tokens)
 
 
 # --- the query builder: one validation, one message per fault -----------------------------------

@@ -340,3 +340,16 @@ def test_unreachable_search_backend_answers_503_not_500(tmp_path: Path) -> None:
     finally:
         unreachable.close()
         store.close()
+
+
+def test_a_misspelt_query_gets_did_you_mean_in_the_api_and_the_page(client: TestClient) -> None:
+    """ขาว (tone mark missing) matches nothing; the index's ข้าว is offered with its count."""
+    body = client.get("/api/search", params={"q": "ขาว"}).json()
+    assert body["total"] == 0
+    assert body["did_you_mean"] == [{"q": RICE, "total": len(RICE_IDS)}]
+    page = client.get("/", params={"q": "ขาว"}).text
+    assert 'class="did-you-mean"' in page and f"/?q={RICE}" in unescape(page).replace(
+        "%E0%B8%82%E0%B9%89%E0%B8%B2%E0%B8%A7", RICE
+    )
+    assert 'class="no-results"' in page  # the zero-result page says what to try
+    assert client.get("/api/search", params={"q": RICE}).json()["did_you_mean"] == []

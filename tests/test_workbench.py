@@ -330,27 +330,35 @@ def test_an_index_written_before_word_counts_is_not_trusted(
 
 
 def test_occurrences_follow_compound_parts_when_the_index_matches_them(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """The swap point for compound matching: with ``token_parts`` giving parts, a word also
-    occurs inside the compounds holding it, in counts, concordance lines and windows alike."""
+    """Compound matching (issue 12): a word also occurs inside the compounds the index matches it
+    in (``occurrences.token_parts`` is the index's ``word_parts``), in counts, concordance lines
+    and windows alike, with the word counts per month on or off."""
     from search.backends.embedded import EmbeddedBackend
     from search.core import occurrences
+    from search.core.segment import word_parts
 
+    assert occurrences.COMPOUND_PARTS
+    assert occurrences.token_parts("ข้าวเหนียว") == word_parts("ข้าวเหนียว") == ("ข้าว",)
     backend = EmbeddedBackend(tmp_path_factory.mktemp("parts") / "search.sqlite3")
     backend.ensure_schema()
     article = {**ARTICLES[0], "title": "ตลาด", "body": "ชาวนาขายข้าวหอมมะลิและข้าวเหนียว ราคาข้าวสูง"}
-    backend.index_batch(documents_from_articles([article]))
+    only_compound = {
+        **ARTICLES[1],
+        "title": "ตลาดนัด",
+        "body": "ชาวนาขายข้าวเหนียวมะม่วง",
+        "published_date": ARTICLES[0]["published_date"],
+    }
+    backend.index_batch(documents_from_articles([article, only_compound]))
     # stored tokens: ชาวนา ขาย ข้าว หอมมะลิ และ ข้าวเหนียว ราคา ข้าว สูง
-    whole = wb.kwic(backend, q("ข้าว", limit=10), context=1, sort="date")
-    assert [(x.left, x.match, x.right) for x in whole.lines] == [
-        ("ขาย", "ข้าว", "หอมมะลิ"),
-        ("ราคา", "ข้าว", "สูง"),
-    ]
-    monkeypatch.setattr(occurrences, "COMPOUND_PARTS", True)
-    monkeypatch.setattr(
-        occurrences, "token_parts", lambda t: ("ข้าว", "เหนียว") if t == "ข้าวเหนียว" else ()
-    )
+    matched = {i for i, _ in backend.matches(q("ข้าว"))}
+    assert matched == {article["article_id"], only_compound["article_id"]}
+    # the article matched only through a part holds an occurrence too (never zero)
+    both = wb.kwic(backend, q("ข้าว", limit=10), context=1, sort="date")
+    assert both.total == 4 and both.articles == 2
+    assert {x.article_id for x in both.lines} == matched
+    backend.delete([only_compound["article_id"]])
     parts = wb.kwic(backend, q("ข้าว", limit=10), context=1, sort="date")
     assert parts.total == 3
     assert [(x.left, x.match, x.right) for x in parts.lines] == [

@@ -26,7 +26,11 @@ class IndexMissing(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class IndexDoc:
-    """One article as a search index stores it: display fields plus their segmented forms."""
+    """One article as a search index stores it: display fields plus their segmented forms.
+
+    ``*_parts`` hold the dictionary parts of compound tokens (``search.core.segment.index_texts``)
+    so a word also finds the compounds that contain it; empty when no token has parts.
+    """
 
     article_id: int
     title: str
@@ -38,6 +42,8 @@ class IndexDoc:
     category: str | None = None
     lang: str | None = None  # "th" | "en"
     content_hash: str | None = None
+    title_parts: str = ""
+    body_parts: str = ""
 
     @property
     def month(self) -> str | None:
@@ -148,6 +154,13 @@ class SearchBackend(Protocol):
 
     def aggregate(self, q: SearchQuery) -> Aggregations:
         """Matches of ``q`` per published month and per category (ignores limit/offset)."""
+
+    def document_frequency(self, term: str) -> int:
+        """Documents holding the index token ``term`` as a word or a compound part."""
+
+    def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
+        """Index terms near ``word`` by edit distance, with their document counts
+        (ranked by ``search.core.suggest.rank_candidates``)."""
 
     def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
         """(article_id, published_date) of every match of ``q`` (ignores sort/limit/offset).

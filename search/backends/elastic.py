@@ -2,16 +2,16 @@
 
 Why this shape:
 - Elasticsearch cannot segment Thai well (the `thai` analyzer is absent from the integ-test
-  distribution and splits differently from PyThaiNLP elsewhere). So each text field is indexed
-  as the *original* text with U+200B (zero-width space) inserted at every word boundary found by
-  ``search.core.segment`` (the same segmentation as the embedded backend). Lucene's standard
-  tokenizer breaks at U+200B (verified with ``_analyze``), so the index holds exactly our words,
-  while the highlighter returns fragments of the original text: removing the U+200B marks gives
-  the displayed text back unchanged.
-- Thai digits stay as written in the index (no core filter folds them), so a query word made of
-  digits also matches its Thai-digit spelling (``_digit_variants``), as in the embedded index.
-- Queries are built only from ``ParsedQuery`` tokens as bool/match_phrase clauses; no user text
-  ever reaches a query-string parser, and no query can carry a script.
+  distribution and splits differently from PyThaiNLP elsewhere). So the indexed fields hold the
+  same segmented text as the embedded backend (``IndexDoc.*_segmented``: normalised tokens
+  joined by spaces) under the ``standard`` analyzer, which splits exactly at those spaces, and
+  the compound parts (``IndexDoc.*_parts``) go to ``title_parts``/``body_parts``, one array value
+  per word with a position gap of 1 (the embedded index's ``PART_GAP`` token), so both backends
+  see the same tokens at the same positions and give the same hit sets.
+- The original title and body are kept for display in ``display`` (stored, not indexed);
+  snippets are cut from it by ``search.core.snippets`` exactly as the embedded backend does.
+- Queries are built only from ``ParsedQuery`` trees as bool/match_phrase/span_near clauses; no
+  user text ever reaches a query-string parser, and no query can carry a script.
 - ``rebuild`` fills a fresh ``<alias>-v<schema>-<timestamp>`` index and swaps the alias in one
   ``_aliases`` call, so searches see the old index until the new one is complete.
 - English: where the cluster has the ``english`` analyzer (probed; the full distribution has
@@ -30,7 +30,6 @@ from urllib.parse import urlsplit, urlunsplit
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
 from pipelines.core.settings import ThaigovSettings
-from pipelines.core.text_cleaning import ZERO_WIDTH
 from search.backends.base import (
     Aggregations,
     Hit,
@@ -40,126 +39,88 @@ from search.backends.base import (
     SearchResult,
     StoredDoc,
 )
-from search.core.query import ParsedQuery, Phrase, SearchQuery
-from search.core.segment import fold, split_pieces, tokenize_spans
-from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
+from search.core.query import AnyOf, Node, ParsedQuery, SearchQuery, Term
+from search.core.segment import PART_GAP
+from search.core.snippets import make_snippet
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ALIAS = "thaigov-articles"
 #: Bumped when the mapping changes; part of every index name.
-SCHEMA_VERSION = 1
-WORD_MARK = "\u200b"
-TITLE_BOOST = 4.0  # same weight as the embedded backend's BM25 title column
+SCHEMA_VERSION = 2
+TITLE_BOOST = 4.0  # same weights as the embedded backend's BM25 columns
+TITLE_PARTS_BOOST = 2.0
+BODY_PARTS_BOOST = 0.5
 #: Score added to documents holding the typed words as one phrase: BM25 scores here stay far
 #: below it, and Elasticsearch's float32 scores keep ~3 decimals of BM25 on top of it.
 SEQUENCE_BOOST = 10_000.0
 SEQUENCE_NAME = "typed-sequence"
-SNIPPET_CHARS = 220
+#: Score added to documents matching every term as a whole word (not only as a compound part).
+WHOLE_BOOST = 1_000.0
+WHOLE_NAME = "whole-words"
 BULK_CHUNK = 500
 BULK_MAX_BYTES = 20 * 1024 * 1024
 BULK_RETRIES = 4  # documents rejected with 429 are retried with exponential backoff
 CATEGORY_BUCKETS = 500
+SUGGEST_MIN_DOCS = 3  # as the embedded backend's SUGGEST_MIN_DOCS
 #: Hits per scroll page / ids per multi-get when the workbench reads every match.
 SCAN_PAGE = 1000
-THAI_TO_ASCII = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-ASCII_TO_THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
 class ElasticsearchUnavailable(ConnectionError):
     """The cluster could not be reached (refused, timed out, DNS) or has no shard ready (503)."""
 
 
-# --- pure helpers: text marking, query building, response reading ----------------------------
+# --- pure helpers: query building, response reading ------------------------------------------
 
 
-def _spans_from_tokens(folded: str, tokens: list[str]) -> list[tuple[int, int]] | None:
-    """Offsets of already-segmented ``tokens`` in ``folded`` text, or None if they don't align.
-
-    Tokens cover every letter/mark/digit of the text in order and separators hold none, so the
-    next occurrence of each token is its own; this avoids segmenting the text a second time.
-    """
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for token in tokens:
-        start = folded.find(token, pos)
-        if start == -1:
-            return None
-        pos = start + len(token)
-        spans.append((start, pos))
-    return spans
+def _fields(term: Term, parts: bool) -> list[tuple[str, float]]:
+    fields = [("title", TITLE_BOOST)] + ([("body", 1.0)] if term.field == "all" else [])
+    if parts:
+        fields.append(("title_parts", TITLE_PARTS_BOOST))
+        if term.field == "all":
+            fields.append(("body_parts", BODY_PARTS_BOOST))
+    return fields
 
 
-def mark_words(text: str, segmented: str | None = None) -> str:
-    """``text`` with U+200B at every word boundary of ``search.core.segment``'s segmentation.
-
-    ``segmented`` (the ``IndexDoc.*_segmented`` form) is reused when it aligns with the text;
-    otherwise the text is segmented here. ``unmark(mark_words(t)) == t`` for cleaned text.
-    """
-    text = ZERO_WIDTH.sub("", text or "")
-    spans = _spans_from_tokens(fold(text), segmented.split()) if segmented is not None else None
-    if spans is None:
-        spans = [(a, b) for _, a, b in tokenize_spans(text)]
-    cuts = sorted({offset for span in spans for offset in span})
-    parts: list[str] = []
-    pos = 0
-    for cut in cuts:
-        parts += [text[pos:cut], WORD_MARK]
-        pos = cut
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-def unmark(text: str) -> str:
-    """Displayed text: the word marks removed."""
-    return text.replace(WORD_MARK, "")
-
-
-def tokens_from_marked(text: str) -> str:
-    """The indexed tokens of a marked text, joined by spaces (``IndexDoc.*_segmented``).
-
-    ``mark_words`` puts a mark at both ends of every token, so the runs between marks are
-    either one token or separators (which hold no token characters).
-    """
-    return " ".join(p for run in text.split(WORD_MARK) for p in split_pieces(fold(run)))
-
-
-def _digit_variants(phrase: Phrase) -> list[Phrase]:
-    """The phrase, plus its Thai-digit spelling when it has digits (the index keeps ๒๕๖๗)."""
-    thai = tuple(t.translate(ASCII_TO_THAI) for t in phrase)
-    return [phrase] if thai == phrase else [phrase, thai]
-
-
-def _is_latin(phrase: Phrase) -> bool:
-    return all(t.isascii() for t in phrase)
-
-
-def _phrase_query(phrase: Phrase, *, english: bool) -> dict[str, Any]:
-    """Match ``phrase`` in title (boosted) or body; tokens joined by U+200B split exactly there."""
+def term_query(term: Term, *, parts: bool = True, english: bool = False) -> dict[str, Any]:
+    """One term: an exact phrase (tokens joined by spaces split exactly there) or, with a slop,
+    an unordered span_near (the embedded backend's NEAR), in any of its fields."""
     should: list[dict[str, Any]] = []
-    for variant in _digit_variants(phrase):
-        text = WORD_MARK.join(variant)
-        should.append({"match_phrase": {"title": {"query": text, "boost": TITLE_BOOST}}})
-        should.append({"match_phrase": {"body": {"query": text}}})
-    if english and _is_latin(phrase):
-        text = " ".join(phrase)
+    for name, boost in _fields(term, parts):
+        if term.slop is not None and len(term.tokens) > 1:
+            clauses = [{"span_term": {name: token}} for token in term.tokens]
+            near = {"clauses": clauses, "slop": term.slop, "in_order": False, "boost": boost}
+            should.append({"span_near": near})
+        else:
+            should.append(
+                {"match_phrase": {name: {"query": " ".join(term.tokens), "boost": boost}}}
+            )
+    if english and term.slop is None and all(t.isascii() for t in term.tokens):
+        text = " ".join(term.tokens)
         should.append({"match_phrase": {"title.en": {"query": text, "boost": TITLE_BOOST}}})
-        should.append({"match_phrase": {"body.en": {"query": text}}})
+        if term.field == "all":
+            should.append({"match_phrase": {"body.en": {"query": text}}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
+def node_query(node: Node, *, parts: bool = True, english: bool = False) -> dict[str, Any]:
+    """The bool query of one parsed node (``search.core.query``)."""
+    if isinstance(node, Term):
+        return term_query(node, parts=parts, english=english)
+    inner = [node_query(item, parts=parts, english=english) for item in node.items]
+    if isinstance(node, AnyOf):
+        return {"bool": {"should": inner, "minimum_should_match": 1}}
+    query: dict[str, Any] = {"must": inner}
+    if node.excluded:
+        query["must_not"] = [node_query(item, english=english) for item in node.excluded]
+    return {"bool": query}
+
+
 def text_query(parsed: ParsedQuery, *, english: bool = False) -> dict[str, Any]:
-    """Bool query for the parsed text: every clause must match one alternative; exclusions out."""
-    must = [
-        {
-            "bool": {
-                "should": [_phrase_query(p, english=english) for p in c.alternatives],
-                "minimum_should_match": 1,
-            }
-        }
-        for c in parsed.clauses
-    ]
-    must_not = [_phrase_query(p, english=english) for p in parsed.excluded]
+    """Bool query for the parsed text: every node must match; excluded nodes out."""
+    must = [node_query(n, english=english) for n in parsed.must]
+    must_not = [node_query(n, english=english) for n in parsed.must_not]
     query: dict[str, Any] = {"must": must or [{"match_all": {}}]}
     if must_not:
         query["must_not"] = must_not
@@ -193,9 +154,23 @@ def sequence_boost(parsed: ParsedQuery) -> dict[str, Any] | None:
         return None
     return {
         "constant_score": {
-            "filter": _phrase_query(parsed.sequence, english=False),
+            "filter": term_query(Term(parsed.sequence), parts=False),
             "boost": SEQUENCE_BOOST,
             "_name": SEQUENCE_NAME,
+        }
+    }
+
+
+def whole_boost(parsed: ParsedQuery) -> dict[str, Any] | None:
+    """Documents matching every term as a whole word rank above part-only matches."""
+    if not parsed.must:
+        return None
+    must = [node_query(n, parts=False) for n in parsed.must]
+    return {
+        "constant_score": {
+            "filter": {"bool": {"must": must}},
+            "boost": WHOLE_BOOST,
+            "_name": WHOLE_NAME,
         }
     }
 
@@ -203,8 +178,9 @@ def sequence_boost(parsed: ParsedQuery) -> dict[str, Any] | None:
 def build_query(q: SearchQuery, *, english: bool = False) -> dict[str, Any]:
     """The whole ``query`` part of a search/count request for ``q``."""
     query = text_query(q.parsed, english=english)
-    if boost := sequence_boost(q.parsed):
-        query["should"] = [boost]
+    boosts = [b for b in (sequence_boost(q.parsed), whole_boost(q.parsed)) if b is not None]
+    if boosts:
+        query["should"] = boosts
     filters = filter_clauses(q)
     if filters:
         query["filter"] = filters
@@ -222,57 +198,46 @@ def build_sort(q: SearchQuery) -> list[dict[str, Any]]:
     ]
 
 
-def build_highlight() -> dict[str, Any]:
-    return {
-        "pre_tags": [HIGHLIGHT_START],
-        "post_tags": [HIGHLIGHT_END],
-        "encoder": "default",  # plain text: the web UI escapes it, then renders the marks
-        "require_field_match": False,
-        "fields": {
-            "body": {
-                "type": "unified",
-                "fragment_size": SNIPPET_CHARS,
-                "number_of_fragments": 1,
-                "no_match_size": SNIPPET_CHARS,
-                "boundary_scanner": "sentence",
-                "boundary_scanner_locale": "th-TH",
-            }
-        },
-    }
-
-
-def snippet_from(hit: Mapping[str, Any]) -> str:
-    fragments = hit.get("highlight", {}).get("body") or [""]
-    return " ".join(unmark(fragments[0]).split("\n")).strip()
-
-
-def hit_from(raw: Mapping[str, Any], *, scored: bool = True) -> Hit:
+def hit_from(
+    raw: Mapping[str, Any], words: frozenset[str] = frozenset(), *, scored: bool = True
+) -> Hit:
     source = raw.get("_source", {})
+    display = source.get("display") or {}
     return Hit(
         article_id=int(source["article_id"]),
-        title=unmark(source.get("title") or ""),
+        title=display.get("title") or "",
         published_date=source.get("published_date"),
         category=source.get("category"),
         lang=source.get("lang"),
         url=source.get("url") or "",
         score=_bm25(raw) if scored else 0.0,
-        snippet=snippet_from(raw),
+        snippet=make_snippet(display.get("body") or "", words),
     )
 
 
 def _bm25(raw: Mapping[str, Any]) -> float:
     score = float(raw.get("_score") or 0.0)
-    if SEQUENCE_NAME in (raw.get("matched_queries") or ()):
+    matched = raw.get("matched_queries") or ()
+    if SEQUENCE_NAME in matched:
         score -= SEQUENCE_BOOST
+    if WHOLE_NAME in matched:
+        score -= WHOLE_BOOST
     return round(score, 3)
 
 
+def _part_groups(parts: str) -> list[str]:
+    return [g.strip() for g in parts.split(PART_GAP) if g.strip()]
+
+
 def index_body(doc: IndexDoc) -> dict[str, Any]:
-    """The stored document: marked text plus display and filter fields."""
+    """The stored document: segmented text and parts, display text, filter fields."""
     return {
         "article_id": doc.article_id,
-        "title": mark_words(doc.title, doc.title_segmented),
-        "body": mark_words(doc.body, doc.body_segmented),
+        "title": doc.title_segmented,
+        "body": doc.body_segmented,
+        "title_parts": _part_groups(doc.title_parts),
+        "body_parts": _part_groups(doc.body_parts),
+        "display": {"title": doc.title, "body": doc.body},
         "url": doc.url,
         "published_date": doc.published_date,
         "category": doc.category,
@@ -282,20 +247,23 @@ def index_body(doc: IndexDoc) -> dict[str, Any]:
 
 
 def mappings(*, english: bool) -> dict[str, Any]:
-    def text_field(offsets: bool) -> dict[str, Any]:
+    def text_field() -> dict[str, Any]:
         field: dict[str, Any] = {"type": "text", "analyzer": "standard"}
-        if offsets:  # postings offsets: the unified highlighter needs no re-analysis of bodies
-            field["index_options"] = "offsets"
         if english:
             field["fields"] = {"en": {"type": "text", "analyzer": "english"}}
         return field
 
+    # One empty position between the parts of different words, as PART_GAP in the embedded index.
+    parts = {"type": "text", "analyzer": "standard", "position_increment_gap": 1}
     return {
         "dynamic": "strict",
         "properties": {
             "article_id": {"type": "long"},
-            "title": text_field(offsets=False),
-            "body": text_field(offsets=True),
+            "title": text_field(),
+            "body": text_field(),
+            "title_parts": parts,
+            "body_parts": dict(parts),
+            "display": {"type": "object", "enabled": False},
             "url": {"type": "keyword", "index": False, "doc_values": False},
             "published_date": {"type": "date", "format": "strict_date"},
             "category": {"type": "keyword"},
@@ -652,13 +620,14 @@ class ElasticsearchBackend:
             size=q.limit,
             track_total_hits=True,
             track_scores=True,
-            highlight=build_highlight(),
-            source_excludes=["body"],
+            source_excludes=["title", "body", "title_parts", "body_parts"],
         )
         hits = body.get("hits", {})
+        words = q.parsed.highlight_tokens
+        scored = not q.parsed.matches_all
         return SearchResult(
             total=int(hits.get("total", {}).get("value", 0)),
-            hits=[hit_from(h, scored=not q.parsed.matches_all) for h in hits.get("hits", [])],
+            hits=[hit_from(h, words, scored=scored) for h in hits.get("hits", [])],
         )
 
     def count(self, q: SearchQuery | None = None) -> int:
@@ -667,6 +636,22 @@ class ElasticsearchBackend:
         return int(
             self._call("count", query=build_query(q, english=self._english_on())).get("count", 0)
         )
+
+    def matching_ids(self, q: SearchQuery) -> set[int]:
+        """Every document ``q`` matches (ignores limit/offset): ``count``'s set, for evaluations."""
+        try:
+            return {
+                int(hit["_id"])
+                for hit in helpers.scan(
+                    self.client,
+                    index=self.alias,
+                    query={"query": build_query(q, english=self._english_on())},
+                    _source=False,
+                    size=5000,
+                )
+            }
+        except TransportError as exc:
+            raise self._unavailable(exc) from exc
 
     def aggregate(self, q: SearchQuery) -> Aggregations:
         body = self._call(
@@ -699,6 +684,45 @@ class ElasticsearchBackend:
             per_category=[(b["key"], int(b["doc_count"])) for b in categories],
         )
 
+    def document_frequency(self, term: str) -> int:
+        """Documents holding ``term`` as a word or a compound part."""
+        return int(self._call("count", query=term_query(Term((term,)))).get("count", 0))
+
+    def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
+        """Index terms close to ``word`` (term suggester), with their document counts."""
+        options = {
+            "suggest_mode": "always",
+            "max_edits": 2,
+            "prefix_length": 0,
+            "min_word_length": 2,
+            "size": 10,
+        }
+        body = self._call(
+            "search",
+            size=0,
+            suggest={
+                "text": word,
+                "body": {"term": {"field": "body", **options}},
+                "parts": {"term": {"field": "body_parts", **options}},
+            },
+        )
+        # Filtered here: the suggester's own min_doc_freq dropped terms at exactly the bound.
+        found = {
+            option["text"]
+            for name in ("body", "parts")
+            for entry in body.get("suggest", {}).get(name, [])
+            for option in entry.get("options", [])
+            if int(option.get("freq", 0)) >= SUGGEST_MIN_DOCS
+        }
+        return [(term, self.document_frequency(term)) for term in sorted(found)]
+
+    def refresh_index(self) -> None:
+        """Make every write visible now (tests and benchmarks)."""
+        try:
+            self.client.indices.refresh(index=self.alias, ignore_unavailable=True)
+        except TransportError as exc:
+            raise self._unavailable(exc) from exc
+
     def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
         try:
             return [
@@ -721,7 +745,10 @@ class ElasticsearchBackend:
             chunk = [str(article_id) for article_id in ids[i : i + SCAN_PAGE]]
             try:
                 response = self.client.mget(
-                    index=self.alias, ids=chunk, source_includes=["title", "body", "published_date"]
+                    index=self.alias,
+                    ids=chunk,
+                    source_includes=["title", "body", "published_date"]
+                    + (["display"] if text else []),
                 ).body
             except NotFoundError:  # no index behind the alias yet
                 return
@@ -731,14 +758,14 @@ class ElasticsearchBackend:
                 if not doc.get("found"):
                     continue
                 source = doc["_source"]
-                title, body = source.get("title") or "", source.get("body") or ""
+                display = source.get("display") or {}
                 yield StoredDoc(
                     int(doc["_id"]),
                     source.get("published_date"),
-                    tokens_from_marked(title),
-                    tokens_from_marked(body),
-                    unmark(title) if text else "",
-                    unmark(body) if text else "",
+                    source.get("title") or "",
+                    source.get("body") or "",
+                    display.get("title") or "" if text else "",
+                    display.get("body") or "" if text else "",
                 )
 
     def word_counts(self) -> None:

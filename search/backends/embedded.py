@@ -8,7 +8,15 @@ Why this shape:
 - The FTS table is contentless (no second copy of the text); ``docs`` holds the display fields
   and the original text for snippets, plus the segmented text (zlib) because deleting from a
   contentless FTS5 table needs the exact indexed values.
-- Ranking is FTS5's BM25 with the title column weighted up.
+- Compound parts (``IndexDoc.*_parts``) go to two more columns, ``title_parts`` and
+  ``body_parts``: FTS5 cannot put a token at its compound's position from Python (that takes a
+  C tokenizer), so a word matches either the whole-token columns or the parts columns, and a
+  phrase must lie within one column. Part groups of different words are separated by
+  ``PART_GAP``, a token no query can contain, so phrases never run across two compounds.
+- Ranking is FTS5's BM25 with the title column weighted up; documents where every term matches a
+  whole token (not only a part) rank first.
+- ``temp.fts_vocab`` (fts5vocab, created per connection) exposes the index's own vocabulary
+  for "did you mean".
 - ``rebuild`` writes a new file beside the old one and ``os.replace``s it; every call checks
   the file's identity and reconnects, so searches in this and other processes follow the swap.
 - Opened with ``create=False`` (read-only commands), it never creates the file or its folder:
@@ -38,12 +46,18 @@ from search.backends.base import (
     SearchResult,
     StoredDoc,
 )
-from search.core.query import ParsedQuery, Phrase, SearchQuery
+from search.core.query import AnyOf, Node, ParsedQuery, Phrase, SearchQuery, Term
+from search.core.segment import PART_GAP
 from search.core.snippets import make_snippet
+from search.core.suggest import near_terms
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 TITLE_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
+TITLE_PARTS_WEIGHT = 2.0
+BODY_PARTS_WEIGHT = 0.5
+#: Vocabulary terms in fewer documents are not offered as suggestions (typos of the index).
+SUGGEST_MIN_DOCS = 3
 #: Ids per ``IN (...)`` (SQLite's default limit on bound parameters is 32,766).
 _ID_CHUNK = 900
 _TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* M* N* Co'"
@@ -66,18 +80,36 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE INDEX IF NOT EXISTS docs_published ON docs (published_date, article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title, body, content='', tokenize="{_TOKENIZER}"
+    title, body, title_parts, body_parts, content='', tokenize="{_TOKENIZER}"
 );
 {word_stats.SCHEMA}"""
+#: The index's vocabulary for "did you mean", per connection in the temp schema: nothing is
+#: written to the file, so it also works on read-only connections and older index files.
+_VOCABULARY = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, fts, 'row')"
+
+
+class SchemaMismatch(RuntimeError):
+    """The index file was built by another version of this backend: rebuild it."""
+
+
+_FTS_INSERT = "INSERT INTO fts (rowid, title, body, title_parts, body_parts) VALUES (?,?,?,?,?)"
+_FTS_DELETE = (
+    "INSERT INTO fts (fts, rowid, title, body, title_parts, body_parts)"
+    " VALUES ('delete', ?, ?, ?, ?, ?)"
+)
+
+
+def _columns(doc: IndexDoc) -> tuple[str, str, str, str]:
+    return (doc.title_segmented, doc.body_segmented, doc.title_parts, doc.body_parts)
 
 
 def _pack(doc: IndexDoc) -> bytes:
-    return zlib.compress(f"{doc.title_segmented}\n{doc.body_segmented}".encode(), 6)
+    return zlib.compress("\n".join(_columns(doc)).encode(), 6)
 
 
-def _unpack(blob: bytes) -> tuple[str, str]:
-    title, _, body = zlib.decompress(blob).decode().partition("\n")
-    return title, body
+def _unpack(blob: bytes) -> tuple[str, str, str, str]:
+    title, body, title_parts, body_parts = zlib.decompress(blob).decode().split("\n")
+    return title, body, title_parts, body_parts
 
 
 def _fts_phrase(tokens: Phrase) -> str:
@@ -86,19 +118,49 @@ def _fts_phrase(tokens: Phrase) -> str:
     return '"' + " ".join(tokens).replace('"', '""') + '"'
 
 
-def _fts_any(phrases: Iterable[Phrase]) -> str:
-    return "(" + " OR ".join(_fts_phrase(p) for p in phrases) + ")"
+#: Column filters per ``Term.field``: whole tokens only, or whole tokens and parts.
+_WHOLE = {"all": "{title body}", "title": "{title}"}
+_WITH_PARTS = {"all": "{title body title_parts body_parts}", "title": "{title title_parts}"}
 
 
-def match_expression(parsed: ParsedQuery) -> str | None:
-    """FTS5 MATCH text for the positive clauses, or None when the query matches everything."""
-    if not parsed.clauses:
+def _fts_term(term: Term, parts: bool) -> str:
+    columns = (_WITH_PARTS if parts else _WHOLE)[term.field]
+    if term.slop is not None and len(term.tokens) > 1:
+        # NEAR: every token within ``slop`` other tokens, in any order (Elasticsearch: an
+        # unordered span_near with the same slop).
+        near = " ".join(_fts_phrase((t,)) for t in term.tokens)
+        return f"({columns} : NEAR({near}, {int(term.slop)}))"
+    return f"({columns} : {_fts_phrase(term.tokens)})"
+
+
+def compile_node(node: Node, *, parts: bool = True) -> str:
+    """FTS5 MATCH text for one query node; built from tokens only, every group parenthesised."""
+    if isinstance(node, Term):
+        return _fts_term(node, parts)
+    inner = [compile_node(item, parts=parts) for item in node.items]
+    if isinstance(node, AnyOf):
+        return "(" + " OR ".join(inner) + ")"
+    text = " AND ".join(inner)
+    if node.excluded:
+        excluded = " OR ".join(compile_node(item) for item in node.excluded)
+        text = f"({text}) NOT ({excluded})"
+    return f"({text})"
+
+
+def match_expression(parsed: ParsedQuery, *, parts: bool = True) -> str | None:
+    """FTS5 MATCH text for the positive nodes, or None when the query matches everything.
+
+    ``parts=False`` matches whole tokens only (the first relevance tier).
+    """
+    if not parsed.must:
         return None
-    return " AND ".join(_fts_any(c.alternatives) for c in parsed.clauses)
+    return " AND ".join(compile_node(n, parts=parts) for n in parsed.must)
 
 
 def exclusion_expression(parsed: ParsedQuery) -> str | None:
-    return _fts_any(parsed.excluded) if parsed.excluded else None
+    if not parsed.must_not:
+        return None
+    return " OR ".join(compile_node(n) for n in parsed.must_not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +219,8 @@ class EmbeddedBackend:
         self.path = Path(path)
         self.create = create
         self._local = threading.local()  # one connection per thread (web server threads)
+        self._vocabulary_cache: tuple[int, list[str]] | None = None
+        self._vocabulary_lock = threading.Lock()
 
     @property
     def location(self) -> str:
@@ -209,6 +273,14 @@ class EmbeddedBackend:
         else:
             conn = self._connect(self.path)
             conn.executescript(_SCHEMA)
+        conn.execute(_VOCABULARY)
+        found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if found is not None and found[0] != SCHEMA_VERSION:
+            conn.close()
+            raise SchemaMismatch(
+                f"search index {self.path} has schema version {found[0]}, this version needs"
+                f" {SCHEMA_VERSION} (compound parts): rebuild it with `thaigov reindex --all`"
+            )
         self._local.conn = conn
         self._local.identity = os.stat(self.path).st_ino
         return conn
@@ -247,17 +319,17 @@ class EmbeddedBackend:
                 "SELECT segmented, month FROM docs WHERE article_id = ?", (doc.article_id,)
             ).fetchone()
             if old is not None:
-                delta.add(old[1] or "", _unpack(old[0]), -1)
+                delta.add(old[1] or "", _unpack(old[0])[:2], -1)
             delta.add(doc.month or "", (doc.title_segmented, doc.body_segmented))
             if old is not None and old[0] != packed:
                 conn.execute(
-                    "INSERT INTO fts (fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                    _FTS_DELETE,
                     (doc.article_id, *_unpack(old[0])),
                 )
             if old is None or old[0] != packed:
                 conn.execute(
-                    "INSERT INTO fts (rowid, title, body) VALUES (?, ?, ?)",
-                    (doc.article_id, doc.title_segmented, doc.body_segmented),
+                    _FTS_INSERT,
+                    (doc.article_id, *_columns(doc)),
                 )
             conn.execute(
                 "INSERT OR REPLACE INTO docs (article_id, title, body, url, published_date, month,"
@@ -303,9 +375,9 @@ class EmbeddedBackend:
                 ).fetchone()
                 if row is None:
                     continue
-                delta.add(row[1] or "", _unpack(row[0]), -1)
+                delta.add(row[1] or "", _unpack(row[0])[:2], -1)
                 conn.execute(
-                    "INSERT INTO fts (fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                    _FTS_DELETE,
                     (article_id, *_unpack(row[0])),
                 )
                 conn.execute("DELETE FROM docs WHERE article_id = ?", (article_id,))
@@ -405,16 +477,25 @@ class EmbeddedBackend:
                 f" d.published_date {direction}, {id_col} {direction} LIMIT ? OFFSET ?"
             )
             return conn.execute(sql, [*params, q.limit, q.offset]).fetchall()
-        score = f"-bm25(fts, {TITLE_WEIGHT}, {BODY_WEIGHT})"
+        score = (
+            f"-bm25(fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {TITLE_PARTS_WEIGHT}, {BODY_PARTS_WEIGHT})"
+        )
         boost, boost_params = "0", []
         if q.parsed.sequence:  # see ParsedQuery.sequence: adjacent typed words rank first
             boost = f"{id_col} IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
-            boost_params = [_fts_phrase(q.parsed.sequence)]
+            boost_params = [f"{_WHOLE['all']} : {_fts_phrase(q.parsed.sequence)}"]
+        # Then documents where the query matches whole words, before those it matches through
+        # compound parts only.
+        whole = f"{id_col} IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+        whole_params = [match_expression(q.parsed, parts=False)]
         sql = (
-            f"SELECT {id_col}, {score} AS score, {boost} AS boost FROM {source}{where}"
-            f" ORDER BY boost DESC, score DESC, {id_col} DESC LIMIT ? OFFSET ?"
+            f"SELECT {id_col}, {score} AS score, {boost} AS boost, {whole} AS whole"
+            f" FROM {source}{where}"
+            f" ORDER BY boost DESC, whole DESC, score DESC, {id_col} DESC LIMIT ? OFFSET ?"
         )
-        rows = conn.execute(sql, [*boost_params, *params, q.limit, q.offset]).fetchall()
+        rows = conn.execute(
+            sql, [*boost_params, *whole_params, *params, q.limit, q.offset]
+        ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
     def search(self, q: SearchQuery) -> SearchResult:
@@ -454,6 +535,18 @@ class EmbeddedBackend:
         source, where, _, params = self._where(q, need_docs=False)
         return conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0]
 
+    def matching_ids(self, q: SearchQuery, *, parts: bool = True) -> set[int]:
+        """Every document ``q`` matches (ignores limit/offset): ``count``'s set, for evaluations.
+
+        ``parts=False``: whole tokens only, the matching before compound parts (a baseline).
+        """
+        if not parts:
+            expression = match_expression(q.parsed, parts=False)
+            rows = self._conn().execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expression,))
+            return {r[0] for r in rows}
+        source, where, id_col, params = self._where(q, need_docs=False)
+        return {r[0] for r in self._conn().execute(f"SELECT {id_col} FROM {source}{where}", params)}
+
     def aggregate(self, q: SearchQuery) -> Aggregations:
         conn = self._conn()
         source, where, _, params = self._where(q, need_docs=True)
@@ -472,6 +565,37 @@ class EmbeddedBackend:
             per_month=[(m, n) for m, n in months], per_category=[(c, n) for c, n in categories]
         )
 
+    def _vocabulary(self) -> list[str]:
+        """Index terms in at least SUGGEST_MIN_DOCS documents, loaded once per index file.
+
+        Shared by this backend's threads (the web server's): reading it scans the whole
+        vocabulary, which should happen once, not once per thread.
+        """
+        conn = self._conn()
+        identity = self._local.identity
+        with self._vocabulary_lock:
+            if self._vocabulary_cache is not None and self._vocabulary_cache[0] == identity:
+                return self._vocabulary_cache[1]
+            terms = [
+                term
+                for (term,) in conn.execute(
+                    "SELECT term FROM fts_vocab WHERE doc >= ?", (SUGGEST_MIN_DOCS,)
+                )
+                if not term.startswith(PART_GAP)
+            ]
+            self._vocabulary_cache = (identity, terms)
+            return terms
+
+    def document_frequency(self, term: str) -> int:
+        """Documents holding ``term`` as a word or a compound part."""
+        row = self._conn().execute("SELECT doc FROM fts_vocab WHERE term = ?", (term,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
+        """Index terms close to ``word`` by edit distance, with their document counts."""
+        near = near_terms(word, self._vocabulary())
+        return [(term, self.document_frequency(term)) for term in near]
+
     def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
         conn = self._conn()
         source, where, id_col, params = self._where(q, need_docs=True)
@@ -488,7 +612,7 @@ class EmbeddedBackend:
                 chunk,
             ).fetchall()
             for row in rows:
-                title_seg, body_seg = _unpack(row[2])
+                title_seg, body_seg = _unpack(row[2])[:2]
                 yield StoredDoc(
                     row[0], row[1], title_seg, body_seg, *(row[3:5] if text else ("", ""))
                 )

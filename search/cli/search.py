@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -38,6 +39,7 @@ from search.core.segment import segmenting_pool
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START, highlight_offsets
 from search.services.documents import documents_from_articles
 from search.services.indexer import BatchIndexer, compare_with_archive, index_file_problem
+from search.services.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
@@ -73,7 +75,12 @@ def _table(result: SearchResult, q: SearchQuery) -> Table:
 
 
 def search_command(
-    query: Annotated[str, typer.Argument(help='Words, "exact phrase", -excluded, a OR b')],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Words, "exact phrase", "words"~5, -excluded, a OR b, (groups), title:word'
+        ),
+    ],
     date_from: FromOption = None,
     date_to: ToOption = None,
     category: CategoryOption = None,
@@ -104,6 +111,7 @@ def search_command(
     )
     with search_backend(load_settings(), create=False) as backend:
         result = backend.search(q)
+        suggestions = did_you_mean(backend, q, result.total)
     if as_json:
         if not result.hits:
             errors.print(f"{result.total} matches (none on this page)")
@@ -122,8 +130,21 @@ def search_command(
                 "total": result.total,
             }
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        for suggestion in suggestions:
+            record = {"did_you_mean": suggestion.text, "total": suggestion.total}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     console.print(_table(result, q))
+    if not result.total:
+        console.print(
+            "No matches. Try: fewer or broader words, checking tone and silent marks, dropping"
+            " quotes or title:, synonyms joined with OR (โควิด OR covid19), fewer filters."
+        )
+    for suggestion in suggestions:
+        console.print(
+            f"Did you mean / หรือหมายถึง: [bold]{escape(suggestion.text)}[/bold]"
+            f" ({suggestion.total:,} matches)"
+        )
 
 
 def _progress() -> Progress:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from search.core.query import ParsedQuery, Phrase
-from search.core.segment import fold, tokenize_spans
+from search.core.segment import fold, tokenize_spans, word_parts
 
 #: A token with its ``[start, end)`` offsets in the text it came from.
 Span = tuple[str, int, int]
@@ -27,20 +27,17 @@ _TONE = re.compile("[\u0e47-\u0e4c]")
 _LEADING_VOWEL = re.compile("([\u0e40-\u0e44])([\u0e01-\u0e2e])")
 
 
-#: True when ``token_parts`` gives parts. The embedded index's word counts per month hold whole
-#: tokens only, so the workbench then counts occurrences from the stored tokens instead.
-COMPOUND_PARTS = False
+#: True: ``token_parts`` gives parts, as the index matches them (issue 12). The embedded index's
+#: word counts per month hold whole tokens only, so the workbench then counts a query's
+#: occurrences from the stored tokens instead (correct first; see services.workbench).
+COMPOUND_PARTS = True
 
 
 def token_parts(token: str) -> tuple[str, ...]:
-    """The parts ``token`` also matches as a word (none: main matches whole tokens only).
-
-    With compound matching this becomes ``search.core.segment.word_parts(token)`` (and
-    ``COMPOUND_PARTS = True``): ``ข้าว`` then also occurs in ``ข้าวหอม`` wherever the index
-    lets the search match it there.
-    """
-    del token
-    return ()
+    """The parts ``token`` also matches as a word: its dictionary parts, the ones the index
+    holds in its parts columns/fields, so ``ข้าว`` also occurs in ``ข้าวเหนียว`` exactly where
+    the search matches it there."""
+    return word_parts(token)
 
 
 def match_tokens(text: str) -> list[Span]:

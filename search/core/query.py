@@ -1,14 +1,19 @@
-"""The query model shared by every backend: user text in, token tuples out.
+"""The query model shared by every backend: user text in, a tree of token tuples out.
 
-Syntax understood (Thai and/or English, mixed freely):
+Syntax understood (Thai and/or English, mixed freely; see docs/search.md for examples):
   words            every word must match (a Thai run without spaces is segmented into words)
   "exact phrase"   the words must be adjacent, in order
-  -word, -"a b"    documents containing it are excluded
+  "words"~5        proximity: the words within 5 other words of each other, in any order
+  -word, -"a b"    documents containing it are excluded (also ``NOT word``, ``-(a OR b)``)
   a OR b           either side may match (binds the neighbouring items; chains: a OR b OR c)
-Everything else (``*``, ``:``, ``^``, brackets, unbalanced quotes, ``AND``/``NOT`` keywords) is
-treated as plain text and reduced to word tokens by ``search.core.segment.tokenize``, so backends
-never see user syntax and no input can produce a malformed backend query. Input length, clause
-count, phrase length and pagination are bounded here.
+  ( ... )          grouping: ``(ราคา OR ยาง) -"ยาง รถยนต์"``
+  title:x          x must match in the title (``title:"a b"``, ``title:(a OR b)``)
+A word matches a whole index token or a dictionary part of one (``search.core.segment``).
+Everything else (``*``, ``^``, other ``field:`` names, brackets, unbalanced quotes or
+parentheses, ``AND``) is treated as plain text and reduced to word tokens by
+``search.core.segment.tokenize``, so backends only ever see the tree built here and no input can
+produce a malformed backend query. Input length, leaf count, nesting depth, phrase length,
+proximity and pagination are bounded here.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal, NoReturn, cast, get_args
+from typing import Literal, NoReturn, TypeAlias, cast, get_args
 
 from pipelines.core.text_rules import canonical_category, from_buddhist_year
 from pipelines.core.thai_dates import parse_year_or_date
@@ -25,10 +30,14 @@ from search.core.segment import normalise, tokenize_spans
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = get_args(Sort)
+#: Where a term must match: anywhere (title or body) or in the title only.
+Field = Literal["all", "title"]
 
 MAX_QUERY_CHARS = 2000
 MAX_CLAUSES = 64
 MAX_PHRASE_TOKENS = 32
+MAX_DEPTH = 8
+MAX_SLOP = 50
 MAX_LIMIT = 100
 #: Deepest page reachable (Elasticsearch's default max_result_window is 10,000).
 MAX_WINDOW = 10_000
@@ -38,18 +47,66 @@ Phrase = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
+class Term:
+    """Tokens that must be adjacent in order (``slop`` None) or within ``slop`` words."""
+
+    tokens: Phrase
+    field: Field = "all"
+    slop: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    """Every item matches and no excluded item does (a parenthesised group)."""
+
+    items: tuple[Node, ...]
+    excluded: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """At least one item matches (``OR``)."""
+
+    items: tuple[Node, ...]
+
+
+Node: TypeAlias = "Term | AllOf | AnyOf"
+
+
+@dataclass(frozen=True, slots=True)
 class Clause:
     """Matches when any alternative matches (one alternative: a plain required term/phrase)."""
 
     alternatives: tuple[Phrase, ...]
 
 
+def _plain(node: Node) -> Phrase | None:
+    """The phrase of a plain anywhere/exact term (the pre-tree query model), else None."""
+    if isinstance(node, Term) and node.field == "all" and node.slop is None:
+        return node.tokens
+    return None
+
+
+def leaves(node: Node) -> list[Term]:
+    """Every term of a tree, in order (excluded parts of groups included)."""
+    if isinstance(node, Term):
+        return [node]
+    items = node.items + (node.excluded if isinstance(node, AllOf) else ())
+    return [leaf for item in items for leaf in leaves(item)]
+
+
+def _positive_tokens(node: Node) -> list[str]:
+    if isinstance(node, Term):
+        return list(node.tokens)
+    return [t for item in node.items for t in _positive_tokens(item)]
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
-    """A conjunction of clauses minus excluded phrases; tokens only, never raw syntax."""
+    """A conjunction of nodes minus excluded nodes; tokens only, never raw syntax."""
 
-    clauses: tuple[Clause, ...] = ()
-    excluded: tuple[Phrase, ...] = ()
+    must: tuple[Node, ...] = ()
+    must_not: tuple[Node, ...] = ()
     truncated: bool = False  # input was cut to the bounds above
     #: The bare (unquoted, not OR-ed) words in typed order when there are two or more: a ranking
     #: hint, not a filter. In relevance order, documents holding them as one phrase come first,
@@ -60,7 +117,23 @@ class ParsedQuery:
     def matches_all(self) -> bool:
         """No positive clause: every document within the filters matches (minus exclusions),
         ranked newest first (lets the UI browse by date/category with an empty box)."""
-        return not self.clauses
+        return not self.must
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        """The top-level nodes that are plain terms or ORs of plain terms, as clauses."""
+        out: list[Clause] = []
+        for node in self.must:
+            items = node.items if isinstance(node, AnyOf) else (node,)
+            phrases = [_plain(item) for item in items]
+            if all(p is not None for p in phrases):
+                out.append(Clause(tuple(p for p in phrases if p is not None)))
+        return tuple(out)
+
+    @property
+    def excluded(self) -> tuple[Phrase, ...]:
+        """Excluded plain terms/phrases (top level)."""
+        return tuple(p for node in self.must_not if (p := _plain(node)) is not None)
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -88,42 +161,65 @@ class ParsedQuery:
     @property
     def highlight_tokens(self) -> frozenset[str]:
         """Every positive word, for snippets."""
-        return frozenset(t for c in self.clauses for alt in c.alternatives for t in alt)
+        return frozenset(t for node in self.must for t in _positive_tokens(node))
+
+    @property
+    def leaf_count(self) -> int:
+        return sum(len(leaves(n)) for n in (*self.must, *self.must_not))
 
 
-# A quoted phrase (closing quote optional: an unbalanced quote runs to the end), or a bare item.
+# --- lexing ---------------------------------------------------------------------------------
+
 # Only the ASCII and full-width double quotes are operators: Thai news text uses curly quotes for
 # emphasis (“สวดมนต์ข้ามปี”-“ของขวัญปีใหม่”), and a pasted title must not turn into phrases and
 # exclusions. A minus before digits is a hyphen ("โควิด -19"), not an exclusion.
-_ITEM = re.compile(r'(?P<neg>-(?!\d))?(?:"(?P<phrase>[^"]*)"?|(?P<bare>[^\s"]+))')
+_LEXEME = re.compile(
+    r"(?P<lp>\()|(?P<rp>\))"
+    r"|(?P<neg>-(?=[^\s\d\-]))"
+    r"|(?P<field>(?i:title):)"
+    r'|"(?P<phrase>[^"]*)"?(?:~(?P<slop>\d{1,4}))?'
+    r'|(?P<bare>[^\s"()]+)'
+)
 _QUOTES = str.maketrans({"＂": '"'})
+_OR = frozenset({"OR", "|", "||"})
+_AND = frozenset({"AND", "&&"})
+# Only the word NOT: a "!" is punctuation in pasted Thai headlines ("เริ่มวันนี้ ! รัฐบาล...").
+_NOT = frozenset({"NOT"})
 
 
 @dataclass(slots=True)
-class _Item:
-    tokens: Phrase
-    quoted: bool
-    negated: bool
+class _Lexeme:
+    kind: str  # "(" ")" "-" "field" "OR" "phrase" "bare"
+    tokens: Phrase = ()
+    slop: int | None = None
 
 
-def _lex(text: str) -> list[_Item | str]:
-    """Items and the ``OR`` operator, in order.
+def _lex(text: str) -> list[_Lexeme]:
+    """Lexemes in order, word tokens attached to phrases and bare runs.
 
-    The whole text is segmented in one pass and tokens are then assigned to the items they fall
+    The whole text is segmented in one pass and tokens are then assigned to the lexemes they fall
     in: the segmenter's choices depend on context, and a pasted title or passage must come out
     exactly as the indexed text did, not chunk by chunk.
     """
-    text = normalise(text).translate(_QUOTES)
     spans = tokenize_spans(text)
-    out: list[_Item | str] = []
+    out: list[_Lexeme] = []
     cursor = 0
-    for m in _ITEM.finditer(text):
+    for m in _LEXEME.finditer(text):
+        kind = m.lastgroup or ""
+        if kind == "slop":
+            kind = "phrase"
         bare = m.group("bare")
-        if bare in ("OR", "|", "||"):
-            out.append("OR")
+        if kind in ("lp", "rp", "neg", "field"):
+            out.append(_Lexeme({"lp": "(", "rp": ")", "neg": "-", "field": "field"}[kind]))
             continue
-        if bare in ("AND", "&&", "NOT"):
-            continue  # implicit AND already; NOT is spelled with a leading minus
+        if bare in _OR:
+            out.append(_Lexeme("OR"))
+            continue
+        if bare in _AND:
+            continue  # implicit AND already
+        if bare in _NOT:
+            out.append(_Lexeme("-"))
+            continue
         start, end = m.span("phrase") if bare is None else m.span("bare")
         while cursor < len(spans) and spans[cursor][1] < start:
             cursor += 1
@@ -131,61 +227,169 @@ def _lex(text: str) -> list[_Item | str]:
         while cursor < len(spans) and spans[cursor][2] <= end:
             tokens.append(spans[cursor][0])
             cursor += 1
-        if tokens:
-            out.append(
-                _Item(
-                    tuple(tokens[:MAX_PHRASE_TOKENS]),
-                    quoted=bare is None,
-                    negated=m.group("neg") is not None,
-                )
+        slop = m.group("slop")
+        out.append(
+            _Lexeme(
+                "bare" if bare is not None else "phrase",
+                tuple(tokens[:MAX_PHRASE_TOKENS]),
+                None if slop is None else min(int(slop), MAX_SLOP),
             )
+        )
     return out
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Piece:
+    """One parsed operand before OR-grouping decides how a bare run is read."""
+
+    node: Node | None  # a quoted phrase or a group
+    tokens: Phrase  # a bare run (node is None)
+    field: Field
+    negated: bool
+    sequence: tuple[str, ...] = ()  # a group's own bare words, for ParsedQuery.sequence
+
+
+@dataclass(slots=True)
+class _Group:
+    must: list[Node]
+    must_not: list[Node]
+    sequence: list[str]
+
+
+class _Parser:
+    """Recursive descent over lexemes; never raises, unknown shapes degrade to plain words."""
+
+    def __init__(self, lexemes: list[_Lexeme]) -> None:
+        self.lexemes = lexemes
+        self.pos = 0
+
+    def _peek(self) -> _Lexeme | None:
+        return self.lexemes[self.pos] if self.pos < len(self.lexemes) else None
+
+    def _operand(self, depth: int, field: Field) -> _Piece | None:
+        """One unary item: ``-``/NOT, ``title:`` prefixes, then a phrase, bare run or group."""
+        negated = False
+        while (lx := self._peek()) is not None and lx.kind in ("-", "field"):
+            if lx.kind == "-":
+                negated = not negated
+            else:
+                field = "title"
+            self.pos += 1
+        lx = self._peek()
+        if lx is None or lx.kind in (")", "OR"):
+            return None
+        self.pos += 1
+        if lx.kind == "(":
+            if depth >= MAX_DEPTH:  # too deep: the parenthesis is read as plain text
+                return self._operand(depth, field)
+            group = self.sequence(depth + 1, field)
+            if self._peek() is not None:
+                self.pos += 1  # the closing parenthesis (a missing one closes at the end)
+            node = _group_node(group)
+            if node is None:
+                return None
+            return _Piece(node, (), field, negated, tuple(group.sequence))
+        if not lx.tokens:
+            return self._operand(depth, field) if lx.kind == "bare" else None
+        if lx.kind == "phrase":
+            slop = lx.slop if len(lx.tokens) > 1 else None
+            return _Piece(Term(lx.tokens, field, slop), (), field, negated)
+        return _Piece(None, lx.tokens, field, negated)
+
+    def sequence(self, depth: int, field: Field) -> _Group:
+        """Items up to a closing parenthesis (when nested) or the end, OR binding neighbours."""
+        groups: list[list[_Piece]] = []
+        excluded: list[Node] = []
+        join_next = False
+        while (lx := self._peek()) is not None:
+            if lx.kind == ")":
+                if depth > 0:
+                    break
+                self.pos += 1  # an unmatched closing parenthesis is ignored
+                continue
+            if lx.kind == "OR":
+                self.pos += 1
+                join_next = bool(groups)
+                continue
+            piece = self._operand(depth, field)
+            if piece is None:
+                continue
+            if piece.negated:
+                excluded.append(piece.node or Term(piece.tokens, piece.field))
+                join_next = False
+                continue
+            if join_next:
+                groups[-1].append(piece)
+            else:
+                groups.append([piece])
+            join_next = False
+        result = _Group([], excluded, [])
+        for group in groups:
+            if len(group) == 1 and isinstance(group[0].node, AllOf):
+                # A group in an AND context is the same as its items written here:
+                # a (b -c) == a b -c. Flattening keeps the tree (and backend queries) small.
+                result.must.extend(group[0].node.items)
+                result.must_not.extend(group[0].node.excluded)
+                result.sequence.extend(group[0].sequence)
+            elif len(group) == 1 and group[0].sequence:
+                # A group reduced to one term, "(IFC)": its word still belongs to the sequence.
+                result.must.append(group[0].node or Term(group[0].tokens, group[0].field))
+                result.sequence.extend(group[0].sequence)
+            elif len(group) == 1 and group[0].node is None:
+                # A bare run: each word is required on its own (robust to segmentation context).
+                bare = group[0]
+                result.must.extend(Term((t,), bare.field) for t in bare.tokens)
+                if bare.field == "all":
+                    result.sequence.extend(bare.tokens)
+            else:
+                # Quoted items, groups, and bare runs inside OR groups (matched as phrases).
+                alternatives = tuple(
+                    dict.fromkeys(p.node or Term(p.tokens, p.field) for p in group)
+                )
+                result.must.append(
+                    alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives)
+                )
+        return result
+
+
+def _group_node(group: _Group) -> Node | None:
+    """A parenthesised group as one node; a group of exclusions only cannot stand alone."""
+    must = tuple(dict.fromkeys(group.must))
+    if not must:
+        return None
+    if len(must) == 1 and not group.must_not:
+        return must[0]
+    return AllOf(must, tuple(dict.fromkeys(group.must_not)))
+
+
+def _bounded(nodes: tuple[Node, ...], budget: int) -> tuple[tuple[Node, ...], int]:
+    kept: list[Node] = []
+    for node in nodes:
+        size = len(leaves(node))
+        if size > budget:
+            break
+        kept.append(node)
+        budget -= size
+    return tuple(kept), budget
 
 
 def parse_query(text: str | None) -> ParsedQuery:
     """Parse user search text (see module docstring); never raises on any string."""
     text = text or ""
     truncated = len(text) > MAX_QUERY_CHARS
-    lexed = _lex(text[:MAX_QUERY_CHARS])
-
-    groups: list[list[_Item]] = []
-    excluded: list[Phrase] = []
-    join_next = False
-    for entry in lexed:
-        if entry == "OR":
-            join_next = bool(groups)
-            continue
-        assert isinstance(entry, _Item)
-        if entry.negated:
-            excluded.append(entry.tokens)
-            join_next = False
-            continue
-        if join_next:
-            groups[-1].append(entry)
-        else:
-            groups.append([entry])
-        join_next = False
-
-    clauses: list[Clause] = []
-    sequence: list[str] = []
-    for group in groups:
-        if len(group) == 1 and not group[0].quoted:
-            # A bare run: each word is required on its own (robust to segmentation context).
-            clauses.extend(Clause(((t,),)) for t in group[0].tokens)
-            sequence.extend(group[0].tokens)
-        else:
-            # Quoted items, and bare runs inside OR groups, are matched as phrases.
-            clauses.append(Clause(tuple(dict.fromkeys(item.tokens for item in group))))
-    deduped = tuple(dict.fromkeys(clauses))
-    excluded_t = tuple(dict.fromkeys(excluded))
-    if len(deduped) > MAX_CLAUSES or len(excluded_t) > MAX_CLAUSES:
+    text = normalise(text[:MAX_QUERY_CHARS]).translate(_QUOTES)
+    group = _Parser(_lex(text)).sequence(0, "all")
+    must = tuple(dict.fromkeys(group.must))
+    must_not = tuple(dict.fromkeys(group.must_not))
+    bounded_must, _ = _bounded(must, MAX_CLAUSES)
+    bounded_not, _ = _bounded(must_not, MAX_CLAUSES)
+    if (bounded_must, bounded_not) != (must, must_not):
         truncated = True
-    return ParsedQuery(
-        deduped[:MAX_CLAUSES],
-        excluded_t[:MAX_CLAUSES],
-        truncated,
-        tuple(sequence[:MAX_PHRASE_TOKENS]) if len(sequence) > 1 else (),
-    )
+    sequence = tuple(group.sequence[:MAX_PHRASE_TOKENS])
+    return ParsedQuery(bounded_must, bounded_not, truncated, sequence if len(sequence) > 1 else ())
 
 
 # --- The query builder: user strings in, a valid SearchQuery or one QueryError out -----------

@@ -3,8 +3,9 @@
 Index text is segmented (words separated by spaces, lowercased), which must never show to a
 reader. So a snippet is cut from the display text: find where query words occur (a cheap
 substring scan on the folded text), pick the window with the most distinct words, then segment
-only that window and mark the tokens that really equal a query word. Substring hits that are
-not whole words (e.g. "ตา" inside "ตาก") are therefore never highlighted.
+only that window and mark the tokens that really equal a query word, or the part of a compound
+token that does (ท่องเที่ยว inside นักท่องเที่ยว, as the index matched it). Substring hits that
+are neither words nor parts (e.g. "ตา" inside "ตาก") are therefore never highlighted.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from search.core.segment import fold, tokenize_spans
+from search.core.segment import fold, token_parts
 
 #: Highlight marks in snippets: plain-text control characters, never HTML (the web escapes
 #: the text first, then turns the marks into <mark>).
@@ -70,15 +71,34 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _part_ranges(
+    folded: str, a: int, b: int, token_words: tuple[str, ...], words: frozenset[str]
+) -> list[tuple[int, int]]:
+    """Where the query words among a token's parts sit inside it (first occurrence each)."""
+    ranges: list[tuple[int, int]] = []
+    for part in token_words:
+        if part in words and (found := folded.find(part, a, b)) != -1:
+            ranges.append((found, found + len(part)))
+    ranges.sort()
+    # Nested parts overlap (การท่องเที่ยว, ท่องเที่ยว): keep the first, non-overlapping ones.
+    kept: list[tuple[int, int]] = []
+    for x, y in ranges:
+        if not kept or x >= kept[-1][1]:
+            kept.append((x, y))
+    return kept
+
+
 def _render(text: str, start: int, end: int, words: frozenset[str]) -> tuple[str, int]:
     window = text[start:end]
+    folded = fold(window)
     parts: list[str] = []
     pos = 0
     marked = 0
-    for token, a, b in tokenize_spans(window):
-        if token in words:
-            parts += [window[pos:a], HIGHLIGHT_START, window[a:b], HIGHLIGHT_END]
-            pos = b
+    for token, a, b, token_words in token_parts(window):
+        ranges = [(a, b)] if token in words else _part_ranges(folded, a, b, token_words, words)
+        for x, y in ranges:
+            parts += [window[pos:x], HIGHLIGHT_START, window[x:y], HIGHLIGHT_END]
+            pos = y
             marked += 1
     parts.append(window[pos:])
     body = "".join(parts).replace("\n", " ")

@@ -10,7 +10,7 @@ from pipelines.core.article import canonical_url
 from pipelines.core.text_cleaning import clean_line, clean_optional, clean_paragraphs
 from pipelines.core.text_rules import canonical_category
 from search.backends.base import IndexDoc
-from search.core.segment import segmented, tokenize_many
+from search.core.segment import index_texts, index_texts_many
 
 
 def _display_fields(article: Mapping[str, Any]) -> dict[str, Any]:
@@ -31,9 +31,13 @@ def _display_fields(article: Mapping[str, Any]) -> dict[str, Any]:
 def document_from_article(article: Mapping[str, Any]) -> IndexDoc:
     """One article dict (fields of pipelines.core.article, plus content_hash) as an IndexDoc."""
     fields = _display_fields(article)
+    title, title_parts = index_texts(fields["title"])
+    body, body_parts = index_texts(fields["body"])
     return IndexDoc(
-        title_segmented=segmented(fields["title"]),
-        body_segmented=segmented(fields["body"]),
+        title_segmented=title,
+        body_segmented=body,
+        title_parts=title_parts,
+        body_parts=body_parts,
         **fields,
     )
 
@@ -44,9 +48,15 @@ def documents_from_articles(
     """Many articles at once, segmented on ``pool`` (see segment.segmenting_pool) if given."""
     fields = [_display_fields(a) for a in articles]
     texts = [f["title"] for f in fields] + [f["body"] for f in fields]
-    segs = tokenize_many(texts, pool)
+    segs = index_texts_many(texts, pool)
     n = len(fields)
     return [
-        IndexDoc(title_segmented=segs[i], body_segmented=segs[n + i], **f)
+        IndexDoc(
+            title_segmented=segs[i][0],
+            body_segmented=segs[n + i][0],
+            title_parts=segs[i][1],
+            body_parts=segs[n + i][1],
+            **f,
+        )
         for i, f in enumerate(fields)
     ]

@@ -32,6 +32,7 @@ from search.web.models import (
     MonthCountOut,
     QueryEcho,
     SearchOut,
+    SuggestionOut,
     TimelineOut,
     VersionOut,
 )
@@ -196,6 +197,9 @@ def api_search(
         total=result.total,
         hits=hits,
         next_offset=following if hits and following < min(result.total, MAX_WINDOW) else None,
+        did_you_mean=[
+            SuggestionOut(q=s.text, total=s.total) for s in svc.suggestions(query, result.total)
+        ],
     )
 
 

@@ -36,10 +36,19 @@ class HitOut(BaseModel):
     snippet_html: str = Field(description="The snippet HTML-escaped, matches in <mark>")
 
 
+class SuggestionOut(BaseModel):
+    q: str = Field(description="The corrected query")
+    total: int = Field(description="Its matches, with the same filters")
+
+
 class SearchOut(BaseModel):
     query: QueryEcho
     total: int = Field(description="Every match, not only this page")
     hits: list[HitOut]
+    did_you_mean: list[SuggestionOut] = Field(
+        default_factory=list,
+        description="Corrections from the index vocabulary when the query finds few or none",
+    )
     next_offset: int | None = Field(None, description="Offset of the next page, if any")
 
 

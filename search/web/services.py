@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from search.backends.base import Aggregations, SearchResult
 from search.services.export import export_record
+from search.services.suggest import Suggestion, did_you_mean
 from search.web.diffs import (
     DiffLine,
     ParagraphChange,
@@ -63,6 +64,7 @@ class SearchView:
     result: SearchResult
     timeline: Aggregations  # of the query as given
     facets: list[tuple[str, int]]  # categories of the query without its category filter
+    suggestions: list[Suggestion] = field(default_factory=list)  # "did you mean"
 
 
 class Services:
@@ -146,10 +148,14 @@ class Services:
             if query.categories
             else timeline.per_category
         )
-        return SearchView(query, result, timeline, facets)
+        suggestions = did_you_mean(backend, query, result.total)
+        return SearchView(query, result, timeline, facets, suggestions)
 
     def search_page(self, query: SearchQuery) -> SearchResult:
         return self.backend.search(query)
+
+    def suggestions(self, query: SearchQuery, total: int) -> list[Suggestion]:
+        return did_you_mean(self.backend, query, total)
 
     def timeline(self, query: SearchQuery) -> Aggregations:
         return self.backend.aggregate(query)

@@ -50,3 +50,7 @@ def documents_from_articles(
         IndexDoc(title_segmented=segs[i], body_segmented=segs[n + i], **f)
         for i, f in enumerate(fields)
     ]
+
+
+#: Public: the embedding service builds its vectors from the same cleaned fields.
+display_fields = _display_fields

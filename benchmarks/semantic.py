@@ -29,18 +29,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.core.corpus_format import iter_corpus_records  # noqa: E402
-from pipelines.core.text_cleaning import clean_line, clean_paragraphs  # noqa: E402
-from pipelines.core.thai_dates import parse_thai_date  # noqa: E402
-from search.backends.base import SearchBackend  # noqa: E402
-from search.backends.embedded import EmbeddedBackend  # noqa: E402
-from search.backends.vectors import VectorStore  # noqa: E402
-from search.backends.vectors_embedded import EmbeddedVectorStore, vectors_path  # noqa: E402
-from search.core.encoders import UseMultilingualEncoder  # noqa: E402
-from search.core.query import SearchQuery  # noqa: E402
-from search.services.documents import documents_from_articles  # noqa: E402
-from search.services.embedding import BatchEmbedder  # noqa: E402
-from search.services.semantic import Searcher  # noqa: E402
+from pipelines.core.corpus_format import iter_corpus_records
+from pipelines.core.text_cleaning import clean_line, clean_paragraphs
+from pipelines.core.thai_dates import parse_thai_date
+from search.backends.base import SearchBackend
+from search.backends.embedded import EmbeddedBackend
+from search.backends.vectors_embedded import EmbeddedVectorStore, vectors_path
+from search.core.encoders import UseMultilingualEncoder
+from search.core.query import SearchQuery
+from search.services.documents import documents_from_articles
+from search.services.embedding import BatchEmbedder
+from search.services.semantic import Searcher
 
 HERE = Path(__file__).resolve().parent
 
@@ -190,7 +189,7 @@ def main() -> None:
         es_backend = ElasticsearchBackend(args.elasticsearch, index=alias)
         fill(es_backend, docs)
         es_backend.refresh_index()
-        es_store = ElasticVectorStore(es_backend.client, f"{alias}-vectors")
+        es_store = ElasticVectorStore(es_backend.client, f"{alias}_vectors")
         es_store.ensure_schema(encoder.name, encoder.dim)
         for start in range(0, len(embedded), 200):
             es_store.upsert(embedded[start : start + 200])
@@ -209,31 +208,45 @@ def main() -> None:
 
     cmd = "python benchmarks/semantic.py " + shlex.join(sys.argv[1:])
     rows.append("# Semantic search benchmark\n")
-    rows.append(f"Command: `{cmd}`  \nDate: {time.strftime('%Y-%m-%d %H:%M')}, load average "
-                f"{load1:.1f} on 2 cores (shared with other jobs).\n")
-    rows.append(f"Sample: {len(articles)} articles drawn at random (seed {args.seed}) from "
-                f"{corpus_size} corpus articles.\n")
+    rows.append(
+        f"Command: `{cmd}`  \nDate: {time.strftime('%Y-%m-%d %H:%M')}, load average "
+        f"{load1:.1f} on 2 cores (shared with other jobs).\n"
+    )
+    rows.append(
+        f"Sample: {len(articles)} articles drawn at random (seed {args.seed}) from "
+        f"{corpus_size} corpus articles.\n"
+    )
     rows.append("## Embedding throughput (default encoder, 1 BLAS thread)\n")
-    rows.append("| articles | passages | wall s | articles/s | passages/s | CPU s | RSS growth MB |")
+    rows.append(
+        "| articles | passages | wall s | articles/s | passages/s | CPU s | RSS growth MB |"
+    )
     rows.append("|---:|---:|---:|---:|---:|---:|---:|")
-    rows.append(f"| {len(articles)} | {passages} | {embed_seconds:.0f} | "
-                f"{len(articles) / embed_seconds:.2f} | {passages / embed_seconds:.1f} | "
-                f"{embed_cpu:.0f} | {(rss_after - rss_before) / 1024:.0f} |")
+    rows.append(
+        f"| {len(articles)} | {passages} | {embed_seconds:.0f} | "
+        f"{len(articles) / embed_seconds:.2f} | {passages / embed_seconds:.1f} | "
+        f"{embed_cpu:.0f} | {(rss_after - rss_before) / 1024:.0f} |"
+    )
     per_article_cpu = embed_cpu / len(articles)
-    rows.append(f"\nExtrapolated to the whole slice ({corpus_size} articles, "
-                f"{passages / len(articles):.2f} passages each): "
-                f"{corpus_size * per_article_cpu / 3600:.1f} CPU hours on one core "
-                f"({per_article_cpu * 1000:.0f} ms CPU per article); vector file "
-                f"{size_mb / len(articles) * corpus_size:.0f} MB, in-memory matrix "
-                f"{matrix_mb / len(articles) * corpus_size:.0f} MB.\n")
+    rows.append(
+        f"\nExtrapolated to the whole slice ({corpus_size} articles, "
+        f"{passages / len(articles):.2f} passages each): "
+        f"{corpus_size * per_article_cpu / 3600:.1f} CPU hours on one core "
+        f"({per_article_cpu * 1000:.0f} ms CPU per article); vector file "
+        f"{size_mb / len(articles) * corpus_size:.0f} MB, in-memory matrix "
+        f"{matrix_mb / len(articles) * corpus_size:.0f} MB.\n"
+    )
     rows.append(f"Vector file for the sample: {size_mb:.1f} MB ({matrix_mb:.1f} MB of vectors).\n")
     rows.append("## Topic questions: mean P@10 / nDCG@10\n")
     share = [len(gold[t["id"]]) / len(articles) for t in topics]
-    rows.append(f"{len(topics)} topics; relevant articles per topic "
-                f"{min(share):.1%}–{max(share):.1%} of the sample "
-                f"(median {statistics.median(share):.1%}).\n")
-    rows.append("| backend | question | keyword P@10 | semantic P@10 | hybrid P@10 | "
-                "keyword nDCG | semantic nDCG | hybrid nDCG |")
+    rows.append(
+        f"{len(topics)} topics; relevant articles per topic "
+        f"{min(share):.1%}–{max(share):.1%} of the sample "
+        f"(median {statistics.median(share):.1%}).\n"
+    )
+    rows.append(
+        "| backend | question | keyword P@10 | semantic P@10 | hybrid P@10 | "
+        "keyword nDCG | semantic nDCG | hybrid nDCG |"
+    )
     rows.append("|---|---|---:|---:|---:|---:|---:|---:|")
     for name in searchers:
         means, _ = results[name]
@@ -247,8 +260,9 @@ def main() -> None:
     for name in searchers:
         _, latency = results[name]
         for mode, values in latency.items():
-            rows.append(f"| {name} | {mode} | {statistics.median(values):.1f} | "
-                        f"{p95(values):.1f} |")
+            rows.append(
+                f"| {name} | {mode} | {statistics.median(values):.1f} | {p95(values):.1f} |"
+            )
     rows.append("\n## Known-item MRR@10, full titles, keyword mode through the search service\n")
     for name in searchers:
         rows.append(f"- {name}: {results[name + '-mrr']:.3f} (100 titles)")

@@ -1,6 +1,6 @@
 """Vector store of the Elasticsearch backend: one document per passage, ``dense_vector`` kNN.
 
-The index (``<alias>-vectors``) lives beside the text index's alias and is not rebuilt with
+The index (``<alias>_vectors``: not ``<alias>-v…``, the text index template's pattern) lives beside the text index's alias and is not rebuilt with
 it: vectors stay valid while an article's content hash is unchanged, so ``reindex --all`` does
 not re-embed. The encoder's name and dimension are in the mapping's ``_meta``. kNN runs on HNSW
 graphs of float vectors (``index_options.type: hnsw``: not the quantised default, so scores
@@ -269,9 +269,7 @@ class ElasticVectorStore:
             return {}
         except TransportError as exc:
             raise self._unavailable(exc) from exc
-        return {
-            i: np.asarray([v for _, v in sorted(r)], dtype=np.float32) for i, r in rows.items()
-        }
+        return {i: np.asarray([v for _, v in sorted(r)], dtype=np.float32) for i, r in rows.items()}
 
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.index, ignore_unavailable=True)

@@ -184,6 +184,8 @@ class EmbeddedVectorStore:
     # --- reading ---------------------------------------------------------------------------
 
     def hashes(self) -> dict[int, str | None]:
+        if not self.path.exists():
+            return {}
         return dict(self._conn().execute("SELECT article_id, content_hash FROM articles"))
 
     def count(self) -> int:
@@ -253,7 +255,7 @@ class EmbeddedVectorStore:
         k: int,
         exclude: Collection[int] = (),
     ) -> list[VectorHit]:
-        m = self._loaded()
+        m = self._loaded() if self.path.exists() else None
         if m is None or not len(m.ids) or k <= 0:
             return []
         scores = m.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
@@ -289,6 +291,8 @@ class EmbeddedVectorStore:
 
     def article_vectors(self, ids: Iterable[int]) -> dict[int, Vectors]:
         wanted = [int(i) for i in ids]
+        if not self.path.exists():  # reading never creates the file
+            return {}
         out: dict[int, list[bytes]] = {}
         conn = self._conn()
         for start in range(0, len(wanted), 500):

@@ -26,16 +26,19 @@ from search.cli.query_options import (
     FromOption,
     LangOption,
     LimitOption,
+    ModeOption,
     OffsetOption,
     SortOption,
     ToOption,
     build_query_or_exit,
 )
-from search.core.query import SearchQuery
+from search.core.query import QueryError, SearchQuery
 from search.core.segment import segmenting_pool
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import documents_from_articles
+from search.services.embedding import BatchEmbedder, pending_ids
 from search.services.indexer import BatchIndexer
+from search.services.semantic import Searcher
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
@@ -78,6 +81,7 @@ def search_command(
     sort: SortOption = None,
     limit: LimitOption = "10",
     offset: OffsetOption = "0",
+    mode: ModeOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit")] = False,
 ) -> None:
     """Search the index (embedded, or Elasticsearch when THAIGOV_ELASTICSEARCH_URL is set)."""
@@ -91,11 +95,16 @@ def search_command(
         sort=sort,
         limit=limit,
         offset=offset,
+        mode=mode,
     )
     backend = open_backend()
+    searcher = Searcher.open(backend)
     try:
-        result = backend.search(q)
+        result = searcher.search(q)
+    except QueryError as exc:  # e.g. --mode semantic before any embeddings exist
+        raise typer.BadParameter(exc.message, param_hint=f"--{exc.param}") from exc
     finally:
+        searcher.close()
         backend.close()
     if as_json:
         for hit in result.hits:
@@ -108,6 +117,7 @@ def search_command(
                 "score": round(hit.score, 4),
                 "snippet": hit.snippet,
                 "url": hit.url,
+                "duplicate_of": hit.duplicate_of,
             }
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
@@ -175,6 +185,34 @@ def _reindex_all(
     return len(outcome.ok), len(outcome.failed)
 
 
+def _embed_pending(store: ArchiveStore, searcher: Searcher, *, re_embed: bool) -> int:
+    """Embed archive articles the vector store lacks or holds with another content hash, and
+    drop vectors of articles the archive no longer has; returns how many failed."""
+    if searcher.vectors is None or searcher.encoder is None:
+        return 0  # THAIGOV_ENCODER=off
+    vectors = searcher.vectors
+    try:
+        if re_embed:
+            vectors.clear()
+        to_embed, to_remove = pending_ids(store.content_hashes(), vectors.hashes())
+        vectors.delete(to_remove)
+        with _progress() as progress:
+            task = progress.add_task(f"embedding ({searcher.encoder.name})", total=len(to_embed))
+            embedder = BatchEmbedder(
+                searcher.encoder, vectors, progress=lambda n: progress.advance(task, n)
+            )
+            embedder.add_many(store.iter_articles(ids=to_embed))
+            embedder.flush()
+        counters = embedder.counters
+        errors.print(
+            f"vectors: embedded {counters.embedded} articles ({counters.passages} passages), "
+            f"removed {len(to_remove)}, failed {counters.failed}; store holds {vectors.count()}"
+        )
+        return counters.failed
+    finally:
+        searcher.close()
+
+
 def reindex_command(
     rebuild_all: Annotated[
         bool,
@@ -187,8 +225,18 @@ def reindex_command(
     workers: Annotated[
         int | None, typer.Option(help="Segmentation processes (default: CPU count)")
     ] = None,
+    embed: Annotated[
+        bool,
+        typer.Option(
+            "--embed/--no-embed",
+            help="Also embed what the vector store lacks (off when THAIGOV_ENCODER=off)",
+        ),
+    ] = True,
+    re_embed: Annotated[
+        bool, typer.Option("--re-embed", help="Drop every stored vector and embed all again")
+    ] = False,
 ) -> None:
-    """Bring the search index up to date with the archive."""
+    """Bring the search index (and the vectors beside it) up to date with the archive."""
     from pipelines.archive.store import ArchiveStore  # SQLAlchemy only when needed
     from search.core.segment import default_workers
 
@@ -206,6 +254,8 @@ def reindex_command(
             f"index holds {backend.count()}, archive {store.count()} "
             f"({store.count(pending_only=True)} pending)"
         )
+        if embed or re_embed:
+            failed += _embed_pending(store, Searcher.open(backend), re_embed=re_embed)
     finally:
         backend.close()
         store.close()

@@ -63,7 +63,7 @@ def split_passages(
     ``max_passages``; the first always starts with the title."""
     title = " ".join((title or "").split())
     body = body or ""
-    lead_room = max(max_chars - len(title) - 1, max_chars // 3)
+    lead_room = max(max_chars - len(title) - 1, max_chars // 3) if title else max_chars
     spans = _pieces(body, max_chars)
     if not spans:
         return [Passage(title, 0, 0)] if title else []

@@ -103,9 +103,7 @@ class BatchEmbedder:
                     category=f["category"],
                     lang=f["lang"],
                     # Stored for snippets: the body part (the hit shows the title already).
-                    passages=tuple(
-                        f["body"][p.start : p.end].strip() or p.text for p in passages
-                    ),
+                    passages=tuple(f["body"][p.start : p.end].strip() or p.text for p in passages),
                     vectors=np.asarray(vecs, dtype=np.float32),
                 )
             )

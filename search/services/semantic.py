@@ -44,7 +44,7 @@ def open_vector_store(backend: SearchBackend, env: Mapping[str, str] | None = No
         from search.backends.vectors_elastic import ElasticVectorStore
 
         assert isinstance(backend, ElasticsearchBackend)
-        return ElasticVectorStore(backend.client, f"{backend.alias}-vectors", url=backend.url)
+        return ElasticVectorStore(backend.client, f"{backend.alias}_vectors", url=backend.url)
     from search.backends.embedded import EmbeddedBackend, search_path
     from search.backends.vectors_embedded import EmbeddedVectorStore, vectors_path
 
@@ -150,7 +150,7 @@ class Searcher:
     def mark_duplicates(self, hits: list[Hit]) -> list[Hit]:
         """``duplicate_of`` set on hits that nearly duplicate a better-ranked hit (by their
         title-and-lead vectors); hits unchanged when there are no embeddings."""
-        if self.vectors is None or len(hits) < 2:
+        if self.vectors is None or len(hits) < 2 or not self.semantic_ready():
             return hits
         try:
             stored = self.vectors.article_vectors([h.article_id for h in hits])

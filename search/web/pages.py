@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from search.core.query import MAX_WINDOW, SORTS, QueryError
+from search.core.query import MAX_WINDOW, MODES, SORTS, QueryError
 from search.core.safety import is_safe_link
 from search.web.api import MAX_ARTICLE_ID, services
 from search.web.forms import PAGE_SIZE, SearchParams
@@ -37,8 +37,14 @@ templates.env.filters.update(
 templates.env.tests["safe_link"] = is_safe_link
 
 router = APIRouter(include_in_schema=False)
+SIMILAR_ON_PAGE = 8
 
 SORT_LABELS = {"relevance": "ตรงที่สุด (relevance)", "newest": "ใหม่สุด", "oldest": "เก่าสุด"}
+MODE_LABELS = {
+    "hybrid": "คำและความหมาย (hybrid)",
+    "keyword": "ตรงคำ (keyword)",
+    "semantic": "ความหมาย (semantic)",
+}
 LANG_LABELS = {"": "ทุกภาษา (all)", "th": "ไทย", "en": "English"}
 FIELD_LABELS = {
     "q": "คำค้น (query)",
@@ -47,6 +53,7 @@ FIELD_LABELS = {
     "category": "หมวดหมู่ (category)",
     "lang": "ภาษา (language)",
     "sort": "เรียงตาม (sort)",
+    "mode": "วิธีค้น (mode)",
     "page": "หน้า (page)",
 }
 
@@ -57,22 +64,23 @@ def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -
     context: dict[str, object] = {
         "params": params,
         "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
+        "modes": [(m, MODE_LABELS[m]) for m in MODES],
         "langs": LANG_LABELS,
         "page_size": PAGE_SIZE,
         "error": None,
         "view": None,
     }
     try:
-        query = params.to_query()
+        query = params.to_query("hybrid" if svc.semantic_ready() else "keyword")
+        if not params.has_search:
+            context["archive_size"] = svc.archive_size()
+            return templates.TemplateResponse(request, "search.html", context)
+        params = params.resolved(query)
+        view = svc.search(query)
     except QueryError as exc:
         # The builder's message, as the API and the command line give it, after the field's label.
         context["error"] = f"{FIELD_LABELS.get(exc.param, exc.param)}: {exc.message}"
         return templates.TemplateResponse(request, "search.html", context, status_code=422)
-    if not params.has_search:
-        context["archive_size"] = svc.archive_size()
-        return templates.TemplateResponse(request, "search.html", context)
-    params = params.resolved(query)
-    view = svc.search(query)
     last_page = max(1, min(-(-view.result.total // PAGE_SIZE), MAX_WINDOW // PAGE_SIZE))
     context.update(
         params=params,
@@ -99,5 +107,11 @@ def article_page(
             request, "not_found.html", {"article_id": article_id}, status_code=404
         )
     return templates.TemplateResponse(
-        request, "article.html", {"article": view.record, "versions": view.versions}
+        request,
+        "article.html",
+        {
+            "article": view.record,
+            "versions": view.versions,
+            "similar": svc.similar(article_id, SIMILAR_ON_PAGE),
+        },
     )

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from search.backends.base import Aggregations, SearchResult
+from search.backends.base import Aggregations, Hit, SearchResult
 from search.services.export import export_record
+from search.services.semantic import Searcher
 from search.web.diffs import (
     DiffLine,
     ParagraphChange,
@@ -76,6 +77,7 @@ class Services:
         self._backend = backend
         self._open_store = open_store or _default_store
         self._open_backend = open_backend or _default_backend
+        self._searcher: Searcher | None = None
         self._owned: list[Any] = []
         self._lock = threading.RLock()
 
@@ -86,6 +88,21 @@ class Services:
                 self._store = self._open_store()
                 self._owned.append(self._store)
             return self._store
+
+    @property
+    def searcher(self) -> Searcher:
+        """The backend with its vector store and encoder (search modes, similar articles)."""
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = Searcher.open(self.backend)
+                self._owned.append(self._searcher)
+            return self._searcher
+
+    def semantic_ready(self) -> bool:
+        return self.searcher.semantic_ready()
+
+    def similar(self, article_id: int, limit: int = 10) -> list[Hit]:
+        return self.searcher.similar(article_id, limit)
 
     @property
     def backend(self) -> SearchBackend:
@@ -105,21 +122,21 @@ class Services:
             self._owned.clear()
 
     def search(self, query: SearchQuery) -> SearchView:
-        backend = self.backend
-        result = backend.search(query)
-        timeline = backend.aggregate(query)
+        searcher = self.searcher
+        result = searcher.search(query)
+        timeline = searcher.aggregate(query)
         facets = (
-            backend.aggregate(replace(query, categories=())).per_category
+            searcher.aggregate(replace(query, categories=())).per_category
             if query.categories
             else timeline.per_category
         )
         return SearchView(query, result, timeline, facets)
 
     def search_page(self, query: SearchQuery) -> SearchResult:
-        return self.backend.search(query)
+        return self.searcher.search(query)
 
     def timeline(self, query: SearchQuery) -> Aggregations:
-        return self.backend.aggregate(query)
+        return self.searcher.aggregate(query)
 
     def archive_size(self) -> int:
         return self.store.count()

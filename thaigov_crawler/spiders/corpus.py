@@ -53,6 +53,7 @@ class CorpusSpider(scrapy.Spider):
         """Bulk input: segment for the index on every core (THAIGOV_SEGMENT_WORKERS overrides)."""
         super().update_settings(settings)
         settings.set("SEARCH_INDEX_SEGMENT_WORKERS", default_workers(), priority="spider")
+        settings.set("SEARCH_EMBED_ENABLED", False, priority="spider")  # reindex embeds after
 
     def __init__(
         self,

@@ -57,12 +57,14 @@ class EmbeddingPipeline:
         return item
 
     def batch_committed(self, results: list[Any], **_: Any) -> None:
-        """Queue every committed article whose content changed (what the index also takes)."""
+        """Queue every committed article that is new or changed. (An unchanged article that
+        was never embedded, e.g. crawled with embeddings off, is left to ``thaigov reindex``:
+        asking the store about every unchanged article would cost each batch a lookup.)"""
         if self.embedder is None:
             return
         for result in results:
             article = getattr(result, "article", None)
-            if not getattr(result, "needs_index", False) or article is None:
+            if getattr(result, "action", None) not in ("inserted", "updated") or article is None:
                 continue
             self._timed(self.embedder.add, {**article, "content_hash": result.content_hash})
         if self._closing:

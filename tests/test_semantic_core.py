@@ -15,6 +15,7 @@ from search.core.encoders import (
     UseMultilingualEncoder,
     encoder_from_spec,
     encoder_spec,
+    normalised,
 )
 from search.core.fusion import near_duplicate_groups, reciprocal_rank_fusion
 from search.core.passages import MAX_CHARS, split_passages
@@ -71,8 +72,7 @@ def test_rrf_ties_are_deterministic() -> None:
 
 
 def _unit(*rows: list[float]) -> np.ndarray:
-    m = np.asarray(rows, dtype=np.float32)
-    return m / np.linalg.norm(m, axis=1, keepdims=True)
+    return normalised(rows)
 
 
 def test_near_duplicates_are_grouped_under_the_first_ranked() -> None:

@@ -39,7 +39,9 @@ def _open(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> SearchBa
         url = request.getfixturevalue("elasticsearch_url")
         prefix = f"thaigov-semtest-{uuid.uuid4().hex[:10]}"
         request.addfinalizer(lambda: drop_elasticsearch(url, prefix))
-        return open_backend({"THAIGOV_ELASTICSEARCH_URL": url, "THAIGOV_ELASTICSEARCH_INDEX": prefix})
+        return open_backend(
+            {"THAIGOV_ELASTICSEARCH_URL": url, "THAIGOV_ELASTICSEARCH_INDEX": prefix}
+        )
     return open_backend({"THAIGOV_SEARCH_PATH": str(tmp_path / "search.sqlite3")})
 
 
@@ -116,7 +118,7 @@ def test_near_duplicates_are_marked_in_results(searcher: Searcher) -> None:
 
 def test_similar_articles(searcher: Searcher) -> None:
     similar = searcher.similar(3003, limit=3)
-    assert [h.article_id for h in similar][0] == 3004  # the same event, in English
+    assert similar[0].article_id == 3004  # the same event, in English
     assert 3003 not in [h.article_id for h in similar]
     assert [h.article_id for h in searcher.similar(3001, limit=1)] == [3002]
     assert searcher.similar(999_999) == []

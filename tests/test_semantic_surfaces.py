@@ -114,7 +114,9 @@ def test_reindex_embeds_pending_and_search_modes_use_them(env: dict[str, str]) -
     assert code == 0, err
     assert f"embedded {len(SEMANTIC_ARTICLES)} articles" in err
 
-    code, out, err = thaigov(env, "search", "support for rubber farmers", "--mode", "semantic", "--json")
+    code, out, err = thaigov(
+        env, "search", "support for rubber farmers", "--mode", "semantic", "--json"
+    )
     assert code == 0, err
     found = json_ids(out)
     assert set(found[:2]) == {3001, 3002}
@@ -177,7 +179,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 
 def test_api_search_modes(client: TestClient) -> None:
-    body = client.get("/api/search", params={"q": "support for rubber farmers", "mode": "semantic"}).json()
+    body = client.get(
+        "/api/search", params={"q": "support for rubber farmers", "mode": "semantic"}
+    ).json()
     assert body["query"]["mode"] == "semantic"
     hits = body["hits"]
     assert {h["article_id"] for h in hits[:2]} == {3001, 3002}
@@ -217,4 +221,6 @@ def test_article_page_lists_similar_articles(client: TestClient) -> None:
     html = client.get("/articles/3003").text
     assert "similar articles" in html
     similar = html.split('class="similar"')[1]
-    assert similar.index("/articles/3004") < similar.index("/articles/300", similar.index("/articles/3004") + 5)
+    assert similar.index("/articles/3004") < similar.index(
+        "/articles/300", similar.index("/articles/3004") + 5
+    )

@@ -51,7 +51,9 @@ class EmbeddingPipeline:
             searcher.backend.close()
             return
         self.searcher = searcher
-        self.embedder = BatchEmbedder(searcher.encoder, searcher.vectors, batch_size=self.batch_size)
+        self.embedder = BatchEmbedder(
+            searcher.encoder, searcher.vectors, batch_size=self.batch_size
+        )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         return item

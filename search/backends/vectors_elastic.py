@@ -1,11 +1,12 @@
 """Vector store of the Elasticsearch backend: one document per passage, ``dense_vector`` kNN.
 
-The index (``<alias>_vectors``: not ``<alias>-v…``, the text index template's pattern) lives beside the text index's alias and is not rebuilt with
-it: vectors stay valid while an article's content hash is unchanged, so ``reindex --all`` does
-not re-embed. The encoder's name and dimension are in the mapping's ``_meta``. kNN runs on HNSW
-graphs of float vectors (``index_options.type: hnsw``: not the quantised default, so scores
-stay comparable with the embedded store's exact ones) with the filters inside the kNN search;
-passages are grouped to articles here (best passage per article).
+The index ``<alias>_vectors`` (not ``<alias>-v…``: that is the text index template's pattern)
+lives beside the text index's alias and is not rebuilt with it: vectors stay valid while an
+article's content hash is unchanged, so ``reindex --all`` does not re-embed. The encoder's name
+and dimension are in the mapping's ``_meta``. kNN runs on HNSW graphs of float vectors
+(``index_options.type: hnsw``: not the quantised default, so scores stay comparable with the
+embedded store's exact ones) with the filters inside the kNN search; passages are grouped to
+articles here (best passage per article).
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ class ElasticVectorStore:
             return None
         except TransportError as exc:
             raise self._unavailable(exc) from exc
-        meta = next(iter(body.values()), {}).get("mappings", {}).get("_meta", {})
+        first: Mapping[str, Any] = next(iter(body.values()), {})
+        meta = first.get("mappings", {}).get("_meta", {})
         encoder = meta.get("encoder")
         return str(encoder) if encoder else None
 

@@ -85,7 +85,7 @@ class EmbeddedVectorStore:
             identity = os.stat(self.path).st_ino
         except FileNotFoundError:
             identity = None
-        conn = getattr(self._local, "conn", None)
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None and identity is not None and self._local.identity == identity:
             return conn
         if conn is not None:

@@ -113,7 +113,7 @@ class SentenceTransformerEncoder:
 
 def _load_sentence_transformer(model_id: str) -> SentenceTransformerLike:
     try:
-        from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
+        from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise EncoderError(
             f"THAIGOV_ENCODER={ST_PREFIX}{model_id} needs the sentence-transformers package "

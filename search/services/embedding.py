@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +75,7 @@ class BatchEmbedder:
         for article in articles:
             self.add(article)
 
-    def embed(self, batch: list[Mapping[str, Any]]) -> list[EmbeddedArticle]:
+    def embed(self, batch: Sequence[Mapping[str, Any]]) -> list[EmbeddedArticle]:
         """Passages and vectors of ``batch`` (not stored: ``flush`` stores)."""
         fields = [display_fields(a) for a in batch]
         split = [split_passages(f["title"], f["body"]) for f in fields]

@@ -34,9 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipelines.core.corpus_format import iter_corpus_records  # noqa: E402
+from pipelines.core.settings import ThaigovSettings  # noqa: E402
 from pipelines.core.text_cleaning import clean_line, clean_paragraphs  # noqa: E402
 from pipelines.core.thai_dates import parse_thai_date  # noqa: E402
 from search.backends.base import IndexDoc, SearchBackend  # noqa: E402
+from search.backends.embedded import EmbeddedBackend  # noqa: E402
 from search.backends.select import open_backend  # noqa: E402
 from search.core.query import SearchQuery  # noqa: E402
 from search.core.segment import segmenting_pool, tokenize, tokenize_many, tokenize_spans  # noqa: E402
@@ -270,7 +272,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    es_url = os.environ.get("THAIGOV_ELASTICSEARCH_URL")
+    es_url = ThaigovSettings.load().elasticsearch_url
     notes: list[str] = []
     load_start = os.getloadavg()[0]
 
@@ -295,7 +297,7 @@ def main() -> None:
     if with_embedded:
         with tempfile.TemporaryDirectory(prefix="thaigov-bench-") as folder:
             path = Path(folder) / "search.sqlite3"
-            backend = open_backend({"THAIGOV_SEARCH_PATH": str(path)})
+            backend: SearchBackend = EmbeddedBackend(path)
             try:
                 runs.append(
                     run_backend("embedded (FTS5)", backend, docs, segment_seconds, queries, by_id)
@@ -311,7 +313,7 @@ def main() -> None:
             "THAIGOV_ELASTICSEARCH_URL": es_url,
             "THAIGOV_ELASTICSEARCH_INDEX": f"thaigov-bench-{uuid.uuid4().hex[:8]}",
         }
-        backend = open_backend(env)
+        backend = open_backend(ThaigovSettings.from_scrapy(env), create=True)
         try:
             backend.ensure_schema()
             runs.append(

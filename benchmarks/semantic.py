@@ -188,7 +188,7 @@ def main() -> None:
         alias = f"semantic-bench-{uuid.uuid4().hex[:8]}"
         es_backend = ElasticsearchBackend(args.elasticsearch, index=alias)
         fill(es_backend, docs)
-        es_backend.refresh_index()
+        es_backend.client.indices.refresh(index=alias)
         es_store = ElasticVectorStore(es_backend.client, f"{alias}_vectors")
         es_store.ensure_schema(encoder.name, encoder.dim)
         for start in range(0, len(embedded), 200):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -22,7 +23,7 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
-def service_missing(reason: str) -> None:
+def service_missing(reason: str) -> NoReturn:
     """Fail in CI (a missing service is a broken CI), skip locally with a one-line reason."""
     if in_ci():
         pytest.fail(f"CI=true but {reason}", pytrace=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +14,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
 from pipelines.archive import migrations
+from pipelines.archive.engine import make_engine
 from pipelines.archive.models import Base
 from pipelines.archive.records import to_columns
-from pipelines.archive.store import ArchiveStore
+from pipelines.archive.store import ArchiveMissing, ArchiveOutdated, ArchiveStore
 from pipelines.core.article import HASHED_FIELDS
 
 UTC = dt.UTC
@@ -91,6 +93,45 @@ def test_sqlite_file_uses_wal_and_creates_its_directory(tmp_path: Any) -> None:
     with ArchiveStore(f"sqlite:///{path}") as store, store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert path.exists()
+
+
+def test_open_existing_creates_nothing_where_there_is_no_archive(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "archive.sqlite3"
+    with pytest.raises(ArchiveMissing, match=f"no archive at {path}"):
+        ArchiveStore.open_existing(f"sqlite:///{path}")
+    assert not (tmp_path / "nested").exists()
+
+
+def test_open_existing_refuses_an_empty_database_without_migrating_it(archive_url: str) -> None:
+    if archive_url.startswith("sqlite"):
+        path = Path(archive_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True)
+        path.touch()
+    with pytest.raises(ArchiveMissing, match="no archive schema"):
+        ArchiveStore.open_existing(archive_url)
+    engine = make_engine(archive_url)
+    try:
+        with engine.connect() as connection:
+            assert migrations.current_revision(connection) is None
+            assert inspect(connection).get_table_names() == []
+    finally:
+        engine.dispose()
+
+
+def test_open_existing_asks_for_db_upgrade_when_the_schema_differs(archive_url: str) -> None:
+    def stamp(revision: str | None) -> None:
+        with ArchiveStore(archive_url, upgrade=False) as store, store.engine.begin() as db:
+            db.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+
+    with ArchiveStore.open_for_writing(archive_url) as store:
+        store.upsert_batch([article()])
+    stamp("0000_older")
+    with pytest.raises(ArchiveOutdated, match=r"0000_older.*run `thaigov db upgrade`"):
+        ArchiveStore.open_existing(archive_url)
+    # At head it opens and reads, and the reader changed nothing.
+    stamp(migrations.head_revision())
+    with ArchiveStore.open_existing(archive_url) as store:
+        assert store.count() == 1
 
 
 def test_unreachable_postgres_raises_on_open() -> None:

@@ -5,6 +5,7 @@ Each import runs in its own process (Twisted's reactor cannot restart), like a u
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -60,14 +61,10 @@ def import_corpus(path: Path, url: str, work: Path, *args: str) -> subprocess.Co
     )
 
 
-def summary(output: str) -> dict[str, str]:
-    """The rows of the summary table: label → value."""
-    values = {}
-    for line in output.splitlines():
-        cells = [c.strip() for c in line.strip("│ ").split("│")]
-        if len(cells) == 2 and cells[0]:
-            values[cells[0]] = cells[1]
-    return values
+def summary(output: str) -> dict[str, Any]:
+    """The ``--json`` summary: one JSON object on stdout."""
+    figures: dict[str, Any] = json.loads(output)
+    return figures
 
 
 @pytest.fixture
@@ -81,16 +78,18 @@ def test_import_directory_then_reimport_changes_nothing(
     archive_url: str,
     tmp_path: Path,
 ) -> None:
-    first = import_corpus(corpus_dir, archive_url, tmp_path)
+    first = import_corpus(corpus_dir, archive_url, tmp_path, "--json")
     assert first.returncode == 0, first.stderr[-3000:]
     figures = summary(first.stdout)
-    assert figures["files read"] == "6"
-    assert figures["articles"] == "2"
-    assert figures["inserted"] == "2"
-    assert figures["indexed for search"] == "2"
-    assert figures["files not imported"] == "4"
+    assert figures["files_read"] == 6
+    assert figures["articles"] == 2
+    assert figures["inserted"] == 2
+    assert figures["indexed"] == 2
+    assert figures["files_not_imported"] == 4
+    assert (figures["failed"], figures["index_failed"], figures["exit_code"]) == (0, 0, 0)
+    problems = " | ".join(p["problem"] for p in figures["problems"])
     for problem in ("no source URL", "empty file", "empty article 90003", "duplicate id 90001"):
-        assert problem in first.stdout
+        assert problem in problems
 
     with ArchiveStore(archive_url) as store:
         articles = {a["article_id"]: a for a in store.iter_articles()}
@@ -115,10 +114,10 @@ def test_import_directory_then_reimport_changes_nothing(
     assert [h.article_id for h in hits] == [90001]
     index.close()
 
-    again = import_corpus(corpus_dir, archive_url, tmp_path)
+    again = import_corpus(corpus_dir, archive_url, tmp_path, "--json")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert summary(again.stdout)["unchanged"] == "2"
-    assert summary(again.stdout)["inserted"] == "0"
+    assert summary(again.stdout)["unchanged"] == 2
+    assert summary(again.stdout)["inserted"] == 0
     with ArchiveStore(archive_url) as store:
         assert list(store.iter_articles()) == before
         assert store.stats()["versions"] == 0
@@ -127,17 +126,18 @@ def test_import_directory_then_reimport_changes_nothing(
 def test_import_tarball_with_limit_and_a_later_edit(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     write_tarball(tmp_path / "corpus.tar.gz", CORPUS)
-    first = import_corpus(tmp_path / "corpus.tar.gz", url, tmp_path, "--limit", "1")
+    first = import_corpus(tmp_path / "corpus.tar.gz", url, tmp_path, "--limit", "1", "--json")
     assert first.returncode == 0, first.stderr[-3000:]
-    assert summary(first.stdout)["articles"] == "1"
+    assert summary(first.stdout)["articles"] == 1
     with ArchiveStore(url) as store:
         assert store.count() == 1
 
     # A later collection of the same article with an edited body: a new version.
     later = {"data/2024/12/20/ด้านสังคม_1.txt": EDITED_THAI_FILE}
     write_tarball(tmp_path / "later.tar.gz", later)
-    second = import_corpus(tmp_path / "later.tar.gz", url, tmp_path)
+    second = import_corpus(tmp_path / "later.tar.gz", url, tmp_path)  # the human summary
     assert second.returncode == 0, second.stderr[-3000:]
+    assert "Corpus import" in second.stdout and "updated (new version)" in second.stdout
     with ArchiveStore(url) as store:
         stored = store.get_article(90001)
         assert stored is not None
@@ -157,12 +157,12 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.mark.corpus
 def test_real_corpus_subset(shared_corpus: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-    result = import_corpus(shared_corpus, url, tmp_path, "--limit", "2000")
+    result = import_corpus(shared_corpus, url, tmp_path, "--limit", "2000", "--json")
     assert result.returncode == 0, result.stderr[-3000:]
-    figures: dict[str, Any] = summary(result.stdout)
-    assert figures["articles"] == "2,000"
-    assert figures["inserted"] == "2,000"
-    assert figures["failed"] == "0"
+    figures = summary(result.stdout)
+    assert figures["articles"] == 2000
+    assert figures["inserted"] == 2000
+    assert figures["failed"] == 0
     with ArchiveStore(url) as store:
         assert store.count() == 2000
         assert store.count(pending_only=True) == 0

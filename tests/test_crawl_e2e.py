@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,7 @@ def run_crawl(
 
 
 @pytest.fixture(scope="module")
-def replica() -> ReplicaServer:
+def replica() -> Iterator[ReplicaServer]:
     with ReplicaServer(extra_ids=3, huge_page_bytes=300_000) as server:
         yield server
 

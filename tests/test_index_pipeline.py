@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from pipelines.adapters.index import SearchIndexPipeline
 from pipelines.adapters.signals import archive_batch_committed
 from pipelines.archive.store import ArchiveStore
+from pipelines.core.settings import ThaigovSettings
 from search.backends.embedded import EmbeddedBackend
 from search.backends.select import open_backend
 from search.core.query import SearchQuery
@@ -195,7 +196,9 @@ def test_elasticsearch_down_then_reindex_pending_catches_up(
     try:
         result = CliRunner().invoke(app, ["reindex", "--pending", "--workers", "1"], env=env)
         assert result.exit_code == 0, result.output
-        backend = open_backend({**env, "THAIGOV_ELASTICSEARCH_INDEX": index})
+        backend = open_backend(
+            ThaigovSettings.from_scrapy({**env, "THAIGOV_ELASTICSEARCH_INDEX": index}), create=False
+        )
         assert backend.count() == store.count() == len(ARTICLES)
         assert store.count(pending_only=True) == 0
         backend.close()

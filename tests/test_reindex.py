@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.archive.store import ArchiveStore
+from pipelines.core.settings import ThaigovSettings
 from search.backends.embedded import EmbeddedBackend
 from search.backends.select import open_backend
 from search.core.query import SearchQuery
@@ -52,7 +53,7 @@ def counts(env: dict[str, str]) -> tuple[int, int, int]:
     """(archive articles, pending articles, indexed documents)."""
     with ArchiveStore(env["THAIGOV_ARCHIVE_URL"]) as store:
         archived, pending = store.count(), store.count(pending_only=True)
-    backend = open_backend(env)
+    backend = open_backend(ThaigovSettings.from_scrapy(env), create=True)
     try:
         return archived, pending, backend.count()
     finally:
@@ -62,13 +63,22 @@ def counts(env: dict[str, str]) -> tuple[int, int, int]:
 def test_reindex_pending_indexes_each_pending_article_once(env: dict[str, str]) -> None:
     with ArchiveStore(env["THAIGOV_ARCHIVE_URL"]) as store:
         assert store.count(pending_only=True) == 8
-    code, _, err = thaigov(env, "reindex", "--pending", "--workers", "1")
+    code, out, err = thaigov(env, "reindex", "--pending", "--workers", "1", "--json")
     assert code == 0, err
     assert counts(env) == (8, 0, 8)
-    assert "indexed 8, failed 0" in err
+    kind = "elasticsearch" if "THAIGOV_ELASTICSEARCH_URL" in env else "embedded"
+    assert json.loads(out) == {
+        "backend": kind,
+        "mode": "pending",
+        "indexed": 8,
+        "failed": 0,
+        "index_count": 8,
+        "archive_count": 8,
+        "pending": 0,
+    }
 
-    code, _, err = thaigov(env, "reindex", "--workers", "1")
-    assert code == 0 and "indexed 0, failed 0" in err
+    code, _, err = thaigov(env, "reindex", "--workers", "1")  # the human summary line
+    assert code == 0 and "indexed 0, failed 0; index holds 8, archive 8 (0 pending)" in err
 
 
 def test_changed_article_is_pending_again_and_reindexed(env: dict[str, str]) -> None:
@@ -87,7 +97,8 @@ def test_changed_article_is_pending_again_and_reindexed(env: dict[str, str]) -> 
 
 def test_reindex_all_rebuilds_from_the_archive(env: dict[str, str]) -> None:
     thaigov(env, "reindex", "--workers", "1")
-    reader = open_backend(env)  # opened before the rebuild: must see the new index afterwards
+    # Opened before the rebuild: must see the new index afterwards.
+    reader = open_backend(ThaigovSettings.from_scrapy(env), create=False)
     try:
         with ArchiveStore(env["THAIGOV_ARCHIVE_URL"]) as store:
             store.upsert_batch([{**article(1005), "title": "โครงการแว่นตาผู้สูงอายุ"}])

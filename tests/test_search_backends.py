@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.core.settings import ThaigovSettings
 from search.backends.base import SearchBackend
+from search.backends.embedded import EmbeddedBackend
 from search.backends.select import open_backend
 from search.core.query import SearchQuery
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
@@ -39,9 +41,9 @@ class Backends:
                 "THAIGOV_ELASTICSEARCH_URL": self.url,
                 "THAIGOV_ELASTICSEARCH_INDEX": f"{self.prefix}-{n}",
             }
+            backend = open_backend(ThaigovSettings.from_scrapy(env), create=True)
         else:
-            env = {"THAIGOV_SEARCH_PATH": str(self.folder / f"search-{n}.sqlite3")}
-        backend = open_backend(env)
+            backend = EmbeddedBackend(self.folder / f"search-{n}.sqlite3")
         backend.ensure_schema()
         self.made.append(backend)
         return backend

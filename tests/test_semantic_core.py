@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from pipelines.core.settings import ThaigovSettings
 from search.core.encoders import (
     DEFAULT_ENCODER,
     EncoderError,
     SentenceTransformerEncoder,
     UseMultilingualEncoder,
     encoder_from_spec,
-    encoder_spec,
     normalised,
 )
 from search.core.fusion import near_duplicate_groups, reciprocal_rank_fusion
@@ -160,8 +160,8 @@ def test_missing_sentence_transformers_package_is_one_clear_error() -> None:
 def test_encoder_specs() -> None:
     assert encoder_from_spec("off") is None
     assert isinstance(encoder_from_spec(""), UseMultilingualEncoder)
-    assert encoder_spec({}) == DEFAULT_ENCODER
-    assert encoder_spec({"THAIGOV_ENCODER": " off "}) == "off"
+    assert ThaigovSettings.load().encoder == DEFAULT_ENCODER
+    assert encoder_from_spec(ThaigovSettings.load(encoder=" off ").encoder) is None
     with pytest.raises(EncoderError, match="unknown encoder 'word2vec'"):
         encoder_from_spec("word2vec")
     with pytest.raises(EncoderError):

@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipelines.core.settings import ThaigovSettings
 from search.backends.base import SearchBackend
+from search.backends.embedded import EmbeddedBackend
 from search.backends.vectors import EmbeddedArticle, EncoderMismatch
 from search.core.encoders import UseMultilingualEncoder
 from search.core.query import QueryError, SearchQuery
@@ -39,10 +41,9 @@ def _open(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> SearchBa
         url = request.getfixturevalue("elasticsearch_url")
         prefix = f"thaigov-semtest-{uuid.uuid4().hex[:10]}"
         request.addfinalizer(lambda: drop_elasticsearch(url, prefix))
-        return open_backend(
-            {"THAIGOV_ELASTICSEARCH_URL": url, "THAIGOV_ELASTICSEARCH_INDEX": prefix}
-        )
-    return open_backend({"THAIGOV_SEARCH_PATH": str(tmp_path / "search.sqlite3")})
+        settings = ThaigovSettings.load(elasticsearch_url=url, elasticsearch_index=prefix)
+        return open_backend(settings, create=True)
+    return EmbeddedBackend(tmp_path / "search.sqlite3")
 
 
 @pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
@@ -158,15 +159,13 @@ def test_backends_agree_on_semantic_hit_sets(
 
 
 def test_semantic_mode_without_embeddings_is_a_query_error(tmp_path: Path) -> None:
-    from search.backends.embedded import EmbeddedBackend
-
     backend = EmbeddedBackend(tmp_path / "search.sqlite3")
-    s = Searcher.open(backend, {"THAIGOV_SEARCH_PATH": str(backend.path)})
+    s = Searcher.open(backend, "use-multilingual-v3")
     with pytest.raises(QueryError, match="run thaigov reindex") as err:
         s.search(SearchQuery.build("flood", mode="semantic"))
     assert err.value.param == "mode"
     assert not (tmp_path / "search.vectors.sqlite3").exists()  # reading created nothing
-    off = Searcher.open(backend, {"THAIGOV_ENCODER": "off"})
+    off = Searcher.open(backend, "off")
     with pytest.raises(QueryError, match="off here"):
         off.search(SearchQuery.build("flood", mode="hybrid"))
     assert off.search(SearchQuery.build("flood")).total == 0  # keyword still works

@@ -165,7 +165,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     backend = EmbeddedBackend(directory / "search.sqlite3")
     backend.ensure_schema()
     backend.index_batch(documents_from_articles(list(store.iter_articles())))
-    searcher = Searcher.open(backend, {})
+    searcher = Searcher.open(backend, "use-multilingual-v3")
     assert searcher.encoder is not None and searcher.vectors is not None
     embedder = BatchEmbedder(searcher.encoder, searcher.vectors)
     embedder.add_many(store.iter_articles())

@@ -25,6 +25,17 @@ from search.web.timeline import fill_months, timeline_svg
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+def child(element: ET.Element, path: str) -> ET.Element:
+    """The first match of ``path``; the test fails here when there is none."""
+    found = element.find(path)
+    assert found is not None, path
+    return found
+
+
+def text_of(element: ET.Element, path: str) -> str:
+    return child(element, path).text or ""
+
+
 def test_fill_months_spans_gaps_and_year_ends() -> None:
     months = fill_months([("2023-11", 2), ("2024-02", 5), ("2023-11", 1)])
     assert [(m.month, m.count) for m in months] == [
@@ -51,18 +62,18 @@ def test_timeline_svg_is_accessible_well_formed_and_proportional() -> None:
     root = ET.fromstring(str(svg))  # well-formed XML, so the title text was escaped
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "tl-title tl-desc"
-    assert root.find(f"{SVG}title").text == "ข้าว <script>"
-    assert "15 ข่าว" in root.find(f"{SVG}desc").text
+    assert text_of(root, f"{SVG}title") == "ข้าว <script>"
+    assert "15 ข่าว" in text_of(root, f"{SVG}desc")
     groups = root.findall(f"{SVG}g")
     assert [g.get("data-month") for g in groups] == ["2024-01", "2024-02", "2024-03"]
-    heights = [float(g.find(f".//{SVG}rect").get("height")) for g in groups]
+    heights = [float(child(g, f".//{SVG}rect").get("height", "nan")) for g in groups]
     assert heights[1] == 0
     assert heights[0] == pytest.approx(2 * heights[2], rel=0.02)
     # Bars with matches link to their month; the empty month is not a link.
     links = [g.find(f"{SVG}a") for g in groups]
-    assert links[0].get("href") == "/?q=x&from=2024-01"
+    assert child(groups[0], f"{SVG}a").get("href") == "/?q=x&from=2024-01"
     assert links[1] is None
-    bar_titles = [g.find(f".//{SVG}title").text for g in groups]
+    bar_titles = [text_of(g, f".//{SVG}title") for g in groups]
     assert bar_titles[0] == "ม.ค. 2567 (2024-01): 10 ข่าว"
     labels = [t.text for t in root.findall(f"{SVG}text")]
     assert "ม.ค." in labels and "2567" in labels
@@ -71,7 +82,7 @@ def test_timeline_svg_is_accessible_well_formed_and_proportional() -> None:
 
 def test_timeline_svg_without_matches_says_so() -> None:
     root = ET.fromstring(str(timeline_svg([])))
-    assert "ไม่มีข่าว" in root.find(f"{SVG}desc").text
+    assert "ไม่มีข่าว" in text_of(root, f"{SVG}desc")
     assert root.findall(f"{SVG}g") == []
 
 

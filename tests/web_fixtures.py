@@ -119,6 +119,8 @@ REVISION: dict[str, Any] = {
 
 def open_backend_for_test(kind: str, directory: Path, elasticsearch_url: str = "") -> Any:
     """An empty backend of ``kind``; Elasticsearch gets an index name unique to this call."""
+    from pipelines.core.settings import ThaigovSettings
+    from search.backends.embedded import EmbeddedBackend
     from search.backends.select import open_backend
 
     if kind == "elasticsearch":
@@ -126,9 +128,8 @@ def open_backend_for_test(kind: str, directory: Path, elasticsearch_url: str = "
             "THAIGOV_ELASTICSEARCH_URL": elasticsearch_url,
             "THAIGOV_ELASTICSEARCH_INDEX": f"{ES_TEST_PREFIX}-{uuid.uuid4().hex[:10]}",
         }
-    else:
-        env = {"THAIGOV_SEARCH_PATH": str(directory / "search.sqlite3")}
-    return open_backend(env)
+        return open_backend(ThaigovSettings.from_scrapy(env), create=True)
+    return EmbeddedBackend(directory / "search.sqlite3")
 
 
 def drop_test_indices(elasticsearch_url: str) -> None:

@@ -21,6 +21,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.extensions.feedexport import FileFeedStorage
 
 from pipelines.adapters.archive import archive_store
+from thaigov_crawler.addon import thaigov_settings
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +75,10 @@ class RunLock:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLock:
-        path = crawler.settings.get("THAIGOV_LOCK_FILE")
-        if not path:
-            raise NotConfigured("THAIGOV_LOCK_FILE is empty: no run lock")
-        return cls(crawler, Path(path))
+        path = thaigov_settings(crawler).lock_file
+        if path is None:
+            raise NotConfigured("THAIGOV_LOCK_FILE is off: no run lock")
+        return cls(crawler, path)
 
     def spider_opened(self, spider: Spider) -> None:
         if self._file is None:
@@ -104,7 +105,8 @@ class RunRecorder:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.enabled = crawler.settings.getbool("THAIGOV_RECORD_RUNS", True)
+        self.config = thaigov_settings(crawler)
+        self.enabled = self.config.record_runs
         self.store: Any | None = None
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
@@ -134,10 +136,10 @@ class RunRecorder:
         status = reason if code in (EXIT_OK, EXIT_LOCKED, EXIT_ROBOTS_FORBIDDEN) else "failed"
         plain = {key: _jsonable(value) for key, value in stats.items()}
         plain["finish_reason"] = reason
-        stats_file = self.crawler.settings.get("THAIGOV_STATS_FILE")
+        stats_file = self.config.stats_file
         if stats_file:  # for monitoring scripts (and tests) that want the numbers, not the log
-            Path(stats_file).parent.mkdir(parents=True, exist_ok=True)
-            Path(stats_file).write_text(json.dumps(plain, ensure_ascii=False, indent=1) + "\n")
+            stats_file.parent.mkdir(parents=True, exist_ok=True)
+            stats_file.write_text(json.dumps(plain, ensure_ascii=False, indent=1) + "\n")
         recorded = False
         if self.store is not None and self.run_id is not None:
             try:

@@ -23,6 +23,8 @@ from twisted.internet import reactor
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
+from thaigov_crawler.addon import thaigov_settings
+
 logger = logging.getLogger(__name__)
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 
@@ -49,8 +51,9 @@ class RetryAfterMiddleware(RetryMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler.settings)
         self.crawler = crawler
-        self.max_wait = crawler.settings.getfloat("THAIGOV_RETRY_AFTER_MAX", 120.0)
-        self.give_up_after = crawler.settings.getint("THAIGOV_GIVE_UP_AFTER_FAILURES", 5)
+        config = thaigov_settings(crawler)
+        self.max_wait = config.retry_after_max
+        self.give_up_after = config.give_up_after_failures
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:

@@ -1,11 +1,14 @@
 """Scrapy settings for the thaigov crawler: polite by default, every value overridable.
 
-Override per run with ``-s NAME=value`` or environment variables where noted.
+Override per run with ``-s NAME=value``. The ``THAIGOV_*`` values (archive, index, lock, site,
+user agent, log level, ...) are not defined here and this module reads no environment: they
+live in :class:`pipelines.core.settings.ThaigovSettings`, which takes ``-s THAIGOV_NAME=value``
+over the ``THAIGOV_NAME`` environment variable over its defaults. The ``ThaigovAddon`` below
+builds that object once per crawl and sets ``USER_AGENT`` and ``LOG_LEVEL`` from it (a plain
+``-s USER_AGENT=...`` or ``-s LOG_LEVEL=...`` still wins).
 """
 
 from __future__ import annotations
-
-import os
 
 from pipelines.core.article import EXPORT_FIELDS
 
@@ -13,24 +16,11 @@ BOT_NAME = "thaigov_crawler"
 SPIDER_MODULES = ["thaigov_crawler.spiders"]
 NEWSPIDER_MODULE = "thaigov_crawler.spiders"
 
-# --- Site -----------------------------------------------------------------------------------
-THAIGOV_BASE_URL = os.environ.get("THAIGOV_BASE_URL", "https://www.thaigov.go.th")
-THAIGOV_MAX_CONSECUTIVE_MISSES = 50
-# Incremental start when the archive is empty and no -a start_id: the id after the last one the
-# public 2020-2025 corpus saw (import the corpus first to backfill history).
-THAIGOV_INCREMENTAL_START_ID = 100612
-# Stop (exit code 5) once this many requests failed before any page was fetched: site down.
-THAIGOV_GIVE_UP_AFTER_FAILURES = 5
+# --- The THAIGOV_* settings object (site, paths, user agent, log level) ----------------------
+ADDONS = {"thaigov_crawler.addon.ThaigovAddon": 0}
 
 # --- Politeness (the site forbids scraping since Sep 2025: obey robots.txt, say who we are) ---
 ROBOTSTXT_OBEY = True
-THAIGOV_CONTACT_URL = os.environ.get(
-    "THAIGOV_CONTACT_URL", "https://github.com/thaigov-archive/thaigov-archive"
-)
-USER_AGENT = os.environ.get(
-    "THAIGOV_USER_AGENT",
-    f"thaigov-archive/0.1 (research archive crawler; +{THAIGOV_CONTACT_URL})",
-)
 CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # Delays vary by +-DOWNLOAD_DELAY_JITTER (a fraction): 2.0 +- 50% keeps every gap at 1 s or more.
@@ -46,7 +36,6 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
-THAIGOV_RETRY_AFTER_MAX = 120.0  # seconds; longer Retry-After values are capped to this
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "thaigov_crawler.middlewares.RobotsTxtWaitMiddleware": 100,
@@ -59,9 +48,6 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 
 # --- Scheduled runs: one run at a time, recorded, with a meaningful exit code ----------------
 COMMANDS_MODULE = "thaigov_crawler.commands"
-THAIGOV_LOCK_FILE = os.environ.get("THAIGOV_LOCK_FILE", "data/crawl.lock")
-THAIGOV_RECORD_RUNS = True
-THAIGOV_STATS_FILE = os.environ.get("THAIGOV_STATS_FILE")  # also write final stats as JSON here
 EXTENSIONS = {
     "thaigov_crawler.extensions.RunLock": 0,
     "thaigov_crawler.extensions.RunRecorder": 10,
@@ -85,8 +71,7 @@ ITEM_PIPELINES = {
 FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
 FEED_EXPORT_ENCODING = "utf-8"
 
-# --- Archive and search (environment variables win, so cron/systemd can configure them) -----
-THAIGOV_ARCHIVE_URL = os.environ.get("THAIGOV_ARCHIVE_URL")  # None -> sqlite file under ./data/
+# --- Archive and search batching (where they live: THAIGOV_ARCHIVE_URL, THAIGOV_SEARCH_PATH) ---
 ARCHIVE_RAW_HTML = False
 ARCHIVE_BATCH_SIZE = 200
 ARCHIVE_BATCH_SECONDS = 5.0
@@ -101,6 +86,5 @@ SEARCH_INDEX_SEGMENT_WORKERS = 1
 SEARCH_EMBED_ENABLED = True
 SEARCH_EMBED_BATCH_SIZE = 64
 
-LOG_LEVEL = os.environ.get("THAIGOV_LOG_LEVEL", "INFO")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -20,6 +20,7 @@ from twisted.internet import task
 from pipelines.adapters.signals import archive_batch_committed
 from pipelines.archive.store import ArchiveStore, UpsertResult
 from pipelines.core.article import RAW_HTML_FIELD
+from thaigov_crawler.addon import thaigov_settings
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def archive_store(crawler: Any) -> ArchiveStore:
     """
     store = getattr(crawler, "thaigov_archive", None)
     if store is None:
-        store = ArchiveStore(crawler.settings.get("THAIGOV_ARCHIVE_URL") or None)
+        store = ArchiveStore.open_for_writing(thaigov_settings(crawler).archive_url)
         crawler.thaigov_archive = store
         crawler.signals.connect(store.close, signal=signals.engine_stopped)
     return store

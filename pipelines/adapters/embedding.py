@@ -21,6 +21,7 @@ from pipelines.adapters.signals import archive_batch_committed
 from search.backends.select import open_backend
 from search.services.embedding import DEFAULT_BATCH, BatchEmbedder
 from search.services.semantic import Searcher
+from thaigov_crawler.addon import thaigov_settings
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ class EmbeddingPipeline:
         return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
-        searcher = Searcher.open(open_backend())
+        settings = thaigov_settings(self.crawler)
+        searcher = Searcher.open(open_backend(settings, create=True), settings.encoder)
         if searcher.vectors is None or searcher.encoder is None:  # THAIGOV_ENCODER=off
             searcher.backend.close()
             return

@@ -22,6 +22,7 @@ from scrapy.exceptions import NotConfigured
 from pipelines.adapters.signals import archive_batch_committed
 from search.backends.select import open_backend
 from search.services.indexer import BatchIndexer
+from thaigov_crawler.addon import thaigov_settings
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class SearchIndexPipeline:
         if self.segment_workers > 1:
             self.pool = ProcessPoolExecutor(max_workers=self.segment_workers)
         self.indexer = BatchIndexer(
-            open_backend(),
+            open_backend(thaigov_settings(self.crawler), create=True),
             mark_indexed=self._mark_indexed,
             batch_size=self.batch_size,
             pool=self.pool,

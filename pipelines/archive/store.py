@@ -1,7 +1,13 @@
 """ArchiveStore: the archive's only door (upserts with versions, reads, run records, stats).
 
-One class for SQLite (default, WAL mode) and PostgreSQL (``postgresql+psycopg://``). Opening a
-store migrates the database to head, so a new file or an empty database just works.
+One class for SQLite (default, WAL mode) and PostgreSQL (``postgresql+psycopg://``), opened in
+one of two explicit modes:
+- :meth:`ArchiveStore.open_for_writing` (crawl, import, reindex, ``db upgrade``) creates the
+  database if needed and migrates it to head;
+- :meth:`ArchiveStore.open_existing` (search, show, ``db stats``, export, serve) creates and
+  migrates nothing: a missing archive raises :class:`ArchiveMissing` naming where it looked, and
+  an archive at an older schema :class:`ArchiveOutdated` asking for ``thaigov db upgrade`` (a
+  reader cannot know what an older schema lacks, so it does not guess).
 
 Upsert rules (see docs/archive.md):
 - a new article id inserts version 1;
@@ -27,6 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
@@ -53,7 +60,6 @@ from pipelines.archive.records import (
     to_columns,
 )
 from pipelines.core.article import EXPORT_FIELDS, HASHED_FIELDS, RAW_HTML_FIELD
-from pipelines.core.config import archive_url
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +98,24 @@ def article_to_dict(article: Article | Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class ArchiveStore:
-    """The archive database; ``url=None`` uses ``pipelines.core.config.archive_url``."""
+class ArchiveUnavailable(RuntimeError):
+    """The archive a read-only command needs is not usable as it is (one-line message)."""
 
-    def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
-        self.url = archive_url(url)
-        self.engine = make_engine(self.url)
+
+class ArchiveMissing(ArchiveUnavailable):
+    """No archive at the configured URL."""
+
+
+class ArchiveOutdated(ArchiveUnavailable):
+    """The archive's schema is older (or newer) than this version's."""
+
+
+class ArchiveStore:
+    """The archive database at ``url``; ``upgrade`` creates/migrates it (see the open_* modes)."""
+
+    def __init__(self, url: str, *, upgrade: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(self.url, for_writing=upgrade)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if upgrade:
             try:
@@ -105,6 +123,45 @@ class ArchiveStore:
             except BaseException:
                 self.engine.dispose()
                 raise
+
+    @classmethod
+    def open_for_writing(cls, url: str) -> ArchiveStore:
+        """Create the database if needed and migrate it to head (writing commands)."""
+        return cls(url, upgrade=True)
+
+    @classmethod
+    def open_existing(cls, url: str) -> ArchiveStore:
+        """Open an archive at the current schema without creating or migrating anything.
+
+        Raises :class:`ArchiveMissing` or :class:`ArchiveOutdated` with a one-line message;
+        an unreachable server raises SQLAlchemy's ``OperationalError`` as usual.
+        """
+        shown = make_url(url).render_as_string(hide_password=True)
+        sqlite_file = _sqlite_file(url)
+        if sqlite_file is not None and not sqlite_file.is_file():
+            raise ArchiveMissing(
+                f"no archive at {sqlite_file}: set THAIGOV_ARCHIVE_URL or THAIGOV_DATA_DIR, "
+                "or create one with `thaigov crawl` or `thaigov import-corpus`"
+            )
+        store = cls(url, upgrade=False)
+        try:
+            with store.engine.connect() as connection:
+                revision = migrations.current_revision(connection)
+            head = migrations.head_revision()
+            if revision is None:
+                raise ArchiveMissing(
+                    f"no archive at {shown} (the database has no archive schema): create one "
+                    "with `thaigov crawl` or `thaigov import-corpus`, or run `thaigov db upgrade`"
+                )
+            if revision != head:
+                raise ArchiveOutdated(
+                    f"the archive at {shown} has schema {revision}, this version reads {head}: "
+                    "run `thaigov db upgrade` first"
+                )
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     # --- lifecycle ----------------------------------------------------------------------------
     @property
@@ -120,10 +177,6 @@ class ArchiveStore:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-    def session(self) -> Session:
-        """A new ORM session (caller manages the transaction), for ad-hoc reads."""
-        return self._sessions()
 
     # --- writes -------------------------------------------------------------------------------
     def upsert_batch(
@@ -402,6 +455,17 @@ class ArchiveStore:
                 "last_runs": self.get_runs(10),
             }
         return out
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of an on-disk SQLite URL, else None (PostgreSQL, in-memory, URI filenames)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
 
 
 # --- upsert helpers ---------------------------------------------------------------------------

@@ -12,8 +12,6 @@ import re
 import unicodedata
 
 ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACES = re.compile(r"[^\S\n]+")  # any whitespace except newline (tabs, NBSP, ideographic...)
-_BLANK_LINES = re.compile(r"\n{2,}")
 
 
 def clean_line(text: str | None) -> str:

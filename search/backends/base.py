@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 ProgressCallback = Callable[[int, int | None], None]
 
 
+class IndexMissing(RuntimeError):
+    """No search index where the configuration points (one-line message naming the place)."""
+
+
 @dataclass(frozen=True, slots=True)
 class IndexDoc:
     """One article as a search index stores it: display fields plus their segmented forms."""
@@ -80,6 +84,13 @@ class SearchBackend(Protocol):
     """What the pipeline, the CLI and the web UI may call on a backend."""
 
     name: str  # "embedded" | "elasticsearch"
+
+    @property
+    def location(self) -> str:
+        """Where the index is (file path, or server and alias), for messages."""
+
+    def exists(self) -> bool:
+        """Whether there is an index to read (read-only commands refuse to run without one)."""
 
     def ensure_schema(self) -> None:
         """Create the index/tables if missing; idempotent."""

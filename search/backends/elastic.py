@@ -21,7 +21,6 @@ Why this shape:
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
+from pipelines.core.settings import ThaigovSettings
 from pipelines.core.text_cleaning import ZERO_WIDTH
 from search.backends.base import (
     Aggregations,
@@ -343,16 +343,30 @@ class ElasticsearchBackend:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> ElasticsearchBackend:
-        """Configured by the THAIGOV_ELASTICSEARCH_* variables (credentials are never logged)."""
+    def from_settings(cls, settings: ThaigovSettings) -> ElasticsearchBackend:
+        """Configured by the THAIGOV_ELASTICSEARCH_* settings (credentials are never logged)."""
+        if not settings.elasticsearch_url:
+            raise ValueError("THAIGOV_ELASTICSEARCH_URL is not set")
+        api_key, password = settings.elasticsearch_api_key, settings.elasticsearch_password
         return cls(
-            env["THAIGOV_ELASTICSEARCH_URL"],
-            index=env.get("THAIGOV_ELASTICSEARCH_INDEX") or DEFAULT_ALIAS,
-            api_key=env.get("THAIGOV_ELASTICSEARCH_API_KEY") or None,
-            username=env.get("THAIGOV_ELASTICSEARCH_USERNAME") or None,
-            password=env.get("THAIGOV_ELASTICSEARCH_PASSWORD") or None,
-            ca_certs=env.get("THAIGOV_ELASTICSEARCH_CA_CERTS") or None,
+            settings.elasticsearch_url,
+            index=settings.elasticsearch_index,
+            api_key=api_key.get_secret_value() if api_key else None,
+            username=settings.elasticsearch_username,
+            password=password.get_secret_value() if password else None,
+            ca_certs=settings.elasticsearch_ca_certs,
         )
+
+    @property
+    def location(self) -> str:
+        return f"{self.url} (alias {self.alias})"
+
+    def exists(self) -> bool:
+        """Whether the alias points at an index (an unreachable cluster raises)."""
+        try:
+            return bool(self.current_indices())
+        except TransportError as exc:
+            raise self._unavailable(exc) from exc
 
     def __repr__(self) -> str:
         return f"ElasticsearchBackend({self.url!r}, index={self.alias!r})"
@@ -672,13 +686,6 @@ class ElasticsearchBackend:
             per_month=[(b["key_as_string"], int(b["doc_count"])) for b in months],
             per_category=[(b["key"], int(b["doc_count"])) for b in categories],
         )
-
-    def refresh_index(self) -> None:
-        """Make every write visible now (tests and benchmarks)."""
-        try:
-            self.client.indices.refresh(index=self.alias, ignore_unavailable=True)
-        except TransportError as exc:
-            raise self._unavailable(exc) from exc
 
     def close(self) -> None:
         self.client.close()

@@ -11,6 +11,8 @@ Why this shape:
 - Ranking is FTS5's BM25 with the title column weighted up.
 - ``rebuild`` writes a new file beside the old one and ``os.replace``s it; every call checks
   the file's identity and reconnects, so searches in this and other processes follow the swap.
+- Opened with ``create=False`` (read-only commands), it never creates the file or its folder:
+  a missing index raises :class:`IndexMissing` naming the path.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from search.backends.base import (
     Aggregations,
     Hit,
     IndexDoc,
+    IndexMissing,
     IndexOutcome,
     ProgressCallback,
     SearchResult,
@@ -34,7 +37,6 @@ from search.backends.base import (
 from search.core.query import ParsedQuery, Phrase, SearchQuery
 from search.core.snippets import make_snippet
 
-DEFAULT_SEARCH_PATH = Path("data") / "search.sqlite3"
 SCHEMA_VERSION = "2"
 TITLE_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
@@ -61,12 +63,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, body, content='', tokenize="{_TOKENIZER}"
 );
 """
-
-
-def search_path(env: Mapping[str, str] | None = None) -> Path:
-    """``THAIGOV_SEARCH_PATH``, else ``data/search.sqlite3`` under the working directory."""
-    env = os.environ if env is None else env
-    return Path(env.get("THAIGOV_SEARCH_PATH") or DEFAULT_SEARCH_PATH)
 
 
 def _pack(doc: IndexDoc) -> bytes:
@@ -104,16 +100,38 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(path) if path is not None else search_path()
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        """``create=False``: never create the file (read-only commands); see :meth:`exists`."""
+        self.path = Path(path)
+        self.create = create
         self._local = threading.local()  # one connection per thread (web server threads)
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        """Whether an index file is there to read."""
+        return self.path.is_file()
+
+    def _missing(self) -> IndexMissing:
+        return IndexMissing(
+            f"no search index at {self.path}: set THAIGOV_SEARCH_PATH or THAIGOV_DATA_DIR, "
+            "or build it with `thaigov reindex --all`"
+        )
 
     # --- connections ---------------------------------------------------------------------
 
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    def _connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            target, uri = str(path), False
+        else:  # mode=rw: an error, not a new empty file, if the index vanished meanwhile
+            target, uri = f"{path.resolve().as_uri()}?mode=rw", True
+        conn = sqlite3.connect(
+            target, timeout=30, isolation_level=None, check_same_thread=False, uri=uri
+        )
         # Rollback journal, not WAL: a WAL file left beside the path would be replayed into the
         # file that rebuild() swaps in.
         conn.execute("PRAGMA journal_mode=DELETE")
@@ -132,8 +150,13 @@ class EmbeddedBackend:
             return conn
         if conn is not None:
             conn.close()
-        conn = self._connect(self.path)
-        conn.executescript(_SCHEMA)
+        if not self.create:
+            if identity is None:
+                raise self._missing()
+            conn = self._connect(self.path, create=False)
+        else:
+            conn = self._connect(self.path)
+            conn.executescript(_SCHEMA)
         self._local.conn = conn
         self._local.identity = os.stat(self.path).st_ino
         return conn
@@ -380,10 +403,6 @@ class EmbeddedBackend:
         return Aggregations(
             per_month=[(m, n) for m, n in months], per_category=[(c, n) for c, n in categories]
         )
-
-    def indexed_hashes(self) -> dict[int, str | None]:
-        """article_id -> content_hash of every indexed document (for consistency checks)."""
-        return dict(self._conn().execute("SELECT article_id, content_hash FROM docs"))
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

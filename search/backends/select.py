@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-
-from search.backends.base import SearchBackend
-from search.backends.embedded import EmbeddedBackend, search_path
+from pipelines.core.settings import ThaigovSettings
+from search.backends.base import IndexMissing, SearchBackend
+from search.backends.embedded import EmbeddedBackend
 
 
-def backend_name(env: Mapping[str, str] = os.environ) -> str:
-    """``elasticsearch`` when ``THAIGOV_ELASTICSEARCH_URL`` is set, else ``embedded``."""
-    return "elasticsearch" if env.get("THAIGOV_ELASTICSEARCH_URL") else "embedded"
+def open_backend(settings: ThaigovSettings, *, create: bool) -> SearchBackend:
+    """The configured backend (see docs/search.md).
 
-
-def open_backend(env: Mapping[str, str] = os.environ) -> SearchBackend:
-    """The configured backend (connection settings come from ``env``; see docs/search.md)."""
-    if backend_name(env) == "elasticsearch":
+    ``create=True`` for writing commands (crawl, import, reindex), which build the index when it
+    is missing. ``create=False`` for readers (search, export, serve): a missing index raises
+    :class:`IndexMissing` naming where it was looked for, and nothing is created.
+    """
+    backend: SearchBackend
+    if settings.backend_name == "elasticsearch":
         from search.backends.elastic import ElasticsearchBackend  # client imported only if used
 
-        return ElasticsearchBackend.from_env(env)
-    return EmbeddedBackend(search_path(env))
+        backend = ElasticsearchBackend.from_settings(settings)
+    else:
+        backend = EmbeddedBackend(settings.search_path, create=create)
+    if not create:
+        try:
+            present = backend.exists()
+        except BaseException:
+            backend.close()
+            raise
+        if not present:
+            backend.close()
+            raise IndexMissing(
+                f"no search index at {backend.location}: build it with `thaigov reindex --all`"
+                + (
+                    " (or set THAIGOV_SEARCH_PATH or THAIGOV_DATA_DIR)"
+                    if backend.name == "embedded"
+                    else ""
+                )
+            )
+    return backend

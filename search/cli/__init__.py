@@ -6,9 +6,29 @@ Application layer: it may import every layer below (see docs/ARCHITECTURE.md). H
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from search.cli import crawl, db, import_corpus, search, web
+from search.cli.options import GLOBAL_OVERRIDES
+
+
+def _global_options(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Folder of the default archive, index, lock and logs "
+            "(default: THAIGOV_DATA_DIR, else ./data).",
+        ),
+    ] = None,
+) -> None:
+    """Archive and search Thai government news (thaigov.go.th)."""
+    GLOBAL_OVERRIDES.clear()
+    if data_dir is not None:
+        GLOBAL_OVERRIDES["data_dir"] = data_dir
 
 
 def build_app() -> typer.Typer:
@@ -17,6 +37,7 @@ def build_app() -> typer.Typer:
         help="Archive and search Thai government news (thaigov.go.th).",
         no_args_is_help=True,
         add_completion=False,
+        callback=_global_options,
     )
     crawl.register(app)
     import_corpus.register(app)

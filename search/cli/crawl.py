@@ -6,6 +6,8 @@ import os
 
 import typer
 
+from search.cli.options import GLOBAL_OVERRIDES
+
 
 def register(app: typer.Typer) -> None:
     """Add ``crawl`` to ``app``."""
@@ -18,4 +20,6 @@ def register(app: typer.Typer) -> None:
         from scrapy.cmdline import execute
 
         os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "thaigov_crawler.settings")
-        execute(["scrapy", "crawl", "thaigov", *ctx.args])
+        # `thaigov --data-dir D crawl ...` is `-s THAIGOV_DATA_DIR=D`; a later -s still wins.
+        given = [f"THAIGOV_{k.upper()}={v}" for k, v in GLOBAL_OVERRIDES.items()]
+        execute(["scrapy", "crawl", "thaigov", *(a for g in given for a in ("-s", g)), *ctx.args])

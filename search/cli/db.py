@@ -1,6 +1,7 @@
 """``thaigov db upgrade`` and ``thaigov db stats``; ``register(app)`` adds the ``db`` group.
 
-SQLAlchemy and Alembic are imported inside the commands, so ``thaigov --help`` stays fast.
+``upgrade`` creates or migrates the archive; ``stats`` only reads an existing one. SQLAlchemy and
+Alembic are imported inside the commands, so ``thaigov --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -12,23 +13,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from search.cli.options import existing_archive, load_settings, writable_archive
+
 db_app = typer.Typer(help="The archive database: migrations and figures.", no_args_is_help=True)
 
 UrlOption = Annotated[
     str | None,
     typer.Option(
-        "--url", help="Archive database URL (default: THAIGOV_ARCHIVE_URL, else ./data/)."
+        "--url",
+        help="Archive database URL (default: THAIGOV_ARCHIVE_URL, else an SQLite file in the "
+        "data directory).",
     ),
 ]
 
 
 @db_app.command("upgrade")
 def upgrade(url: UrlOption = None) -> None:
-    """Create the archive or migrate it to the latest schema (opening it does this too)."""
+    """Create the archive or migrate it to the latest schema (crawl and import do this too)."""
     from pipelines.archive.migrations import current_revision, head_revision
-    from pipelines.archive.store import ArchiveStore
 
-    with ArchiveStore(url) as store:
+    with writable_archive(load_settings(archive_url=url)) as store:
         with store.engine.connect() as connection:
             revision = current_revision(connection)
         typer.echo(f"{store.display_url}: schema at {revision} (head {head_revision()})")
@@ -37,13 +41,13 @@ def upgrade(url: UrlOption = None) -> None:
 @db_app.command("stats")
 def stats(
     url: UrlOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the figures as one JSON object.")
+    ] = False,
     runs: Annotated[int, typer.Option("--runs", min=0, help="How many recent runs to list.")] = 10,
 ) -> None:
     """Articles by year and category, versions, recent crawl runs, articles waiting for indexing."""
-    from pipelines.archive.store import ArchiveStore
-
-    with ArchiveStore(url) as store:
+    with existing_archive(load_settings(archive_url=url)) as store:
         figures = store.stats()
         figures["last_runs"] = store.get_runs(runs)
     if as_json:

@@ -6,6 +6,7 @@ command runs, so the rest of the CLI starts fast).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,9 +22,28 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from search.cli.options import GLOBAL_OVERRIDES, load_settings, prepare_for_writing
 from thaigov_crawler.corpus_import import ImportOutcome, run_import
 
 MAX_PROBLEMS_SHOWN = 200
+
+
+def summary(outcome: ImportOutcome) -> dict[str, Any]:
+    """The import's figures as plain data (``--json``; the table shows the same numbers)."""
+    return {
+        "files_read": outcome.stat("corpus/files"),
+        "articles": outcome.stat("corpus/articles"),
+        "inserted": outcome.stat("archive/inserted"),
+        "updated": outcome.stat("archive/updated"),
+        "unchanged": outcome.stat("archive/unchanged"),
+        "failed": outcome.stat("archive/failed"),
+        "indexed": outcome.stat("index/indexed"),
+        "index_failed": outcome.stat("index/failed"),
+        "files_not_imported": len(outcome.problems),
+        "problems": [{"file": name, "problem": problem} for name, problem in outcome.problems],
+        "seconds": round(outcome.seconds, 3),
+        "exit_code": outcome.exit_code,
+    }
 
 
 def summary_table(outcome: ImportOutcome) -> Table:
@@ -80,6 +100,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         log_level: Annotated[str, typer.Option("--log-level", help="Scrapy log level.")] = "ERROR",
+        as_json: Annotated[
+            bool,
+            typer.Option("--json", help="Print the summary as one JSON object (no progress bar)."),
+        ] = False,
     ) -> None:
         """Import a thaigov-v2-corpus directory or tarball through the crawl's pipelines.
 
@@ -87,9 +111,15 @@ def register(app: typer.Typer) -> None:
         ids are listed at the end, not fatal.
         """
         console = Console(stderr=True)
+        overrides = {**GLOBAL_OVERRIDES, "archive_url": archive_url}
+        prepare_for_writing(load_settings(**overrides), crawl=True)
         settings: dict[str, Any] = {"LOG_LEVEL": log_level.upper()}
-        if archive_url:
-            settings["THAIGOV_ARCHIVE_URL"] = archive_url
+        # Handed to Scrapy like `-s` values, so the crawl's settings object sees them first.
+        settings |= {f"THAIGOV_{k.upper()}": str(v) for k, v in overrides.items() if v is not None}
+        if as_json:
+            outcome = run_import(path, limit=limit, settings=settings)
+            typer.echo(json.dumps(summary(outcome), ensure_ascii=False))
+            raise typer.Exit(outcome.exit_code)
         with Progress(
             SpinnerColumn(),
             TextColumn("[progress.description]{task.description}"),

@@ -1,4 +1,5 @@
-"""``thaigov search`` and ``thaigov reindex``; ``register(app)`` adds them ."""
+"""``thaigov search`` (reads the index) and ``thaigov reindex`` (writes it); ``register(app)``
+adds them."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from search.backends.base import (
     SearchBackend,
     SearchResult,
 )
-from search.backends.select import backend_name, open_backend
 from search.cli.errors import storage_errors
+from search.cli.options import load_settings, search_backend, writable_archive
 from search.cli.query_options import (
     CategoryOption,
     FromOption,
@@ -97,15 +98,15 @@ def search_command(
         offset=offset,
         mode=mode,
     )
-    backend = open_backend()
-    searcher = Searcher.open(backend)
-    try:
-        result = searcher.search(q)
-    except QueryError as exc:  # e.g. --mode semantic before any embeddings exist
-        raise typer.BadParameter(exc.message, param_hint=f"--{exc.param}") from exc
-    finally:
-        searcher.close()
-        backend.close()
+    settings = load_settings()
+    with search_backend(settings, create=False) as backend:
+        searcher = Searcher.open(backend, settings.encoder)
+        try:
+            result = searcher.search(q)
+        except QueryError as exc:  # e.g. --mode semantic before any embeddings exist
+            raise typer.BadParameter(exc.message, param_hint=f"--{exc.param}") from exc
+        finally:
+            searcher.close()
     if as_json:
         for hit in result.hits:
             record = {
@@ -185,11 +186,13 @@ def _reindex_all(
     return len(outcome.ok), len(outcome.failed)
 
 
-def _embed_pending(store: ArchiveStore, searcher: Searcher, *, re_embed: bool) -> int:
+def _embed_pending(
+    store: ArchiveStore, searcher: Searcher, *, re_embed: bool, quiet: bool
+) -> dict[str, Any]:
     """Embed archive articles the vector store lacks or holds with another content hash, and
-    drop vectors of articles the archive no longer has; returns how many failed."""
+    drop vectors of articles the archive no longer has; returns the figures (``--json``)."""
     if searcher.vectors is None or searcher.encoder is None:
-        return 0  # THAIGOV_ENCODER=off
+        return {}  # THAIGOV_ENCODER=off
     vectors = searcher.vectors
     try:
         if re_embed:
@@ -204,13 +207,30 @@ def _embed_pending(store: ArchiveStore, searcher: Searcher, *, re_embed: bool) -
             embedder.add_many(store.iter_articles(ids=to_embed))
             embedder.flush()
         counters = embedder.counters
-        errors.print(
-            f"vectors: embedded {counters.embedded} articles ({counters.passages} passages), "
-            f"removed {len(to_remove)}, failed {counters.failed}; store holds {vectors.count()}"
-        )
-        return counters.failed
+        figures = {
+            "embedded": counters.embedded,
+            "embedded_passages": counters.passages,
+            "embed_removed": len(to_remove),
+            "embed_failed": counters.failed,
+            "vector_count": vectors.count(),
+        }
+        if not quiet:
+            errors.print(
+                f"vectors: embedded {counters.embedded} articles ({counters.passages} passages),"
+                f" removed {len(to_remove)}, failed {counters.failed};"
+                f" store holds {figures['vector_count']}"
+            )
+        return figures
     finally:
         searcher.close()
+
+
+def _print_index_figures(figures: dict[str, Any]) -> None:
+    errors.print(
+        f"{figures['backend']}: indexed {figures['indexed']}, failed {figures['failed']}; "
+        f"index holds {figures['index_count']}, archive {figures['archive_count']} "
+        f"({figures['pending']} pending)"
+    )
 
 
 def reindex_command(
@@ -223,7 +243,8 @@ def reindex_command(
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
     workers: Annotated[
-        int | None, typer.Option(help="Segmentation processes (default: CPU count)")
+        int | None,
+        typer.Option(help="Segmentation processes (default: THAIGOV_SEGMENT_WORKERS, else CPUs)"),
     ] = None,
     embed: Annotated[
         bool,
@@ -235,31 +256,45 @@ def reindex_command(
     re_embed: Annotated[
         bool, typer.Option("--re-embed", help="Drop every stored vector and embed all again")
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object.")
+    ] = False,
 ) -> None:
-    """Bring the search index (and the vectors beside it) up to date with the archive."""
-    from pipelines.archive.store import ArchiveStore  # SQLAlchemy only when needed
+    """Bring the search index, and the vectors beside it, up to date with the archive
+    (creating either when missing)."""
     from search.core.segment import default_workers
 
-    store = ArchiveStore()
-    backend = open_backend()
-    try:
+    settings = load_settings(segment_workers=workers)
+    with (
+        writable_archive(settings) as store,
+        search_backend(settings, create=True) as backend,
+    ):
         if not rebuild_all:
             # --all builds a fresh index beside the old one (which may be corrupt: this is
             # how it is repaired), so it must not open the old one first.
             backend.ensure_schema()
         run = _reindex_all if rebuild_all else _reindex_pending
-        indexed, failed = run(store, backend, batch_size, workers or default_workers())
-        errors.print(
-            f"{backend_name()}: indexed {indexed}, failed {failed}; "
-            f"index holds {backend.count()}, archive {store.count()} "
-            f"({store.count(pending_only=True)} pending)"
-        )
+        indexed, failed = run(store, backend, batch_size, default_workers(settings.segment_workers))
+        figures = {
+            "backend": backend.name,
+            "mode": "all" if rebuild_all else "pending",
+            "indexed": indexed,
+            "failed": failed,
+            "index_count": backend.count(),
+            "archive_count": store.count(),
+            "pending": store.count(pending_only=True),
+        }
         if embed or re_embed:
-            failed += _embed_pending(store, Searcher.open(backend), re_embed=re_embed)
-    finally:
-        backend.close()
-        store.close()
-    if failed:
+            if not as_json:
+                _print_index_figures(figures)
+            figures |= _embed_pending(
+                store, Searcher.open(backend, settings.encoder), re_embed=re_embed, quiet=as_json
+            )
+        elif not as_json:
+            _print_index_figures(figures)
+    if as_json:
+        typer.echo(json.dumps(figures))
+    if failed or figures.get("embed_failed"):
         raise typer.Exit(1)
 
 

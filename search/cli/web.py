@@ -6,6 +6,7 @@ Typer commands; ``register(app)`` adds them to the ``thaigov`` app (see search/c
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from rich.rule import Rule
 from rich.table import Table
 
 from search.cli.errors import storage_errors
+from search.cli.options import existing_archive, fail, load_settings, search_backend
 from search.cli.query_options import (
     CategoryOption,
     FromOption,
@@ -34,13 +36,29 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
 ) -> None:
-    """Serve the search page, article pages and the JSON API (docs at /docs)."""
-    import uvicorn
+    """Serve the search page, article pages and the JSON API (docs at /docs).
 
+    Read-only: refuses to start without an archive and a search index (it creates neither).
+    """
+    import uvicorn
+    from sqlalchemy.exc import OperationalError
+
+    from pipelines.archive.store import ArchiveUnavailable
+    from search.backends.base import IndexMissing
     from search.web import create_app
 
+    app = create_app(settings=load_settings())
+    try:
+        app.state.services.open_all()
+    except (ArchiveUnavailable, IndexMissing) as exc:
+        app.state.services.close()
+        fail(str(exc))
+    except (ConnectionError, OperationalError) as exc:
+        # A server that is down now may be back soon: serve, and answer 503 until it is.
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        console.print(f"[yellow]warning:[/] {escape(first_line)}; pages answer 503 until then")
     console.print(f"thaigov-archive: http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def export(
@@ -63,7 +81,6 @@ def export(
     corpus writes the thaigov-v2-corpus text layout (a directory, or .tar.gz when OUTPUT ends
     so) that `thaigov import-corpus` reads back.
     """
-    from pipelines.archive.store import ArchiveStore
     from search.services.export import iter_search_matches, matches_filters, write_export
 
     if fmt not in EXPORT_FORMATS:
@@ -81,13 +98,11 @@ def export(
         sort=sort,
     )
 
-    store = ArchiveStore()
-    backend = None
-    try:
+    settings = load_settings()
+    with ExitStack() as opened:
+        store = opened.enter_context(existing_archive(settings))
         if query.strip():
-            from search.backends.select import open_backend
-
-            backend = open_backend()
+            backend = opened.enter_context(search_backend(settings, create=False))
             total: int | None = backend.count(search)
             articles: Any = iter_search_matches(store, backend, search)
         else:
@@ -112,10 +127,6 @@ def export(
                 batch_size=batch_size,
                 on_batch=lambda n: progress.advance(task, n),
             )
-    finally:
-        if backend is not None:
-            backend.close()
-        _close(store)
     console.print(f"{written:,} articles → {escape(str(output))} ({fmt})")
 
 
@@ -124,15 +135,11 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead")] = False,
 ) -> None:
     """Print one archived article (with its earlier versions)."""
-    from pipelines.archive.store import ArchiveStore
     from search.web.services import Services
     from search.web.thai_format import thai_long_date
 
-    store = ArchiveStore()
-    try:
+    with existing_archive(load_settings()) as store:
         view = Services(store=store).article(article_id)
-    finally:
-        _close(store)
     if view is None:
         console.print(f"[red]article {article_id} is not in the archive[/]")
         raise typer.Exit(1)
@@ -176,12 +183,6 @@ def show(
             console.print()
     if record["hashtags"]:
         console.print(escape(" ".join(record["hashtags"])), style="cyan")
-
-
-def _close(store: Any) -> None:
-    close = getattr(store, "close", None) or getattr(store, "dispose", None)
-    if close is not None:
-        close()
 
 
 def register(app: typer.Typer) -> None:

@@ -11,8 +11,7 @@ comparable, so every vector store records the encoder's ``name`` and refuses ano
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -144,17 +143,12 @@ def encoder_from_spec(
     )
 
 
-def encoder_spec(env: Mapping[str, str] | None = None) -> str:
-    """``THAIGOV_ENCODER``, else the offline default."""
-    env = os.environ if env is None else env
-    return (env.get("THAIGOV_ENCODER") or DEFAULT_ENCODER).strip()
-
-
 _CACHE: dict[str, Encoder | None] = {}
 
 
 def shared_encoder(spec: str) -> Encoder | None:
     """One loaded encoder per spec per process (weights load once for the web server)."""
+    spec = (spec or DEFAULT_ENCODER).strip()
     if spec not in _CACHE:
         _CACHE[spec] = encoder_from_spec(spec)
     return _CACHE[spec]

@@ -107,11 +107,11 @@ def _segmented_list(texts: list[str]) -> list[str]:
     return [segmented(t) for t in texts]
 
 
-def default_workers() -> int:
-    """Processes for bulk segmentation: ``THAIGOV_SEGMENT_WORKERS``, else the CPU count."""
-    configured = os.environ.get("THAIGOV_SEGMENT_WORKERS")
+def default_workers(configured: int | None = None) -> int:
+    """Processes for bulk segmentation: ``configured`` (``THAIGOV_SEGMENT_WORKERS``), else the
+    CPU count."""
     if configured:
-        return max(1, int(configured))
+        return max(1, configured)
     return os.cpu_count() or 1
 
 

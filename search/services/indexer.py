@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
@@ -57,10 +57,6 @@ class BatchIndexer:
         self._buffer[int(article["article_id"])] = article
         if len(self._buffer) >= self.batch_size:
             self.flush()
-
-    def add_many(self, articles: Iterable[Mapping[str, Any]]) -> None:
-        for article in articles:
-            self.add(article)
 
     def flush(self) -> IndexOutcome:
         """Index what is buffered; never raises for backend trouble (it is counted instead)."""

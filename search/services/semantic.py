@@ -16,8 +16,6 @@ in every mode (there is nothing to mean).
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import numpy as np
 
 from search.backends.base import Aggregations, Hit, SearchBackend, SearchResult
 from search.backends.vectors import VectorHit, VectorStore
-from search.core.encoders import Encoder, encoder_spec, shared_encoder
+from search.core.encoders import Encoder, shared_encoder
 from search.core.fusion import near_duplicate_groups, reciprocal_rank_fusion
 from search.core.query import MAX_LIMIT, QueryError, SearchQuery
 from search.core.snippets import make_snippet
@@ -36,20 +34,19 @@ logger = logging.getLogger(__name__)
 DEPTH = MAX_LIMIT
 
 
-def open_vector_store(backend: SearchBackend, env: Mapping[str, str] | None = None) -> VectorStore:
-    """The vector store beside ``backend`` (same file directory / same cluster)."""
-    env = os.environ if env is None else env
+def open_vector_store(backend: SearchBackend) -> VectorStore:
+    """The vector store beside ``backend`` (same directory / same cluster)."""
     if backend.name == "elasticsearch":
         from search.backends.elastic import ElasticsearchBackend
         from search.backends.vectors_elastic import ElasticVectorStore
 
         assert isinstance(backend, ElasticsearchBackend)
         return ElasticVectorStore(backend.client, f"{backend.alias}_vectors", url=backend.url)
-    from search.backends.embedded import EmbeddedBackend, search_path
+    from search.backends.embedded import EmbeddedBackend
     from search.backends.vectors_embedded import EmbeddedVectorStore, vectors_path
 
-    path = backend.path if isinstance(backend, EmbeddedBackend) else search_path(env)
-    return EmbeddedVectorStore(vectors_path(Path(path)))
+    assert isinstance(backend, EmbeddedBackend)
+    return EmbeddedVectorStore(vectors_path(Path(backend.path)))
 
 
 @dataclass
@@ -61,12 +58,12 @@ class Searcher:
     encoder: Encoder | None = None
 
     @classmethod
-    def open(cls, backend: SearchBackend, env: Mapping[str, str] | None = None) -> Searcher:
-        """``THAIGOV_ENCODER=off`` gives keyword search only."""
-        encoder = shared_encoder(encoder_spec(env))
-        if encoder is None:
+    def open(cls, backend: SearchBackend, encoder: str) -> Searcher:
+        """``encoder``: ``ThaigovSettings.encoder`` (``off`` gives keyword search only)."""
+        loaded = shared_encoder(encoder)
+        if loaded is None:
             return cls(backend)
-        return cls(backend, open_vector_store(backend, env), encoder)
+        return cls(backend, open_vector_store(backend), loaded)
 
     # --- availability ------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from search.web.services import Services
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
+    from pipelines.core.settings import ThaigovSettings
     from search.backends.base import SearchBackend
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -29,13 +30,20 @@ earlier versions. Dates accept C.E. or B.E. (`2024-01-31`, `2567`, `31/1/2567`, 
 """
 
 
-def create_app(store: ArchiveStore | None = None, backend: SearchBackend | None = None) -> FastAPI:
-    """The web app; without arguments it opens the configured archive and search backend.
+def create_app(
+    store: ArchiveStore | None = None,
+    backend: SearchBackend | None = None,
+    *,
+    settings: ThaigovSettings | None = None,
+) -> FastAPI:
+    """The web app over ``store`` and ``backend``, or else the archive and index ``settings``
+    (default: the environment) configure, opened read-only on first use.
 
     What is handed in stays owned by the caller; what the app opens itself, it closes on
-    shutdown.
+    shutdown. ``thaigov serve`` calls ``app.state.services.open_all()`` first, so a missing
+    archive or index stops it before it listens.
     """
-    services = Services(store, backend)
+    services = Services(store, backend, settings=settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

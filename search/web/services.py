@@ -1,9 +1,11 @@
 """What the pages and the API ask of the archive and the index, independent of HTTP.
 
 The archive store and the search backend are opened lazily (so building the app touches no
-file), once, under a lock. After that the server's worker threads call them concurrently:
-the store's SQLAlchemy engine pools connections and the backends keep one connection per
-thread (embedded) or a thread-safe client (Elasticsearch).
+file), once, under a lock, and read-only: a missing archive or index raises instead of being
+created, and an archive at an older schema is not migrated (see ``ArchiveStore.open_existing``).
+After that the server's worker threads call them concurrently: the store's SQLAlchemy engine
+pools connections and the backends keep one connection per thread (embedded) or a thread-safe
+client (Elasticsearch).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from search.web.diffs import (
 
 if TYPE_CHECKING:
     from pipelines.archive.store import ArchiveStore
+    from pipelines.core.settings import ThaigovSettings
     from search.backends.base import SearchBackend
     from search.core.query import SearchQuery
 
@@ -70,13 +73,15 @@ class Services:
         store: ArchiveStore | None = None,
         backend: SearchBackend | None = None,
         *,
+        settings: ThaigovSettings | None = None,
         open_store: Callable[[], ArchiveStore] | None = None,
         open_backend: Callable[[], SearchBackend] | None = None,
     ) -> None:
         self._store = store
         self._backend = backend
-        self._open_store = open_store or _default_store
-        self._open_backend = open_backend or _default_backend
+        self._settings = settings
+        self._open_store = open_store or self._existing_store
+        self._open_backend = open_backend or self._existing_backend
         self._searcher: Searcher | None = None
         self._owned: list[Any] = []
         self._lock = threading.RLock()
@@ -94,7 +99,7 @@ class Services:
         """The backend with its vector store and encoder (search modes, similar articles)."""
         with self._lock:
             if self._searcher is None:
-                self._searcher = Searcher.open(self.backend)
+                self._searcher = Searcher.open(self.backend, self.settings.encoder)
                 self._owned.append(self._searcher)
             return self._searcher
 
@@ -111,6 +116,28 @@ class Services:
                 self._backend = self._open_backend()
                 self._owned.append(self._backend)
             return self._backend
+
+    @property
+    def settings(self) -> ThaigovSettings:
+        if self._settings is None:
+            from pipelines.core.settings import ThaigovSettings
+
+            self._settings = ThaigovSettings.load()
+        return self._settings
+
+    def _existing_store(self) -> ArchiveStore:
+        from pipelines.archive.store import ArchiveStore
+
+        return ArchiveStore.open_existing(self.settings.archive_url)
+
+    def _existing_backend(self) -> SearchBackend:
+        from search.backends.select import open_backend
+
+        return open_backend(self.settings, create=False)
+
+    def open_all(self) -> None:
+        """Open the store and the backend now (raises ``ArchiveUnavailable``/``IndexMissing``)."""
+        _ = self.store, self.backend
 
     def close(self) -> None:
         """Close only what this object opened; callers own what they handed in."""
@@ -179,15 +206,3 @@ def _timestamp(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def _default_store() -> ArchiveStore:
-    from pipelines.archive.store import ArchiveStore
-
-    return ArchiveStore()
-
-
-def _default_backend() -> SearchBackend:
-    from search.backends.select import open_backend
-
-    return open_backend()

@@ -8,11 +8,20 @@ one. :class:`thaigov_crawler.extensions.RunRecorder` computes the code into the 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from pipelines.core.settings import (
+    DataDirError,
+    SettingsError,
+    ThaigovSettings,
+    ensure_writable_dirs,
+)
 from thaigov_crawler.extensions import EXIT_CODE_STAT
+
+EXIT_SETUP_FAILED = 1
 
 
 class Command(ScrapyCrawlCommand):
@@ -24,6 +33,12 @@ class Command(ScrapyCrawlCommand):
         validate = getattr(spidercls, "validate_arguments", None)
         if validate is not None:
             validate(**opts.spargs)  # UsageError -> exit code 2 before anything starts
+        try:  # THAIGOV_* values that do not parse, or a data directory that cannot be made
+            ensure_writable_dirs(ThaigovSettings.from_scrapy(self.settings or {}), crawl=True)
+        except (SettingsError, DataDirError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_SETUP_FAILED
+            return
         crawler = self._create_crawler(spidercls)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import UsageError
 
 from pipelines.core.corpus_format import iter_corpus_records, iter_corpus_records_in_background
+from pipelines.core.settings import ThaigovSettings
 from search.core.segment import default_workers
 
 #: Sent for each corpus file that does not become an item: ``name`` and ``problem`` (text).
@@ -52,7 +53,8 @@ class CorpusSpider(scrapy.Spider):
     def update_settings(cls, settings: Any) -> None:
         """Bulk input: segment for the index on every core (THAIGOV_SEGMENT_WORKERS overrides)."""
         super().update_settings(settings)
-        settings.set("SEARCH_INDEX_SEGMENT_WORKERS", default_workers(), priority="spider")
+        configured = ThaigovSettings.from_scrapy(settings).segment_workers
+        settings.set("SEARCH_INDEX_SEGMENT_WORKERS", default_workers(configured), priority="spider")
         settings.set("SEARCH_EMBED_ENABLED", False, priority="spider")  # reindex embeds after
 
     def __init__(

@@ -32,8 +32,8 @@ from twisted.python.failure import Failure
 
 from pipelines.adapters.archive import archive_store
 from pipelines.core.article import DETAIL_PATH, Article
-from pipelines.core.config import archive_url
 from pipelines.core.extract import Extracted, article_id_from_url, extract_article
+from thaigov_crawler.addon import thaigov_settings
 from thaigov_crawler.frontier import MissRunFrontier, ResumeJournal
 
 logger = logging.getLogger(__name__)
@@ -137,11 +137,13 @@ class ThaigovSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ThaigovSpider:
         spider: ThaigovSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.base_url = settings.get("THAIGOV_BASE_URL").rstrip("/")
-        spider.max_misses = settings.getint("THAIGOV_MAX_CONSECUTIVE_MISSES", 50)
-        spider.give_up_after = settings.getint("THAIGOV_GIVE_UP_AFTER_FAILURES", 5)
+        config = thaigov_settings(crawler)
+        spider.base_url = config.base_url.rstrip("/")
+        spider.max_misses = config.max_consecutive_misses
+        spider.give_up_after = config.give_up_after_failures
+        spider.incremental_start_id = config.incremental_start_id
         spider.raw_html = settings.getbool("ARCHIVE_RAW_HTML")
-        spider.archive_url = archive_url(settings.get("THAIGOV_ARCHIVE_URL"))
+        spider.archive_url = config.archive_url
         base_host = urlsplit(spider.base_url).hostname or ""
         spider.allowed_hosts = SITE_HOSTS | {base_host}
         spider.allowed_domains = sorted(spider.allowed_hosts)
@@ -200,9 +202,8 @@ class ThaigovSpider(scrapy.Spider):
         highest = archive_store(self.crawler).max_article_id()
         if highest is not None:
             return highest + 1
-        default = self.settings.getint("THAIGOV_INCREMENTAL_START_ID")
         logger.info("archive is empty: incremental crawl starts at THAIGOV_INCREMENTAL_START_ID")
-        return default
+        return self.incremental_start_id
 
     def _recently_published(self, days: int) -> list[int]:
         since = datetime.now(UTC).date() - timedelta(days=days)

@@ -1,7 +1,8 @@
 """Alembic migrations for the archive, configured in code (no alembic.ini needed at run time).
 
-``upgrade(url)`` brings any database to head; ``ArchiveStore`` calls it on open, so a new
-database just works and ``thaigov db upgrade`` is only needed to migrate ahead of time.
+``upgrade(url)`` brings any database to head; ``ArchiveStore.open_for_writing`` (crawl, import,
+reindex, ``thaigov db upgrade``) calls it, so a new database just works. Read-only commands
+never migrate: they ask for ``thaigov db upgrade`` when the schema is behind.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def upgrade(target: str | Engine | Connection, revision: str = "head") -> None:
     if isinstance(target, str):
         from pipelines.archive.engine import make_engine
 
-        engine = make_engine(target)
+        engine = make_engine(target, for_writing=True)
         try:
             upgrade(engine, revision)
         finally:

@@ -107,6 +107,8 @@ def json_ids(stdout: str) -> list[int]:
 
 
 def test_reindex_embeds_pending_and_search_modes_use_them(env: dict[str, str]) -> None:
+    code, _, err = thaigov(env, "reindex", "--no-embed")
+    assert code == 0 and "vectors" not in err
     code, _, err = thaigov(env, "search", "rubber farmers", "--mode", "semantic")
     assert code == 2 and "run thaigov reindex" in err
 

@@ -16,14 +16,15 @@ in every mode (there is nothing to mean).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from search.backends.base import Aggregations, Hit, SearchBackend, SearchResult
 from search.backends.vectors import VectorHit, VectorStore
-from search.core.encoders import Encoder, shared_encoder
+from search.core.encoders import Encoder, Vectors, shared_encoder
 from search.core.fusion import near_duplicate_groups, reciprocal_rank_fusion
 from search.core.query import MAX_LIMIT, QueryError, SearchQuery
 from search.core.snippets import make_snippet
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 #: Articles each ranking contributes to semantic and hybrid results.
 DEPTH = MAX_LIMIT
+#: Question vectors remembered (512 floats each).
+RECENT_QUERIES = 256
 
 
 def open_vector_store(backend: SearchBackend) -> VectorStore:
@@ -56,6 +59,8 @@ class Searcher:
     backend: SearchBackend
     vectors: VectorStore | None = None
     encoder: Encoder | None = None
+    _recent: dict[tuple[str, str], Vectors] = field(default_factory=dict, repr=False)
+    _recent_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, backend: SearchBackend, encoder: str) -> Searcher:
@@ -64,6 +69,21 @@ class Searcher:
         if loaded is None:
             return cls(backend)
         return cls(backend, open_vector_store(backend), loaded)
+
+    def _query_vector(self, encoder: Encoder, text: str) -> Vectors:
+        """Encoding the question is most of a semantic query's time, and a results page asks
+        the same text three times (hits, timeline, facets), a pager again: remember recent
+        ones (per searcher, so per web app or command)."""
+        key = (encoder.name, text)
+        with self._recent_lock:  # web server threads share the searcher
+            vector = self._recent.pop(key, None)
+        if vector is None:
+            vector = encoder.encode([text])[0]
+        with self._recent_lock:
+            self._recent[key] = vector  # most recent last
+            while len(self._recent) > RECENT_QUERIES:
+                self._recent.pop(next(iter(self._recent)))
+        return vector
 
     # --- availability ------------------------------------------------------------------------
 
@@ -91,11 +111,29 @@ class Searcher:
         if q.mode == "keyword" or not q.text.strip():
             result = self.backend.search(q)
             return SearchResult(result.total, self.mark_duplicates(result.hits))
-        vectors, encoder = self._require_semantic(q.mode)
-        query_vector = encoder.encode([q.text])[0]
-        near = vectors.nearest(query_vector, q, DEPTH)
+        ranked, passages = self._ranked(q)
+        groups = self._duplicate_groups([h.article_id for h in ranked])
         words = q.parsed.highlight_tokens
-        by_meaning = {h.article_id: _hit_from_vector(h, words) for h in near}
+        page = [
+            replace(
+                h,
+                # Snippets only for the page: highlighting is per hit, and costs.
+                snippet=make_snippet(passages[h.article_id], words)
+                if h.article_id in passages
+                else h.snippet,
+                duplicate_of=_duplicate_of(h.article_id, groups),
+            )
+            for h in ranked[q.offset : q.offset + q.limit]
+        ]
+        return SearchResult(len(ranked), page)
+
+    def _ranked(self, q: SearchQuery) -> tuple[list[Hit], dict[int, str]]:
+        """Every ranked hit of a semantic or hybrid query (no snippets yet for hits found by
+        meaning), and the matching passage of each of those."""
+        vectors, encoder = self._require_semantic(q.mode)
+        near = vectors.nearest(self._query_vector(encoder, q.text), q, DEPTH)
+        by_meaning = {h.article_id: _hit_from_vector(h) for h in near}
+        passages = {h.article_id: h.passage for h in near}
         if q.mode == "semantic":
             ranked = list(by_meaning.values())
         else:
@@ -108,15 +146,14 @@ class Searcher:
             ]
         if q.sort != "relevance":
             ranked = _date_sorted(ranked, newest=q.sort == "newest")
-        ranked = self.mark_duplicates(ranked)
-        return SearchResult(len(ranked), ranked[q.offset : q.offset + q.limit])
+        return ranked, passages
 
     def aggregate(self, q: SearchQuery) -> Aggregations:
         """Per month and category: of the backend's matches (keyword), else of the ranked
         articles (semantic and hybrid rank at most ``DEPTH``)."""
         if q.mode == "keyword" or not q.text.strip():
             return self.backend.aggregate(q)
-        hits = self.search(replace(q, limit=DEPTH, offset=0)).hits
+        hits, _ = self._ranked(q)
         months: dict[str, int] = {}
         categories: dict[str, int] = {}
         for h in hits:
@@ -147,30 +184,34 @@ class Searcher:
     def mark_duplicates(self, hits: list[Hit]) -> list[Hit]:
         """``duplicate_of`` set on hits that nearly duplicate a better-ranked hit (by their
         title-and-lead vectors); hits unchanged when there are no embeddings."""
-        if self.vectors is None or len(hits) < 2 or not self.semantic_ready():
-            return hits
+        groups = self._duplicate_groups([h.article_id for h in hits])
+        return [replace(h, duplicate_of=_duplicate_of(h.article_id, groups)) for h in hits]
+
+    def _duplicate_groups(self, ids: list[int]) -> dict[int, int]:
+        if self.vectors is None or len(ids) < 2 or not self.semantic_ready():
+            return {}
         try:
-            stored = self.vectors.article_vectors([h.article_id for h in hits])
+            stored = self.vectors.article_vectors(ids)
         except Exception:  # marks are a nicety: a store problem must not fail the search
             logger.exception("could not read vectors to mark near-duplicates")
-            return hits
-        ids = [h.article_id for h in hits if h.article_id in stored]
-        if len(ids) < 2:
-            return hits
-        groups = near_duplicate_groups(ids, np.stack([stored[i][0] for i in ids]))
-        return [
-            replace(h, duplicate_of=groups[h.article_id])
-            if groups.get(h.article_id, h.article_id) != h.article_id
-            else h
-            for h in hits
-        ]
+            return {}
+        present = [i for i in ids if i in stored]
+        if len(present) < 2:
+            return {}
+        return near_duplicate_groups(present, np.stack([stored[i][0] for i in present]))
 
     def close(self) -> None:
         if self.vectors is not None:
             self.vectors.close()
 
 
-def _hit_from_vector(h: VectorHit, words: frozenset[str]) -> Hit:
+def _duplicate_of(article_id: int, groups: dict[int, int]) -> int | None:
+    first = groups.get(article_id, article_id)
+    return None if first == article_id else first
+
+
+def _hit_from_vector(h: VectorHit, words: frozenset[str] | None = None) -> Hit:
+    """``words`` None: the snippet is the raw passage, highlighted later for the page only."""
     return Hit(
         article_id=h.article_id,
         title=h.title,
@@ -179,7 +220,7 @@ def _hit_from_vector(h: VectorHit, words: frozenset[str]) -> Hit:
         lang=h.lang,
         url=h.url,
         score=round(h.score, 6),
-        snippet=make_snippet(h.passage, words),
+        snippet=h.passage if words is None else make_snippet(h.passage, words),
     )
 
 

@@ -57,6 +57,7 @@ def searcher(
     backend.ensure_schema()
     assert not backend.index_batch(documents_from_articles(SEMANTIC_ARTICLES)).failed
     store = open_vector_store(backend)
+    assert store is not None
     store.ensure_schema(encoder.name, encoder.dim)
     assert not store.upsert(embedded_articles).failed
     s = Searcher(backend, store, encoder)
@@ -143,6 +144,7 @@ def test_backends_agree_on_semantic_hit_sets(
         backend.ensure_schema()
         backend.index_batch(documents_from_articles(SEMANTIC_ARTICLES))
         store = open_vector_store(backend)
+        assert store is not None
         store.ensure_schema(encoder.name, encoder.dim)
         store.upsert(embedded_articles)
         searchers.append(Searcher(backend, store, encoder))

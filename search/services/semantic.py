@@ -37,19 +37,22 @@ DEPTH = MAX_LIMIT
 RECENT_QUERIES = 256
 
 
-def open_vector_store(backend: SearchBackend) -> VectorStore:
-    """The vector store beside ``backend`` (same directory / same cluster)."""
-    if backend.name == "elasticsearch":
+def open_vector_store(backend: SearchBackend) -> VectorStore | None:
+    """The vector store beside ``backend`` (same directory / same cluster); None for a
+    backend of another kind (keyword search only)."""
+    from search.backends.embedded import EmbeddedBackend
+
+    if backend.name == "elasticsearch":  # the client is imported only when it is used
         from search.backends.elastic import ElasticsearchBackend
         from search.backends.vectors_elastic import ElasticVectorStore
 
-        assert isinstance(backend, ElasticsearchBackend)
-        return ElasticVectorStore(backend.client, f"{backend.alias}_vectors", url=backend.url)
-    from search.backends.embedded import EmbeddedBackend
-    from search.backends.vectors_embedded import EmbeddedVectorStore, vectors_path
+        if isinstance(backend, ElasticsearchBackend):
+            return ElasticVectorStore(backend.client, f"{backend.alias}_vectors", url=backend.url)
+    if isinstance(backend, EmbeddedBackend):
+        from search.backends.vectors_embedded import EmbeddedVectorStore, vectors_path
 
-    assert isinstance(backend, EmbeddedBackend)
-    return EmbeddedVectorStore(vectors_path(Path(backend.path)))
+        return EmbeddedVectorStore(vectors_path(Path(backend.path)))
+    return None
 
 
 @dataclass
@@ -66,9 +69,10 @@ class Searcher:
     def open(cls, backend: SearchBackend, encoder: str) -> Searcher:
         """``encoder``: ``ThaigovSettings.encoder`` (``off`` gives keyword search only)."""
         loaded = shared_encoder(encoder)
-        if loaded is None:
+        store = open_vector_store(backend) if loaded is not None else None
+        if loaded is None or store is None:
             return cls(backend)
-        return cls(backend, open_vector_store(backend), loaded)
+        return cls(backend, store, loaded)
 
     def _query_vector(self, encoder: Encoder, text: str) -> Vectors:
         """Encoding the question is most of a semantic query's time, and a results page asks

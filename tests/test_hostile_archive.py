@@ -24,7 +24,7 @@ from search.services.documents import documents_from_articles
 from search.services.export import EXPORT_COLUMNS, LIST_FIELDS, export_record, write_export
 from search.web import create_app
 from tests.replica.fixtures import SITE_ORIGIN
-from tests.replica.hostile import (
+from tests.replica.hostile_web import (
     CATEGORY,
     FORMULA_LINES,
     HASHTAGS,

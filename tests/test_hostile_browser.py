@@ -17,7 +17,7 @@ from search.web import create_app
 from tests.browser_support import assert_article_is_inert, chromium, serve, watched_page
 from tests.conftest import REPO_ROOT
 from tests.replica.fixtures import SITE_ORIGIN
-from tests.replica.hostile import (
+from tests.replica.hostile_web import (
     HOSTILE_ID,
     SAFE_ATTACHMENT,
     SAFE_IMAGE,

@@ -29,7 +29,7 @@ from search.web import create_app
 from tests.browser_support import assert_article_is_inert, chromium, serve, watched_page
 from tests.conftest import REPO_ROOT
 from tests.replica import ReplicaServer
-from tests.replica.hostile import FORMULA_LINES, HASHTAGS, HOSTILE_ID, TITLE
+from tests.replica.hostile_web import FORMULA_LINES, HASHTAGS, HOSTILE_ID, TITLE
 
 
 @pytest.fixture(scope="module")

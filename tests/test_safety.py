@@ -12,7 +12,7 @@ from search.core.safety import (
     neutralise_formula,
     restore_formula,
 )
-from tests.replica.hostile import SCRIPT_IMAGES, SCRIPT_LINKS
+from tests.replica.hostile_web import SCRIPT_IMAGES, SCRIPT_LINKS
 
 
 @pytest.mark.parametrize(

@@ -13,13 +13,20 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
-from w3lib.encoding import html_to_unicode
 
 from pipelines.core.article import EXTRACTED_FIELDS, Article, canonical_url
+from pipelines.core.html_input import (
+    InputReport,
+    decode_html,
+    parse_html,
+    safe_url,
+    safe_urls,
+    sanitise_text,
+)
 from pipelines.core.text_cleaning import clean_line
 from pipelines.core.text_rules import (
     article_lang,
@@ -103,31 +110,24 @@ def article_id_from_url(url: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def decode_html(html: bytes, encoding: str | None = None) -> str:
-    """Bytes to text: the declared/transport encoding first, then BOM and ``<meta charset>``.
-
-    w3lib implements the browser rules (and maps labels such as ``windows-874``/``tis-620``
-    to Python codecs), which a hand-written detector would get wrong on Thai legacy pages.
-    """
-    header = f"text/html; charset={encoding}" if encoding else None
-    _, text = html_to_unicode(header, html)
-    return text
-
-
 def extract_article(
     html: str | bytes,
     url: str,
     *,
     encoding: str | None = None,
     fetched_at: datetime | None = None,
+    report: InputReport | None = None,
 ) -> Extracted | NotArticle:
-    """Extract one article from a detail page, or say why the page is not one."""
+    """Extract one article from a detail page, or say why the page is not one.
+
+    Input hazards repaired on the way (``pipelines.core.html_input``) are counted in ``report``.
+    """
     article_id = article_id_from_url(url)
     if article_id is None:
         return NotArticle("not_detail_url", url)
-    text = decode_html(html, encoding) if isinstance(html, bytes) else html
+    text = decode_html(html, encoding, report) if isinstance(html, bytes) else html
     try:
-        doc = lxml.html.document_fromstring(text)
+        doc = parse_html(sanitise_text(text, report), report)
     except (etree.ParserError, ValueError) as exc:
         return NotArticle("unparseable", str(exc))
 
@@ -145,12 +145,8 @@ def extract_article(
             return NotArticle("no_article_block")
 
     page_url = canonical_url(article_id)
-    attachments = _attachments(block, page_url)
-    images = _unique(
-        urljoin(page_url, src.strip())
-        for src in block.xpath(".//img/@src")
-        if src.strip() and not src.strip().startswith("data:")
-    )
+    attachments = _attachments(block, page_url, report)
+    images = safe_urls(block.xpath(".//img/@src"), page_url, report)  # http(s) only
     lines = _text_lines(block)
     header = split_header(lines, title)
     body_lines = lines[header.body_start :]
@@ -242,13 +238,18 @@ def _category(doc: lxml.html.HtmlElement) -> str:
     return clean_line(spans[0].text_content()) if spans else ""
 
 
-def _attachments(block: lxml.html.HtmlElement, page_url: str) -> list[str]:
-    """Absolute document links; their anchors are removed so link text stays out of the body."""
+def _attachments(
+    block: lxml.html.HtmlElement, page_url: str, report: InputReport | None = None
+) -> list[str]:
+    """Absolute http(s) document links; their anchors are removed so link text stays out of
+    the body (also for links dropped for their scheme, e.g. ``javascript:...//x.pdf``)."""
     found: list[str] = []
     for anchor in list(block.iter("a")):
         href = (anchor.get("href") or "").strip()
-        if urlsplit(href).path.lower().endswith(ATTACHMENT_EXTENSIONS):
-            found.append(urljoin(page_url, href))
+        if href.split("#")[0].split("?")[0].lower().endswith(ATTACHMENT_EXTENSIONS):
+            url = safe_url(href, page_url, report)
+            if url is not None:
+                found.append(url)
             anchor.drop_tree()
     return _unique(found)
 

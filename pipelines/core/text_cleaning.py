@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Also never stored: NUL (PostgreSQL refuses it in text), other non-whitespace C0 controls
+# (\x02/\x03 mark search highlights) and U+FFFD (what a failed decoding left behind).
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\ufffd]")
 
 
 def clean_line(text: str | None) -> str:

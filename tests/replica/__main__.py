@@ -16,10 +16,17 @@ def main() -> None:
     parser.add_argument("--extra-ids", type=int, default=0, help="synthetic articles to append")
     parser.add_argument("--disallow-all", action="store_true", help="robots.txt forbids everything")
     parser.add_argument("--warm", action="store_true", help="render synthetic pages up front")
+    parser.add_argument("--robots-status", type=int, default=200, help="e.g. 404, 500, 503")
+    parser.add_argument("--robots-stall", type=float, default=0.0, help="seconds before robots.txt")
     args = parser.parse_args()
     robots = fx.DISALLOW_ALL_ROBOTS if args.disallow_all else fx.ALLOW_ALL_ROBOTS
     with ReplicaServer(
-        port=args.port, delay=args.delay, extra_ids=args.extra_ids, robots_txt=robots
+        port=args.port,
+        delay=args.delay,
+        extra_ids=args.extra_ids,
+        robots_txt=robots,
+        robots_status=args.robots_status,
+        robots_stall=args.robots_stall,
     ) as replica:
         if args.warm:
             replica.warm()

@@ -16,7 +16,7 @@ from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from tests.replica import fixtures as fx
-from tests.replica import hostile, pages
+from tests.replica import hostile_crawl, hostile_web, pages
 
 _DETAIL = re.compile(r"^/news/contents/details/(\d+)$")
 _LISTING = re.compile(rf"^/news/contents/listing/{fx.LISTING_ID}$")
@@ -39,7 +39,10 @@ class ReplicaServer:
     """Local replica of www.thaigov.go.th; use as a context manager.
 
     ``extra_ids`` synthetic articles follow the last fixture id; every other id answers a soft
-    404, as the real site does. ``hits`` counts requests per path (query string included).
+    404, as the real site does. ``hits`` counts requests per path (query string included) and
+    ``arrivals`` lists ``(time.monotonic(), path)`` per request. ``robots_status`` and
+    ``robots_stall`` (seconds before answering) make robots.txt fail; hostile pages for the
+    crawler are in :mod:`tests.replica.hostile_crawl` (the web side: `hostile_web`).
     """
 
     def __init__(
@@ -50,8 +53,15 @@ class ReplicaServer:
         extra_ids: int = 0,
         huge_page_bytes: int = DEFAULT_HUGE_PAGE_BYTES,
         port: int = 0,
+        robots_status: int = 200,
+        robots_stall: float = 0.0,
     ) -> None:
         self.robots_txt = robots_txt
+        self.robots_status = robots_status
+        self.robots_stall = robots_stall
+        self.arrivals: list[tuple[float, str]] = []
+        #: When the replica finished sending each Retry-After answer (``time.monotonic()``).
+        self.retry_after_sent: list[float] = []
         self.delay = delay
         self.extra_ids = extra_ids
         self.huge_page_bytes = huge_page_bytes
@@ -115,6 +125,7 @@ class ReplicaServer:
         with self._lock:
             before = self.hits[path]
             self.hits[path] += 1
+            self.arrivals.append((time.monotonic(), path))
         return before
 
     def article_bytes(self, article: fx.FixtureArticle) -> bytes:
@@ -173,7 +184,12 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
 
         def _route(self, path: str, query: str, before: int) -> None:
             if path == "/robots.txt":
-                self._send(200, replica.robots_txt.encode(), "text/plain; charset=utf-8")
+                if replica.robots_stall:
+                    time.sleep(replica.robots_stall)
+                # The same text whatever the status, so a crawler that reads the body of a
+                # 404/500 answer shows it (Scrapy's own middleware does).
+                body = replica.robots_txt.encode()
+                self._send(replica.robots_status, body, "text/plain; charset=utf-8")
                 return
             if _LISTING.match(path):
                 page = int(parse_qs(query).get("page", ["1"])[0])
@@ -197,8 +213,8 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
                     b"<html><body>Too Many Requests</body></html>",
                     headers={"Retry-After": "1"},
                 )
-            elif article_id in hostile.HOSTILE_ARTICLES:
-                self._html(hostile.hostile_page(hostile.HOSTILE_ARTICLES[article_id]))
+            elif article_id in hostile_web.HOSTILE_ARTICLES:
+                self._html(hostile_web.hostile_page(hostile_web.HOSTILE_ARTICLES[article_id]))
             elif article_id in fx.ARTICLES_BY_ID:
                 article = fx.ARTICLES_BY_ID[article_id]
                 body = replica.article_bytes(article)
@@ -217,6 +233,8 @@ def _handler_for(replica: ReplicaServer) -> type[BaseHTTPRequestHandler]:
                 self._send(200, replica.huge_bytes())
             elif article_id == fx.NON_HTML_ID:
                 self._send(200, b"%PDF-1.4\n% replica test file\n%%EOF\n", "application/pdf")
+            elif article_id in hostile_crawl.CRAWL_IDS:
+                hostile_crawl.respond(self, replica, article_id, before)
             else:
                 self._html(pages.soft_404_page())
 

@@ -33,8 +33,10 @@ from twisted.python.failure import Failure
 from pipelines.adapters.archive import archive_store
 from pipelines.core.article import DETAIL_PATH, Article
 from pipelines.core.extract import Extracted, article_id_from_url, extract_article
+from pipelines.core.html_input import InputReport
 from thaigov_crawler.addon import thaigov_settings
 from thaigov_crawler.frontier import MissRunFrontier, ResumeJournal
+from thaigov_crawler.middlewares import RobotsTxtUnreachable
 
 logger = logging.getLogger(__name__)
 
@@ -260,7 +262,9 @@ class ThaigovSpider(scrapy.Spider):
         url = response.url
         if article_id_from_url(url) is None:
             url = self.base_url + DETAIL_PATH.format(article_id=article_id)
-        result = extract_article(response.body, url, encoding=response.encoding)
+        report = InputReport()
+        result = extract_article(response.body, url, encoding=response.encoding, report=report)
+        self._record_input_hazards(article_id, report)
         if not isinstance(result, Extracted):
             self._skip(article_id, result.reason, result.detail)
             return
@@ -273,6 +277,15 @@ class ThaigovSpider(scrapy.Spider):
         if self.raw_html:
             item.raw_html = response.text
         yield item
+
+    def _record_input_hazards(self, article_id: int, report: InputReport) -> None:
+        """What sanitising repaired on this page: ``thaigov/<key>`` stats and one INFO line."""
+        if not report.counts:
+            return
+        for key, count in sorted(report.counts.items()):
+            self.crawler.stats.inc_value(f"thaigov/{key}", count)
+        found = ", ".join(f"{key} {count}" for key, count in sorted(report.counts.items()))
+        logger.info("id %s: input repaired: %s", article_id, found)
 
     def _redirect(self, response: Response, article_id: int) -> Iterator[scrapy.Request]:
         location = response.headers.get("Location", b"").decode("latin-1")
@@ -293,23 +306,28 @@ class ThaigovSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         article_id = request.cb_kwargs.get("article_id")
         stats = self.crawler.stats
-        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        robots = failure.check(IgnoreRequest) and "robots.txt" in str(failure.value)
+        if robots and not failure.check(RobotsTxtUnreachable):
             self._skip(article_id, "robots_forbidden", request.url)
             if self.fetched == 0 and not self._robots_reported:
                 self._robots_reported = True
+                why = str(failure.value).removeprefix("Forbidden by robots.txt")
                 logger.error(
-                    "robots.txt of %s forbids this crawler (User-Agent %r) to fetch %s: the site "
-                    "does not allow crawling; stopping without fetching any page",
+                    "robots.txt of %s forbids this crawler (User-Agent %r) to fetch %s%s: "
+                    "crawling is not allowed; stopping without fetching any page",
                     self.base_url,
                     self.settings.get("USER_AGENT"),
                     request.url,
+                    f" ({why.removeprefix(': ')})" if why else "",
                 )
                 raise CloseSpider("robots_forbidden")
             return
         if _is_too_large(failure):
             self._skip(article_id, "too_large", str(failure.value))
             return
-        if failure.check(HttpError):
+        if failure.check(RobotsTxtUnreachable):  # not sent: nothing on the host answered
+            reason = "robots_unreachable"
+        elif failure.check(HttpError):
             reason = f"http_{failure.value.response.status}"
         else:
             reason = failure.type.__name__ if failure.type else "error"
@@ -357,10 +375,15 @@ class ThaigovSpider(scrapy.Spider):
 
 def _is_too_large(failure: Failure) -> bool:
     """DOWNLOAD_MAXSIZE hit: announced size (DownloadCancelledError), streamed size (the
-    download is cancelled) or decompressed size (IgnoreRequest from HttpCompression)."""
+    download is cancelled) or decompressed size (a gzip bomb: HttpCompressionMiddleware raises
+    IgnoreRequest from Scrapy's private ``_DecompressionMaxSizeExceeded``, whose
+    ``decompressed_size`` is the only public trace of it besides the message)."""
     if failure.check(DownloadCancelledError, CancelledError):
         return True
-    return bool(failure.check(IgnoreRequest)) and "max size" in str(failure.value)
+    if not failure.check(IgnoreRequest):
+        return False
+    cause = failure.value.__cause__ if failure.value is not None else None
+    return hasattr(cause, "decompressed_size") or "DOWNLOAD_MAXSIZE" in str(failure.value)
 
 
 def _discard_unreliable_job_state(jobdir: Path) -> None:

@@ -211,6 +211,7 @@ def test_api_similar_articles(client: TestClient) -> None:
 
 
 def test_page_defaults_to_hybrid_and_marks_near_duplicates(client: TestClient) -> None:
+    assert '<option value="hybrid" selected>' in client.get("/").text  # the empty form too
     html = client.get("/", params={"q": "rubber farmers"}).text
     assert '<option value="hybrid" selected>' in html
     assert "/articles/3001" in html and "/articles/3002" in html

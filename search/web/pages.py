@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from search.core.query import MAX_WINDOW, MODES, SORTS, QueryError
+from search.core.query import MAX_WINDOW, MODES, SORTS, Mode, QueryError
 from search.core.safety import is_safe_link
 from search.web.api import MAX_ARTICLE_ID, services
 from search.web.forms import PAGE_SIZE, SearchParams
@@ -71,7 +71,9 @@ def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -
         "view": None,
     }
     try:
-        query = params.to_query("hybrid" if svc.semantic_ready() else "keyword")
+        default_mode: Mode = "hybrid" if svc.semantic_ready() else "keyword"
+        context["default_mode"] = default_mode
+        query = params.to_query(default_mode)
         if not params.has_search:
             context["archive_size"] = svc.archive_size()
             return templates.TemplateResponse(request, "search.html", context)

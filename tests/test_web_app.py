@@ -259,13 +259,18 @@ def test_unknown_and_invalid_article_ids(client: TestClient) -> None:
 
 def test_openapi_documents_the_json_api(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    assert set(schema["paths"]) == {"/api/search", "/api/timeline", "/api/articles/{article_id}"}
+    assert set(schema["paths"]) == {
+        "/api/search",
+        "/api/timeline",
+        "/api/articles/{article_id}",
+        "/api/articles/{article_id}/similar",
+    }
     ok = schema["paths"]["/api/search"]["get"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/SearchOut")
     for model in ("SearchOut", "HitOut", "TimelineOut", "ArticleOut", "VersionOut"):
         assert model in schema["components"]["schemas"]
     params = {p["name"] for p in schema["paths"]["/api/search"]["get"]["parameters"]}
-    assert params == {"q", "from", "to", "category", "lang", "sort", "limit", "offset"}
+    assert params == {"q", "from", "to", "category", "lang", "sort", "limit", "offset", "mode"}
 
 
 def test_serve_command_serves_the_configured_archive(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ taken from archived pages are rendered only when ``is_safe_link`` (http/https) s
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path as FilePath
 from typing import Annotated
 
@@ -14,8 +15,10 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from search.backends.base import Hit
 from search.core.query import MAX_WINDOW, MODES, SORTS, Mode, QueryError
 from search.core.safety import is_safe_link
+from search.services.failures import storage_failure
 from search.web.api import MAX_ARTICLE_ID, services
 from search.web.forms import PAGE_SIZE, SearchParams
 from search.web.services import Services
@@ -36,6 +39,7 @@ templates.env.filters.update(
 # data:, vbscript:, relative...) from an archived page is shown as text.
 templates.env.tests["safe_link"] = is_safe_link
 
+logger = logging.getLogger("thaigov.web")
 router = APIRouter(include_in_schema=False)
 SIMILAR_ON_PAGE = 8
 
@@ -97,6 +101,19 @@ def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -
     return templates.TemplateResponse(request, "search.html", context)
 
 
+def _similar_if_reachable(svc: Services, article_id: int) -> list[Hit]:
+    """Similar articles need the search side; the article page needs only the archive, so it
+    keeps working (without the list) while the search backend is down."""
+    try:
+        return svc.similar(article_id, SIMILAR_ON_PAGE)
+    except Exception as exc:
+        failure = storage_failure(exc)
+        if failure is None:
+            raise
+        logger.warning("article %d shown without similar articles: %s", article_id, exc)
+        return []
+
+
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(
     request: Request,
@@ -114,6 +131,6 @@ def article_page(
         {
             "article": view.record,
             "versions": view.versions,
-            "similar": svc.similar(article_id, SIMILAR_ON_PAGE),
+            "similar": _similar_if_reachable(svc, article_id),
         },
     )

@@ -15,7 +15,7 @@ venv: $(BIN)/.installed
 
 ## The main job: an incremental, polite crawl into ./data/ (SQLite archive + embedded search).
 crawl: venv
-	$(BIN)/scrapy crawl thaigov
+	$(BIN)/thaigov crawl
 
 ## The whole test suite (services it finds through THAIGOV_TEST_* variables; see .ci/run).
 test: venv

@@ -22,6 +22,7 @@ from scrapy.extensions.feedexport import FileFeedStorage
 
 from pipelines.adapters.archive import archive_store
 from thaigov_crawler.addon import thaigov_settings
+from thaigov_crawler.run_summary import RUN_ID_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,8 @@ class RunRecorder:
         try:
             # The crawl's shared store: the archive pipeline disposes of it when the engine stops.
             self.store = archive_store(self.crawler)
-            self.run_id = self.store.start_run(spider.name, getattr(spider, "run_args", {}))
+            self.run_id = self.store.start_run(spider.name, run_arguments(spider))
+            self.crawler.stats.set_value(RUN_ID_STAT, self.run_id)
         except Exception:  # the crawl matters more than its record
             logger.exception("could not record the start of this run in the archive")
             self.store = None
@@ -149,6 +151,19 @@ class RunRecorder:
                 logger.exception("could not record the end of this run in the archive")
         if self.enabled and not recorded:
             logger.info("run stats: %s", json.dumps(plain, ensure_ascii=False, sort_keys=True))
+
+
+def run_arguments(spider: Spider) -> dict[str, Any]:
+    """The spider's arguments for the run record, plus Scrapyd's job id when Scrapyd ran it.
+
+    Scrapyd passes ``-a _job=<id>``; recording it ties a row of ``thaigov runs`` to the job in
+    Scrapyd's list (where every job shows "finished", whatever its exit status).
+    """
+    arguments = dict(getattr(spider, "run_args", {}))
+    job = getattr(spider, "_job", None) or os.environ.get("SCRAPY_JOB")
+    if job:
+        arguments["scrapyd_job"] = str(job)
+    return arguments
 
 
 def _jsonable(value: Any) -> Any:

@@ -58,7 +58,11 @@ FEED_STORAGES = {
     "file": "thaigov_crawler.extensions.FlushingFileFeedStorage",
 }
 COOKIES_ENABLED = False
+# Scrapy's remote-control endpoints stay off unless asked for (-s NAME=True): the telnet console
+# (a Python shell on a local port) and Scrapy 2.19's HTTP remote control (runs posted code; on by
+# default whenever aiohttp is installed, and it writes a job file under the home directory).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- Items and pipelines --------------------------------------------------------------------
 ITEM_PIPELINES = {

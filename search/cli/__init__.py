@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from search.cli import crawl, db, import_corpus, search, web
+from search.cli import crawl, db, import_corpus, runs, search, web
 from search.cli.options import GLOBAL_OVERRIDES
 
 
@@ -38,10 +38,14 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         callback=_global_options,
+        # Never print local variables in a traceback: they hold database URLs with passwords
+        # and API keys (older Typer versions showed them by default; explicit for every version).
+        pretty_exceptions_show_locals=False,
     )
     crawl.register(app)
     import_corpus.register(app)
     db.register(app)
+    runs.register(app)
     search.register(app)
     web.register(app)
     return app

@@ -27,14 +27,45 @@ from search.cli.query_options import (
     ToOption,
     build_query_or_exit,
 )
-from search.services.export import EXPORT_FORMATS
+from search.services.export import EXPORT_FORMATS, MissingExtraError, require_format
 
 console = Console()
+
+
+def normalise_root_path(value: str) -> str:
+    """``thaigov/`` or ``/thaigov/`` -> ``/thaigov``; empty stays empty; no query or spaces."""
+    value = value.strip().strip("/")
+    if not value:
+        return ""
+    if any(c in value for c in "?#% ") or "//" in value:
+        raise typer.BadParameter("a plain path such as /thaigov", param_hint="--root-path")
+    return "/" + value
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    root_path: Annotated[
+        str,
+        typer.Option(
+            help="Sub-path a reverse proxy publishes the pages under, e.g. /thaigov; the proxy "
+            "strips it before passing requests on (docs/deploy.md)",
+            callback=normalise_root_path,
+        ),
+    ] = "",
+    proxy_headers: Annotated[
+        bool,
+        typer.Option(
+            help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips (client address, https)"
+        ),
+    ] = True,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated proxy addresses or networks whose X-Forwarded-* are trusted "
+            "('*': any; only behind a proxy that overwrites them)"
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the search page, article pages and the JSON API (docs at /docs).
 
@@ -57,8 +88,18 @@ def serve(
         # A server that is down now may be back soon: serve, and answer 503 until it is.
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         console.print(f"[yellow]warning:[/] {escape(first_line)}; pages answer 503 until then")
-    console.print(f"thaigov-archive: http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    console.print(
+        f"thaigov-archive: http://{host}:{port}{root_path}/  (API docs: {root_path}/docs)"
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        root_path=root_path,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
 
 
 def export(
@@ -87,6 +128,11 @@ def export(
         raise typer.BadParameter(
             f"choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format"
         )
+    try:
+        require_format(fmt)
+    except MissingExtraError as exc:
+        typer.echo(f"thaigov export: {exc}", err=True)
+        raise typer.Exit(2) from None
     # The builder's page size is irrelevant here: exports page through every match.
     search = build_query_or_exit(
         query,

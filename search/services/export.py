@@ -18,9 +18,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from pipelines.core.article import EXPORT_FIELDS
 from pipelines.core.article import INT_FIELDS as ARTICLE_INT_FIELDS
 from pipelines.core.article import LIST_FIELDS as ARTICLE_LIST_FIELDS
@@ -50,7 +47,12 @@ DAY_FIELDS = frozenset({"published_date"})
 TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
 
 DEFAULT_BATCH_SIZE = 1000
+
 SEARCH_PAGE_SIZE = 100
+
+
+class MissingExtraError(RuntimeError):
+    """A feature needs an optional dependency (an extra of the package) that is not installed."""
 
 
 def _iso(value: Any) -> str | None:
@@ -143,46 +145,10 @@ class CsvWriter:
         self._file.close()
 
 
-def _arrow_type(name: str) -> pa.DataType:
-    if name in LIST_FIELDS:
-        return pa.list_(pa.string())
-    if name in INT_FIELDS:
-        return pa.int64()
-    if name in DAY_FIELDS:
-        return pa.date32()
-    if name in TIMESTAMP_FIELDS:
-        return pa.timestamp("us", tz="UTC")
-    return pa.string()
+def _parquet_writer(path: Path) -> BatchWriter:
+    from search.services.parquet import ParquetWriter  # pyarrow: the optional [parquet] extra
 
-
-PARQUET_SCHEMA = pa.schema([pa.field(n, _arrow_type(n)) for n in EXPORT_COLUMNS])
-
-
-def _to_arrow_value(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in DAY_FIELDS:
-        return dt.date.fromisoformat(value)
-    if name in TIMESTAMP_FIELDS:
-        moment = dt.datetime.fromisoformat(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return value
-
-
-class ParquetWriter:
-    """Typed columns (dates, UTC timestamps, list<string>); one row group per batch."""
-
-    def __init__(self, path: Path) -> None:
-        self._writer = pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd")
-
-    def write_batch(self, records: list[dict[str, Any]]) -> None:
-        columns = {
-            name: [_to_arrow_value(name, r[name]) for r in records] for name in EXPORT_COLUMNS
-        }
-        self._writer.write_table(pa.table(columns, schema=PARQUET_SCHEMA))
-
-    def close(self) -> None:
-        self._writer.close()
+    return ParquetWriter(path)
 
 
 class CorpusWriter:
@@ -237,9 +203,21 @@ class CorpusWriter:
 WRITERS: dict[ExportFormat, Callable[[Path], BatchWriter]] = {
     "jsonl": JsonlWriter,
     "csv": CsvWriter,
-    "parquet": ParquetWriter,
+    "parquet": _parquet_writer,
     "corpus": CorpusWriter,
 }
+
+
+def require_format(fmt: str) -> None:
+    """Raise :class:`MissingExtraError` when ``fmt`` needs a package that is not installed."""
+    if fmt == "parquet":
+        try:
+            import pyarrow.parquet  # noqa: F401
+        except ImportError as exc:
+            raise MissingExtraError(
+                "Parquet export needs pyarrow, which is not installed: "
+                "pip install 'thaigov-archive[parquet]'"
+            ) from exc
 
 
 def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -267,6 +245,7 @@ def write_export(
     """
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
+    require_format(fmt)
     path = Path(path)
     if fmt != "corpus":
         path.parent.mkdir(parents=True, exist_ok=True)

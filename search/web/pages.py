@@ -27,7 +27,18 @@ from search.web.thai_format import iso_date, thai_datetime, thai_long_date, thai
 from search.web.timeline import timeline_svg
 
 TEMPLATES_DIR = FilePath(__file__).parent / "templates"
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def root_path(request: Request) -> dict[str, str]:
+    """``root``: the prefix every local link and form starts with (``thaigov serve --root-path``).
+
+    Links are root-relative (``{{ root }}/articles/1``), not absolute URLs, so they stay right
+    behind a reverse proxy whatever Host header it forwards.
+    """
+    return {"root": str(request.scope.get("root_path", "")).rstrip("/")}
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[root_path])
 templates.env.filters.update(
     highlight=highlight_html,
     thai_date=thai_long_date,
@@ -95,7 +106,11 @@ def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -
         timeline=timeline_svg(
             view.timeline.per_month,
             title=f"จำนวนข่าวที่พบต่อเดือน: {params.q} (matches per month)",
-            bar_href=lambda month: "/?" + params.url_params(date_from=month, date_to=month),
+            bar_href=lambda month: (
+                root_path(request)["root"]
+                + "/?"
+                + params.url_params(date_from=month, date_to=month)
+            ),
         ),
     )
     return templates.TemplateResponse(request, "search.html", context)

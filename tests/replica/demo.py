@@ -1,6 +1,6 @@
 """``make demo``: the whole flow offline. Serve the replica, crawl it, show what was archived.
 
-Runs the real ``scrapy crawl thaigov`` (default pipelines: cleaning, dates, archive, search
+Runs the real ``thaigov crawl`` (default pipelines: cleaning, dates, archive, search
 index) against the replica on 127.0.0.1, into a temporary archive, then prints the archived
 articles and the crawl's skip counters with Rich.
 """
@@ -39,7 +39,7 @@ def crawl(replica: ReplicaServer, tmp: Path, console: Console, full_pipelines: b
     }
     if not full_pipelines:
         settings["ITEM_PIPELINES"] = '{"pipelines.adapters.cleaning.TextCleaningPipeline": 100}'
-    command = [sys.executable, "-m", "scrapy", "crawl", "thaigov"]
+    command = [sys.executable, "-m", "search.cli", "crawl"]  # `thaigov crawl`
     command += ["-a", f"start_id={fx.FIRST_ID}", "-a", f"end_id={replica.last_id + 2}"]
     command += ["-O", str(tmp / "articles.jsonl")]
     for name, value in settings.items():
@@ -50,7 +50,7 @@ def crawl(replica: ReplicaServer, tmp: Path, console: Console, full_pipelines: b
         "THAIGOV_SEARCH_PATH": str(tmp / "search.sqlite3"),
     }
     console.print(
-        f"[bold]$ scrapy crawl thaigov -a start_id={fx.FIRST_ID} "
+        f"[bold]$ thaigov crawl -a start_id={fx.FIRST_ID} "
         f"-a end_id={replica.last_id + 2}[/]  (base URL {replica.base_url})"
     )
     proc = subprocess.run(command, cwd=REPO_ROOT, env=env)

@@ -8,11 +8,13 @@ one. :class:`thaigov_crawler.extensions.RunRecorder` computes the code into the 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+import thaigov_crawler
 from pipelines.core.settings import (
     DataDirError,
     SettingsError,
@@ -20,6 +22,10 @@ from pipelines.core.settings import (
     ensure_writable_dirs,
 )
 from thaigov_crawler.extensions import EXIT_CODE_STAT
+from thaigov_crawler.run_summary import summary_line
+from thaigov_crawler.scrapyd_egg import shadowed_egg
+
+logger = logging.getLogger(__name__)
 
 EXIT_SETUP_FAILED = 1
 
@@ -28,6 +34,17 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
+        egg = shadowed_egg(thaigov_crawler.__file__ or "", sys.path)
+        if egg:
+            logger.error(
+                "the deployed egg %s is shadowed by thaigov-archive installed in this environment "
+                "(%s): uninstall it from Scrapyd's virtualenv (see docs/deploy.md)",
+                egg,
+                thaigov_crawler.__file__,
+            )
+            self.exitcode = 1
+            logger.warning(summary_line({"finish_reason": "egg_shadowed"}, self.exitcode))
+            return
         assert self.crawler_process is not None
         spidercls = self.crawler_process.spider_loader.load(args[0])
         validate = getattr(spidercls, "validate_arguments", None)
@@ -44,6 +61,10 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
-            return
-        code = crawler.stats.get_value(EXIT_CODE_STAT) if crawler.stats else None
-        self.exitcode = int(code or 0)
+        else:
+            code = crawler.stats.get_value(EXIT_CODE_STAT) if crawler.stats else None
+            self.exitcode = int(code or 0)
+        # The log's last line: Scrapyd shows every job as "finished", cron keeps only the log.
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        level = logging.INFO if self.exitcode == 0 else logging.WARNING
+        logger.log(level, summary_line(stats, self.exitcode))

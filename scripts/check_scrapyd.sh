@@ -77,12 +77,22 @@ printf '\n[deploy:check]\nurl = %s/\nproject = thaigov_crawler\n' "$scrapyd" >> 
 cat "$work/deploy.json"
 # scrapyd-deploy exits 0 even when Scrapyd refuses the egg: read Scrapyd's answer.
 grep -q '"status": "ok"' "$work/deploy.json" || fail "Scrapyd refused the egg"
-grep -q '"spiders": 2' "$work/deploy.json" || fail "the egg does not list both spiders"
+# Compare names with the checkout's own `scrapy list`, not a count: adding a spider must not
+# break this check, a spider missing from the egg must.
+curl -sf "$scrapyd/listspiders.json?project=thaigov_crawler" > "$work/spiders.json"
+(cd "$checkout" && "$checkout_python" -m scrapy list) > "$work/spiders.expected"
+"$checkout_python" - "$work/spiders.json" "$work/spiders.expected" <<'EOF' || fail "the egg does not list the project's spiders: $(cat "$work/spiders.json")"
+import json, sys
+listed = set(json.load(open(sys.argv[1]))["spiders"])
+expected = set(open(sys.argv[2]).read().split())
+sys.exit(0 if expected and listed == expected else f"spiders listed {sorted(listed)}, expected {sorted(expected)}")
+EOF
 
 schedule() {  # schedule ARGS... -> job id
   curl -sf "$scrapyd/schedule.json" -d project=thaigov_crawler -d spider=thaigov \
     -d setting=DOWNLOAD_DELAY=0 -d setting=AUTOTHROTTLE_ENABLED=False \
     -d setting=DOWNLOAD_MAXSIZE=200000 \
+    -d "setting=THAIGOV_DATA_DIR=$work/jobs" \
     -d "setting=THAIGOV_ARCHIVE_URL=sqlite:///$work/jobs/archive.sqlite3" \
     -d "setting=THAIGOV_SEARCH_PATH=$work/jobs/search.sqlite3" \
     -d "setting=THAIGOV_STATS_FILE=$work/jobs/stats.json" "$@" |

@@ -568,10 +568,12 @@ class EmbeddedBackend:
             conn.execute("PRAGMA data_version").fetchone()[0],
             conn.total_changes,
         )
+        cached: tuple[object, int, dict[str, int]] | None
         cached = getattr(self._local, "frequencies", None)
         if cached is None or cached[0] != version or len(cached[2]) > _FREQUENCY_CACHE:
-            documents = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
-            cached = self._local.frequencies = (version, documents, {})
+            documents: int = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+            cached = (version, documents, {})
+            self._local.frequencies = cached
         _, documents, frequencies = cached
         for word in words:
             if word not in frequencies:

@@ -364,16 +364,58 @@ def _may_hold(token: str, words: tuple[str, ...] | None) -> bool:
     return words is None or any(w in token and w != token for w in words)
 
 
+def part_chains(token: str, parts: Iterable[str]) -> list[list[str]]:
+    """The parts of one token as runs in which neighbours abut in the token.
+
+    Phrase search over a parts field takes neighbouring positions for neighbouring words, so a
+    run holds a part only right after a part that ends where it starts: in
+    กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม, ดิจิทัล and เศรษฐกิจ are not neighbours (เพื่อ, not a
+    part, lies between), and a plain list of the parts made ``"ดิจิทัล เศรษฐกิจ"`` match.
+    Parts are taken in text order, longer first at one offset; each one extends the first run
+    that ends where it starts and is still open, or starts a new run. Every part is indexed once
+    (as before), so a phrase of parts that overlap another path (คณะกรรมการ พัฒนา beside
+    คณะกรรมการ พัฒนาการ) may not be found through parts; it is never found falsely.
+    """
+    placed = sorted(
+        {(start, -len(part), part) for part in parts for start in _occurrences(token, part)}
+    )
+    runs: list[list[str]] = []
+    open_runs: dict[int, list[int]] = {}  # end offset -> runs ending there, oldest first
+    for start, negative, part in placed:
+        waiting = open_runs.get(start)
+        if waiting:
+            index = waiting.pop(0)
+            runs[index].append(part)
+        else:
+            index = len(runs)
+            runs.append([part])
+        open_runs.setdefault(start - negative, []).append(index)
+    return runs
+
+
+def _occurrences(token: str, part: str) -> Iterator[int]:
+    start = token.find(part)
+    while start != -1:
+        yield start
+        start = token.find(part, start + 1)
+
+
 def index_texts(text: str | None) -> tuple[str, str]:
     """``(segmented, parts)`` of a text: what both backends index for it.
 
-    The parts field holds each token's parts, token groups separated by ``PART_GAP``.
+    The parts field holds each token's parts as ``part_chains`` runs, every run separated from
+    the next by ``PART_GAP`` (so phrases never join parts that are not neighbours in the text).
     """
     if not text:
         return "", ""
     folded = fold(normalise(text))
     spans = _spans(folded)
-    groups = [" ".join(p) for t, a, b in spans if (p := _parts_of(t, folded[a:b]))]
+    groups = [
+        " ".join(run)
+        for t, a, b in spans
+        if (p := _parts_of(t, folded[a:b]))
+        for run in part_chains(t, p)
+    ]
     return " ".join(t for t, _, _ in spans), f" {PART_GAP} ".join(groups)
 
 

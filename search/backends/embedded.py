@@ -11,10 +11,14 @@ Why this shape:
 - Compound parts (``IndexDoc.*_parts``) go to two more columns, ``title_parts`` and
   ``body_parts``: FTS5 cannot put a token at its compound's position from Python (that takes a
   C tokenizer), so a word matches either the whole-token columns or the parts columns, and a
-  phrase must lie within one column. Part groups of different words are separated by
-  ``PART_GAP``, a token no query can contain, so phrases never run across two compounds.
-- Ranking is FTS5's BM25 with the title column weighted up; documents where every term matches a
-  whole token (not only a part) rank first.
+  phrase must lie within one column. Runs of abutting parts (``part_chains``) are separated by
+  ``PART_GAP``, a token no query can contain, so phrases never join parts that are not
+  neighbours in the text, nor run across two compounds.
+- Column filters are written only where they change what matches (``_column_filter``): they
+  make FTS5 decode the position list of every row it visits.
+- Ranking is FTS5's BM25 with the title column weighted up, over the query words in fewer than
+  half the documents (``rank_expression``); documents where every term matches a whole token
+  (not only a part) rank first.
 - ``temp.fts_vocab`` (fts5vocab, created per connection) exposes the index's own vocabulary
   for "did you mean".
 - ``rebuild`` writes a new file beside the old one and ``os.replace``s it; every call checks

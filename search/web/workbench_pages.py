@@ -21,6 +21,7 @@ from starlette.datastructures import QueryParams
 from search.core.corpus_stats import period_start
 from search.core.query import QueryError, SearchQuery
 from search.services import workbench as wb
+from search.services.table_limits import LIMITS
 from search.web.api import services
 from search.web.pages import page_numbers, templates
 from search.web.services import Services
@@ -241,7 +242,7 @@ def collocations_page(
         q = form.query()
         span = wb.check_number("window", form.get("window"), 5, 1, wb.MAX_WINDOW)
         measure = wb.check_measure(form.get("measure"))
-        least = wb.check_number("min_count", form.get("min_count"), 3, 1, 1_000_000)
+        least = LIMITS["collocations"].check_min_count(form.get("min_count"))
         keep = form.get("stopwords") == "keep"
         result = wb.collocation_table(
             svc.backend, q, window=span, measure=measure, min_count=least, use_stopwords=not keep
@@ -302,7 +303,7 @@ def keyness_page(request: Request, svc: Annotated[Services, Depends(services)]) 
                 )
             except QueryError as exc:
                 raise QueryError("reference", f"ref_{exc.param}: {exc.message}", exc.value) from exc
-        least = wb.check_number("min_count", form.get("min_count"), 5, 1, 1_000_000)
+        least = LIMITS["keyness"].check_min_count(form.get("min_count"))
         keep = form.get("stopwords") == "keep"
         found, ref = wb.keyness_frequencies(svc.backend, target, kind, other)
         rows = wb.keyness_table(found, ref, min_count=least, use_stopwords=not keep)
@@ -333,7 +334,7 @@ def words_page(request: Request, svc: Annotated[Services, Depends(services)]) ->
 
     def work() -> dict[str, Any]:
         q = form.query()
-        least = wb.check_number("min_count", form.get("min_count"), 1, 1, 1_000_000)
+        least = LIMITS["words"].check_min_count(form.get("min_count"))
         keep = form.get("stopwords") == "keep"
         counts, size = wb.frequencies(svc.backend, q)
         listed = wb.word_list(counts, min_count=least, use_stopwords=not keep)

@@ -234,7 +234,11 @@ def collocations_page(
     form = Form(
         request.query_params, ("q", "window", "measure", "min_count", "stopwords", *FILTER_KEYS)
     )
-    context: dict[str, Any] = {"tool": "collocations", "form": form}
+    context: dict[str, Any] = {
+        "tool": "collocations",
+        "form": form,
+        "limits": LIMITS["collocations"],
+    }
     if not form.get("q").strip():
         return _render(request, "collocations.html", context)
 
@@ -276,7 +280,7 @@ def _filter_pairs(form: Form) -> list[tuple[str, str]]:
 def keyness_page(request: Request, svc: Annotated[Services, Depends(services)]) -> HTMLResponse:
     keys = ("q", *FILTER_KEYS, "reference", "ref_q", "ref_from", "ref_to", "ref_category")
     form = Form(request.query_params, (*keys, "min_count", "stopwords"))
-    context: dict[str, Any] = {"tool": "keyness", "form": form}
+    context: dict[str, Any] = {"tool": "keyness", "form": form, "limits": LIMITS["keyness"]}
     asked = any(form.get(k).strip() for k in ("q", "from", "to", "lang", "reference")) or bool(
         form.getlist("category")
     )
@@ -327,7 +331,7 @@ def keyness_page(request: Request, svc: Annotated[Services, Depends(services)]) 
 @router.get("/words", response_class=HTMLResponse)
 def words_page(request: Request, svc: Annotated[Services, Depends(services)]) -> HTMLResponse:
     form = Form(request.query_params, ("q", *FILTER_KEYS, "min_count", "stopwords"))
-    context: dict[str, Any] = {"tool": "words", "form": form}
+    context: dict[str, Any] = {"tool": "words", "form": form, "limits": LIMITS["words"]}
     asked = any(form.get(k).strip() for k in ("q", "from", "to", "lang", "min_count"))
     if not (asked or form.getlist("category")):
         return _render(request, "words.html", context)

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from search.web import create_app
-from tests.browser_support import chromium, serve, watched_page
+from tests.browser_support import chromium, serve_archive, watched_page
 from tests.conftest import REPO_ROOT
 from tests.web_fixtures import RICE, RICE_IDS, SCRIPT_ID, SCRIPT_TITLE, build_archive
 
@@ -26,13 +25,8 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory: Path = tmp_path_factory.mktemp("browser")
-    store, backend = build_archive(directory)
-    try:
-        with serve(create_app(store, backend)) as url:
-            yield url
-    finally:
-        backend.close()
-        store.close()
+    with serve_archive(*build_archive(directory)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

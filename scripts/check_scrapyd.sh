@@ -10,21 +10,8 @@
 #   SCRAPYD_VENV=/path KEEP=1 scripts/check_scrapyd.sh   # reuse a Scrapyd venv, keep the files
 set -euo pipefail
 cd "$(dirname "$0")/.."
-checkout=$PWD
-python=${PYTHON:-python3}
-checkout_python=${CHECKOUT_PYTHON:-$checkout/.venv/bin/python}
-work=$(mktemp -d "${TMPDIR:-/tmp}/thaigov-scrapyd.XXXXXX")
+source scripts/lib/check_harness.sh check_scrapyd
 venv=${SCRAPYD_VENV:-$work/scrapyd-venv}
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "kept $work"; fi
-}
-trap cleanup EXIT
-started=$(date +%s)
-step() { printf -- '--- %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
-fail() { echo "check_scrapyd: FAILED: $*" >&2; exit 1; }
-free_port() { "$checkout_python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 step "Scrapyd virtualenv (dependencies only, not the project): $venv"
 if [ ! -x "$venv/bin/scrapyd" ]; then
@@ -41,11 +28,8 @@ if (cd / && env -u PYTHONPATH "$venv/bin/python" -c 'import thaigov_crawler' 2>/
 fi
 
 step "replica of the site and Scrapyd on 127.0.0.1"
-replica_port=$(free_port)
+start_replica
 scrapyd_port=$(free_port)
-(cd "$checkout" && exec "$checkout_python" -m tests.replica --port "$replica_port") \
-  > "$work/replica.log" 2>&1 &
-pids+=($!)
 mkdir -p "$work/scrapyd" "$work/home" "$work/jobs"
 cat > "$work/scrapyd/scrapyd.conf" <<EOF
 [scrapyd]
@@ -64,7 +48,7 @@ EOF
 pids+=($!)
 scrapyd="http://127.0.0.1:$scrapyd_port"
 for _ in $(seq 100); do
-  curl -sf "$scrapyd/daemonstatus.json" >/dev/null && curl -sf "http://127.0.0.1:$replica_port/robots.txt" >/dev/null && break
+  curl -sf "$scrapyd/daemonstatus.json" >/dev/null && break
   sleep 0.2
 done
 curl -sf "$scrapyd/daemonstatus.json" >/dev/null || fail "Scrapyd did not start: $(tail -5 "$work/scrapyd.log")"

@@ -9,20 +9,7 @@
 #   KEEP=1 PYTHON=python3.11 scripts/check_wheel.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-checkout=$PWD
-python=${PYTHON:-python3}
-checkout_python=${CHECKOUT_PYTHON:-$checkout/.venv/bin/python}
-work=$(mktemp -d "${TMPDIR:-/tmp}/thaigov-wheel.XXXXXX")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "kept $work"; fi
-}
-trap cleanup EXIT
-started=$(date +%s)
-step() { printf -- '--- %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
-fail() { echo "check_wheel: FAILED: $*" >&2; exit 1; }
-free_port() { "$checkout_python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source scripts/lib/check_harness.sh check_wheel
 
 step "build the wheel with setuptools at the build floor (77.0.3: the first that reads license = \"MIT\")"
 echo "setuptools==77.0.3" > "$work/build-constraints.txt"
@@ -66,14 +53,7 @@ run "$thaigov" import-corpus "$work/corpus"
 [ -f "$work/run/data/thaigov.sqlite3" ] || fail "import-corpus did not create ./data/thaigov.sqlite3"
 
 step "crawl: the local replica"
-replica_port=$(free_port)
-(cd "$checkout" && exec "$checkout_python" -m tests.replica --port "$replica_port") \
-  > "$work/replica.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$replica_port/robots.txt" >/dev/null && break
-  sleep 0.1
-done
+start_replica
 run "$thaigov" crawl -a start_id=1001 -a end_id=1030 \
   -s "THAIGOV_BASE_URL=http://127.0.0.1:$replica_port" -s DOWNLOAD_DELAY=0 \
   -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_MAXSIZE=200000 2> "$work/crawl.log" ||

@@ -61,6 +61,19 @@ def serve(app: Any) -> Iterator[str]:
 
 
 @contextmanager
+def serve_archive(store: Any, backend: Any) -> Iterator[str]:
+    """The web app over ``store`` and ``backend`` under uvicorn (``serve``); closes both after."""
+    from search.web import create_app
+
+    try:
+        with serve(create_app(store, backend)) as url:
+            yield url
+    finally:
+        backend.close()
+        store.close()
+
+
+@contextmanager
 def chromium(chromium_path: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -14,14 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 
-def _article(
+def search_record(
     article_id: int,
     title: str,
     body: str,
-    published_date: str,
+    published_date: str | None,
     category: str,
     lang: str = "th",
+    *,
+    content_hash: str | None = None,
 ) -> dict[str, Any]:
+    """The article fields the search index reads (the workbench and Thai-search fixtures too)."""
     return {
         "article_id": article_id,
         "url": f"https://www.thaigov.go.th/news/contents/details/{article_id}",
@@ -30,12 +33,12 @@ def _article(
         "published_date": published_date,
         "category": category,
         "lang": lang,
-        "content_hash": f"hash-{article_id}",
+        "content_hash": content_hash or f"hash-{article_id}",
     }
 
 
 ARTICLES: list[dict[str, Any]] = [
-    _article(
+    search_record(
         1001,
         "นายกรัฐมนตรีลงพื้นที่จังหวัดตากติดตามสถานการณ์น้ำ",
         "วันนี้นายกรัฐมนตรีเดินทางไปจังหวัดตากเพื่อติดตามสถานการณ์น้ำท่วม\n"
@@ -43,7 +46,7 @@ ARTICLES: list[dict[str, Any]] = [
         "2024-01-15",
         "ข่าวทำเนียบรัฐบาล",
     ),
-    _article(
+    search_record(
         1002,
         "รัฐบาลช่วยเหลือเกษตรกรชาวสวนยาง",
         "คณะรัฐมนตรีอนุมัติมาตรการดูแลราคายางพารา เพื่อช่วยเหลือเกษตรกรชาวสวนยางทั่วประเทศ\n"
@@ -51,7 +54,7 @@ ARTICLES: list[dict[str, Any]] = [
         "2024-02-03",
         "ด้านเศรษฐกิจ",
     ),
-    _article(
+    search_record(
         1003,
         "กระทรวงสาธารณสุขแจกยาให้ผู้ป่วยโรคเรื้อรัง",
         "โรงพยาบาลทุกแห่งเตรียมยาและเวชภัณฑ์ให้เพียงพอ ผู้ป่วยสามารถรับยาได้ที่ร้านยาใกล้บ้าน\n"
@@ -59,7 +62,7 @@ ARTICLES: list[dict[str, Any]] = [
         "2024-02-20",
         "ด้านสังคม",
     ),
-    _article(
+    search_record(
         1004,
         "Prime Minister welcomes foreign investors",
         "The Prime Minister met foreign investors at Government House on Monday.\n"
@@ -68,7 +71,7 @@ ARTICLES: list[dict[str, Any]] = [
         "Government News",
         lang="en",
     ),
-    _article(
+    search_record(
         1005,
         "โครงการตรวจสุขภาพตาผู้สูงอายุ",
         "กระทรวงสาธารณสุขจัดโครงการตรวจตาฟรีให้ผู้สูงอายุ เพื่อป้องกันโรคต้อกระจก\n"
@@ -76,7 +79,7 @@ ARTICLES: list[dict[str, Any]] = [
         "2024-03-18",
         "ด้านสังคม",
     ),
-    _article(
+    search_record(
         1006,
         "ประชุมคณะรัฐมนตรีเรื่องราคาสินค้าเกษตร",
         "ที่ประชุมคณะรัฐมนตรีพิจารณาราคาสินค้าเกษตรหลายชนิด เช่น ข้าว มันสำปะหลัง และยาง\n"
@@ -84,7 +87,7 @@ ARTICLES: list[dict[str, Any]] = [
         "2023-12-26",
         "ด้านเศรษฐกิจ",
     ),
-    _article(
+    search_record(
         1007,
         "Cabinet approves water management plan",
         "The Cabinet approved a national water management plan to prevent floods.\n"
@@ -94,7 +97,7 @@ ARTICLES: list[dict[str, Any]] = [
         "Cabinet Meeting Synopsis",
         lang="en",
     ),
-    _article(
+    search_record(
         1008,
         "โฆษกรัฐบาลแถลงผลการประชุมคณะรัฐมนตรี",
         "โฆษกประจำสำนักนายกรัฐมนตรีแถลงว่าคณะรัฐมนตรีเห็นชอบแผนบริหารจัดการน้ำ\n"

@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
 from pipelines.archive import migrations
+from pipelines.archive import store as store_module
 from pipelines.archive.engine import make_engine
 from pipelines.archive.models import Base
 from pipelines.archive.records import to_columns
@@ -368,6 +369,22 @@ def test_mark_indexed_only_where_the_hash_still_matches(store: ArchiveStore) -> 
     assert [a["article_id"] for a in store.iter_articles(pending_only=True)] == [102]
     assert store.mark_all_unindexed() == 1
     assert store.count(pending_only=True) == 2
+
+
+def test_bookkeeping_updates_count_across_id_chunks(
+    store: ArchiveStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long id lists go in chunks (one transaction); every chunk's rows are counted."""
+    monkeypatch.setattr(store_module, "_CHUNK", 2)
+    results = store.upsert_batch([article(i) for i in range(101, 106)])
+    pairs = [(r.article_id or 0, r.content_hash or "") for r in results]
+    assert store.mark_indexed([*pairs, (999, "x"), pairs[0]]) == 5
+    assert store.count(pending_only=True) == 0
+    assert store.mark_unindexed([105, 101, 103, 104, 101, 998]) == 4
+    assert [a["article_id"] for a in store.iter_articles(pending_only=True)] == [101, 103, 104, 105]
+    store.record_frontier([(i, "failed", "http_503") for i in (201, 202, 203)])
+    store.record_frontier([(204, "article", None)])
+    assert store.give_up_frontier([204, 203, 202, 201, 200]) == 3
 
 
 # --- reads --------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -172,19 +173,32 @@ def test_one_crawl_per_archive_across_working_directories(archive_url: str, tmp_
         assert [a["article_id"] for a in store.iter_articles()] == [1001]
 
 
+@pytest.fixture(scope="module")
+def first_crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the archive and index of one crawl of 1001-1010 (the same for every kind
+    of damage below, so it is crawled once and copied)."""
+    folder = tmp_path_factory.mktemp("first_crawl")
+    with ReplicaServer(extra_ids=4) as server:
+        first = crawl(
+            server, folder, f"sqlite:///{folder / 'archive.sqlite3'}",
+            {"start_id": "1001", "end_id": "1010"},
+        )  # fmt: skip
+    assert first.returncode == 0, first.stderr[-3000:]
+    return folder
+
+
 @pytest.mark.parametrize("damage", ["missing", "emptied", "corrupt"])
 def test_lost_or_damaged_index_is_reported_never_recreated_empty(
-    tmp_path: Path, damage: str
+    tmp_path: Path, damage: str, first_crawl: Path
 ) -> None:
     from search.backends.embedded import EmbeddedBackend
     from search.cli import app
 
+    shutil.copytree(first_crawl, tmp_path, dirs_exist_ok=True)
     url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     index = tmp_path / "search.sqlite3"
     env = {"THAIGOV_ARCHIVE_URL": url, "THAIGOV_SEARCH_PATH": str(index)}
     with ReplicaServer(extra_ids=4) as server:
-        first = crawl(server, tmp_path, url, {"start_id": "1001", "end_id": "1010"})
-        assert first.returncode == 0, first.stderr[-3000:]
         if damage == "missing":
             index.unlink()
         elif damage == "emptied":

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from search.web import create_app
-from tests.browser_support import assert_article_is_inert, chromium, serve, watched_page
+from tests.browser_support import assert_article_is_inert, chromium, serve_archive, watched_page
 from tests.conftest import REPO_ROOT
 from tests.replica.fixtures import SITE_ORIGIN
 from tests.replica.hostile_web import (
@@ -37,12 +36,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory: Path = tmp_path_factory.mktemp("hostile-browser")
     store, backend = build_archive(directory)
     store_hostile(store, backend)
-    try:
-        with serve(create_app(store, backend)) as url:
-            yield url
-    finally:
-        backend.close()
-        store.close()
+    with serve_archive(store, backend) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,91 +7,39 @@ test-artifacts/search-page.png (and the phone-width one beside it).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from search.web import create_app
+from tests.browser_support import chromium, serve_archive, watched_page
 from tests.conftest import REPO_ROOT
 from tests.web_fixtures import RICE, RICE_IDS, SCRIPT_ID, SCRIPT_TITLE, build_archive
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory: Path = tmp_path_factory.mktemp("browser")
-    store, backend = build_archive(directory)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(store, backend), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        backend.close()
-        store.close()
+    with serve_archive(*build_archive(directory)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium(chromium_path) as launched:
+        yield launched
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
-    opened = context.new_page()
-    dialogs: list[str] = []
-
-    def refuse(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    opened.on("dialog", refuse)
-    try:
-        yield opened
-    finally:
-        context.close()
-    assert dialogs == [], f"a script ran in the page: {dialogs}"
+    with watched_page(browser, offline=False) as watched:
+        yield watched.page
+    assert watched.dialogs == [], f"a script ran in the page: {watched.dialogs}"
 
 
 def result_ids(page: Any) -> set[int]:

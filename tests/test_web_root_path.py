@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser_support import chromium, free_port
 from tests.conftest import REPO_ROOT
 from tests.web_fixtures import RICE, RICE_IDS, build_archive
 
@@ -28,7 +29,6 @@ pytestmark = pytest.mark.browser
 
 PREFIX = "/thaigov"
 CLIENT_ADDRESS = "203.0.113.7"  # the browser's address as the proxy reports it (TEST-NET-3)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 
 
 class StrippingProxy:
@@ -81,14 +81,6 @@ class StrippingProxy:
         self.server.server_close()
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StrippingProxy, Path]]:
     """``thaigov serve --root-path /thaigov`` in a subprocess, behind the proxy."""
@@ -123,14 +115,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stripping
 
 @pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium(chromium_path) as launched:
+        yield launched
 
 
 def local_targets(page: Any) -> list[str]:

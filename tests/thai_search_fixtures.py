@@ -15,18 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.search_fixtures import search_record
+
 
 def _article(article_id: int, title: str, body: str, day: str, lang: str = "th") -> dict[str, Any]:
-    return {
-        "article_id": article_id,
-        "url": f"https://www.thaigov.go.th/news/contents/details/{article_id}",
-        "title": title,
-        "body": body,
-        "published_date": f"2024-{day}",
-        "category": "ข่าวทดสอบ",
-        "lang": lang,
-        "content_hash": f"thai-{article_id}",
-    }
+    return search_record(
+        article_id, title, body, f"2024-{day}", "ข่าวทดสอบ", lang, content_hash=f"thai-{article_id}"
+    )
 
 
 THAI_ARTICLES: list[dict[str, Any]] = [

@@ -14,6 +14,7 @@ from typing import Any
 
 from pipelines.core.article import canonical_url
 from search.web.thai_format import thai_long_date
+from tests.search_fixtures import drop_elasticsearch
 
 RICE = "ข้าว"
 ES_TEST_PREFIX = "thaigov-webtest"
@@ -134,19 +135,7 @@ def open_backend_for_test(kind: str, directory: Path, elasticsearch_url: str = "
 
 def drop_test_indices(elasticsearch_url: str) -> None:
     """Delete every index and template the web tests created in Elasticsearch."""
-    from elasticsearch import Elasticsearch
-
-    with Elasticsearch(elasticsearch_url) as client:
-        found = client.indices.get(
-            index=f"{ES_TEST_PREFIX}*", allow_no_indices=True, ignore_unavailable=True
-        )
-        for name in found:
-            client.indices.delete(index=name, ignore_unavailable=True)
-        templates = client.options(ignore_status=404).indices.get_index_template(
-            name=f"{ES_TEST_PREFIX}*"
-        )
-        for template in templates.get("index_templates", []):
-            client.indices.delete_index_template(name=template["name"])
+    drop_elasticsearch(elasticsearch_url, ES_TEST_PREFIX)
 
 
 def build_archive(directory: Path, backend: Any = None) -> tuple[Any, Any]:

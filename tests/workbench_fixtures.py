@@ -19,33 +19,19 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _article(
-    article_id: int, title: str, body: str, published_date: str | None, category: str
-) -> dict[str, Any]:
-    return {
-        "article_id": article_id,
-        "url": f"https://www.thaigov.go.th/news/contents/details/{article_id}",
-        "title": title,
-        "body": body,
-        "published_date": published_date,
-        "category": category,
-        "lang": "th",
-        "content_hash": f"hash-{article_id}",
-    }
-
+from tests.search_fixtures import search_record
 
 ARTICLES: list[dict[str, Any]] = [
-    _article(2001, "ราคา ข้าว", "ชาวนา ขาย ข้าว ราคา ดี ข้าว หอม ขาย ดี", "2024-01-05", "เศรษฐกิจ"),
-    _article(
+    search_record(2001, "ราคา ข้าว", "ชาวนา ขาย ข้าว ราคา ดี ข้าว หอม ขาย ดี", "2024-01-05", "เศรษฐกิจ"),
+    search_record(
         2002, "ตลาด ยาง", "ราคา ยาง ตก ชาวสวน ยาง เดือดร้อน ข้าว ราคา ดี", "2024-01-20", "เศรษฐกิจ"
     ),
-    _article(2003, "ท่องเที่ยว ฤดู ร้อน", "ท่องเที่ยว ทะเล ท่องเที่ยว ภูเขา", "2024-02-14", "สังคม"),
-    _article(2004, "ส่งออก ข้าว และ ยาง", "ข้าว ยาง ข้าว", "2024-04-02", "เศรษฐกิจ"),
-    _article(2005, "ประชุม", "ประชุม ครม ราคา ข้าว", "2023-12-28", "สังคม"),
-    _article(2006, "ข่าว", "ไม่มี คำ ค้น", "2024-02-25", "สังคม"),
-    _article(2007, "อากาศ ดี", "ฝน ตก ทั่ว ไทย", "2024-01-28", "สังคม"),
-    _article(
+    search_record(2003, "ท่องเที่ยว ฤดู ร้อน", "ท่องเที่ยว ทะเล ท่องเที่ยว ภูเขา", "2024-02-14", "สังคม"),
+    search_record(2004, "ส่งออก ข้าว และ ยาง", "ข้าว ยาง ข้าว", "2024-04-02", "เศรษฐกิจ"),
+    search_record(2005, "ประชุม", "ประชุม ครม ราคา ข้าว", "2023-12-28", "สังคม"),
+    search_record(2006, "ข่าว", "ไม่มี คำ ค้น", "2024-02-25", "สังคม"),
+    search_record(2007, "อากาศ ดี", "ฝน ตก ทั่ว ไทย", "2024-01-28", "สังคม"),
+    search_record(
         2008,
         "นายกรัฐมนตรีพบประชาชน",
         "นายกรัฐมนตรีเดินทางไปจังหวัดเชียงใหม่เพื่อพบประชาชนและเกษตรกร ก่อนกลับมาพบประชาชนอีกครั้ง",

@@ -1,43 +1,33 @@
 """Run a corpus import in this process: the ``thaigov_corpus`` spider with the project settings.
 
-Runs the ``thaigov_corpus`` spider with the project settings, so the very same item pipelines
-(cleaning, dates, archive, index), stats and run records apply as for a crawl. Scrapy is only
-imported when the command runs, so the rest of the CLI starts fast.
+Through ``thaigov_crawler.in_process``, so the very same item pipelines (cleaning, dates,
+archive, index), stats and run records apply as for a crawl, and Scrapy is only imported when
+the command runs.
 """
 
 from __future__ import annotations
 
 import os
 import tarfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.progress import Progress
 
 from pipelines.core.corpus_format import is_tarball
+from thaigov_crawler.in_process import SpiderOutcome, run_spider
 
-EXIT_ARCHIVE_FAILURES = 1
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 
 @dataclass
-class ImportOutcome:
-    """What an import did: the crawl's final stats and the files that were not imported."""
+class ImportOutcome(SpiderOutcome):
+    """What an import did: the crawl's final stats and the files that were not imported (an
+    article the archive could not write fails the import, exit 1)."""
 
-    stats: dict[str, Any]
     problems: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def stat(self, name: str) -> int:
-        return int(self.stats.get(name) or 0)
-
-    @property
-    def exit_code(self) -> int:
-        code = self.stat("thaigov/exit_code")
-        if code:
-            return code
-        return EXIT_ARCHIVE_FAILURES if self.stat("archive/failed") else 0
 
 
 def count_corpus_files(path: Path) -> int | None:
@@ -66,19 +56,13 @@ def run_import(
     progress: Progress | None = None,
 ) -> ImportOutcome:
     """Run the corpus spider in this process (once per process: Twisted cannot restart)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "thaigov_crawler.settings")
     from scrapy import signals
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
 
     from thaigov_crawler.spiders.corpus import CorpusSpider, corpus_problem
 
-    project = get_project_settings()
-    for name, value in (settings or {}).items():
-        project.set(name, value, priority="cmdline")
-    process = CrawlerProcess(project)
-    crawler = process.create_crawler(CorpusSpider)
-    if progress is not None:
+    def show_progress(crawler: Crawler) -> None:
+        if progress is None:
+            return
         # With --limit the bar counts articles; otherwise it counts files (skipped ones too).
         task = progress.add_task("importing", total=limit or count_corpus_files(path))
         skipped = 0
@@ -97,10 +81,8 @@ def run_import(
             crawler.signals.connect(advance, signal=signal, weak=False)
         crawler.signals.connect(skip, signal=corpus_problem, weak=False)
 
-    started = time.perf_counter()
-    process.crawl(crawler, path=str(path), limit=limit)
-    process.start()
-    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    spider = crawler.spider
-    problems = list(getattr(spider, "problems", []))
-    return ImportOutcome(stats, problems, time.perf_counter() - started)
+    crawler, stats, seconds = run_spider(
+        CorpusSpider, settings, prepare=show_progress, path=str(path), limit=limit
+    )
+    problems = list(getattr(crawler.spider, "problems", []))
+    return ImportOutcome(stats, seconds, problems)

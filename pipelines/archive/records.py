@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipelines.core.article import EXPORT_FIELDS, HASHED_FIELDS, LIST_FIELDS, canonical_url
+from pipelines.core.date_values import to_date
 from pipelines.core.text_cleaning import clean_optional
 from pipelines.core.text_rules import category_fields
 
@@ -75,13 +76,8 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
 
 
 def parse_date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+    """The published_date column's value; raises ValueError for text that is not an ISO date."""
+    return to_date(value)
 
 
 def to_columns(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,12 +29,12 @@ import datetime as dt
 import json
 import logging
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import (
     Table,
@@ -49,6 +49,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Update
 
 from pipelines.archive import locks, migrations
 from pipelines.archive.engine import make_engine
@@ -79,6 +80,7 @@ log = logging.getLogger(__name__)
 UTC = dt.UTC
 Action = Literal["inserted", "unchanged", "updated", "failed"]
 _CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,19 +274,14 @@ class ArchiveStore:
     ) -> int:
         """Set ``indexed_at`` where (article_id, content_hash) still matches; returns rows set."""
         at = at or utcnow()
-        pairs = list(dict.fromkeys((int(i), h) for i, h in pairs))
-        changed = 0
-        with self._sessions.begin() as session:
-            for start in range(0, len(pairs), _CHUNK):
-                chunk = pairs[start : start + _CHUNK]
-                result = session.execute(
-                    update(Article)
-                    .where(tuple_(Article.article_id, Article.content_hash).in_(chunk))
-                    .values(indexed_at=at)
-                    .execution_options(synchronize_session=False)
-                )
-                changed += _rowcount(result)
-        return changed
+        return self._update_in_chunks(
+            list(dict.fromkeys((int(i), h) for i, h in pairs)),
+            lambda chunk: (
+                update(Article)
+                .where(tuple_(Article.article_id, Article.content_hash).in_(chunk))
+                .values(indexed_at=at)
+            ),
+        )
 
     def mark_all_unindexed(self) -> int:
         """Clear ``indexed_at`` everywhere (before a full rebuild of the search index)."""
@@ -461,31 +458,36 @@ class ArchiveStore:
 
     def give_up_frontier(self, ids: Iterable[int]) -> int:
         """Mark failed ids as given up (they stay listed as gaps, never requested again)."""
-        ids = sorted({int(i) for i in ids})
-        changed = 0
-        with self._sessions.begin() as session:
-            for start in range(0, len(ids), _CHUNK):
-                result = session.execute(
-                    update(FrontierId)
-                    .where(FrontierId.article_id.in_(ids[start : start + _CHUNK]))
-                    .where(FrontierId.state == "failed")
-                    .values(state="given_up")
-                    .execution_options(synchronize_session=False)
-                )
-                changed += _rowcount(result)
-        return changed
+        return self._update_in_chunks(
+            sorted({int(i) for i in ids}),
+            lambda chunk: (
+                update(FrontierId)
+                .where(FrontierId.article_id.in_(chunk))
+                .where(FrontierId.state == "failed")
+                .values(state="given_up")
+            ),
+        )
 
     def mark_unindexed(self, ids: Iterable[int]) -> int:
         """Clear ``indexed_at`` of these articles (the index lost them: ``reindex --pending``)."""
-        ids = sorted({int(i) for i in ids})
+        return self._update_in_chunks(
+            sorted({int(i) for i in ids}),
+            lambda chunk: (
+                update(Article).where(Article.article_id.in_(chunk)).values(indexed_at=None)
+            ),
+        )
+
+    def _update_in_chunks(
+        self, keys: Sequence[K], statement: Callable[[Sequence[K]], Update]
+    ) -> int:
+        """Run the UPDATE ``statement(chunk)`` for each ``_CHUNK`` keys, all in one transaction;
+        returns the rows it changed (a key list of any length stays within parameter limits)."""
         changed = 0
         with self._sessions.begin() as session:
-            for start in range(0, len(ids), _CHUNK):
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
                 result = session.execute(
-                    update(Article)
-                    .where(Article.article_id.in_(ids[start : start + _CHUNK]))
-                    .values(indexed_at=None)
-                    .execution_options(synchronize_session=False)
+                    statement(chunk).execution_options(synchronize_session=False)
                 )
                 changed += _rowcount(result)
         return changed

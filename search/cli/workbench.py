@@ -31,6 +31,7 @@ from search.cli.query_options import (
 from search.core.query import MAX_LIMIT, QueryError, SearchQuery
 from search.core.safety import neutralise_formula
 from search.services import workbench as wb
+from search.services.table_limits import LIMITS
 
 console = Console()
 T = TypeVar("T")
@@ -95,6 +96,26 @@ def _emit(rows: Iterable[Mapping[str, object]], *, as_json: bool, as_csv: bool) 
             )
         return True
     return False
+
+
+def _print_rows(
+    rows: list[dict[str, object]],
+    columns: tuple[str, ...],
+    *,
+    title: str,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """A word table as JSON lines or CSV when asked, else on screen: the word left, figures
+    right (``columns`` names them even when no row is left)."""
+    if _emit(rows, as_json=as_json, as_csv=as_csv):
+        return
+    table = Table(title=title)
+    for name in columns:
+        table.add_column(name, justify="left" if name == "word" else "right")
+    for row in rows:
+        table.add_row(*(_number(v) for v in row.values()))
+    console.print(table)
 
 
 def _with_backend(work: Callable[[SearchBackend], T]) -> T:
@@ -186,8 +207,8 @@ def collocations_command(
     query: Annotated[str, typer.Argument(help='A word, "a phrase", or a OR b')],
     window: Annotated[str, typer.Option(metavar="N", help="Words each side (1-10)")] = "5",
     measure: Annotated[str, typer.Option(help="ll (log-likelihood) | mi")] = "ll",
-    min_count: MinCountOption = "3",
-    top: TopOption = "50",
+    min_count: MinCountOption = str(LIMITS["collocations"].min_count),
+    top: TopOption = str(LIMITS["collocations"].limit),
     stopwords: StopwordsOption = True,
     date_from: FromOption = None,
     date_to: ToOption = None,
@@ -200,8 +221,7 @@ def collocations_command(
     q = _filters(query, date_from, date_to, category, lang)
     span = _checked(lambda: wb.check_number("window", window, 5, 1, wb.MAX_WINDOW))
     chosen = _checked(lambda: wb.check_measure(measure))
-    least = _checked(lambda: wb.check_number("min_count", min_count, 3, 1, 1_000_000))
-    rows_wanted = _checked(lambda: wb.check_number("limit", top, 50, 1, 10_000))
+    least, rows_wanted = _checked(lambda: LIMITS["collocations"].check(min_count, top))
     result = _checked(
         lambda: _with_backend(
             lambda b: wb.collocation_table(
@@ -210,18 +230,14 @@ def collocations_command(
         ),
         {"q": "QUERY"},
     )
-    rows = [wb.collocation_row(a, chosen) for a in result.rows[:rows_wanted]]
-    if _emit(rows, as_json=as_json, as_csv=as_csv):
-        return
-    table = Table(
+    _print_rows(
+        [wb.collocation_row(a, chosen) for a in result.rows[:rows_wanted]],
+        ("word", "score", "count", "frequency", "log_likelihood", "mutual_information"),
         title=f"{result.node_occurrences:,} occurrences, ±{span} words, "
-        f"corpus {result.corpus_tokens:,} words; by {chosen}"
+        f"corpus {result.corpus_tokens:,} words; by {chosen}",
+        as_json=as_json,
+        as_csv=as_csv,
     )
-    for name in ("word", "score", "count", "frequency", "log_likelihood", "mutual_information"):
-        table.add_column(name, justify="left" if name == "word" else "right")
-    for row in rows:
-        table.add_row(*(_number(v) for v in row.values()))
-    console.print(table)
 
 
 def keyness_command(
@@ -237,8 +253,8 @@ def keyness_command(
     ref_from: Annotated[str | None, typer.Option("--ref-from")] = None,
     ref_to: Annotated[str | None, typer.Option("--ref-to")] = None,
     ref_category: Annotated[list[str] | None, typer.Option("--ref-category")] = None,
-    min_count: MinCountOption = "5",
-    top: TopOption = "50",
+    min_count: MinCountOption = str(LIMITS["keyness"].min_count),
+    top: TopOption = str(LIMITS["keyness"].limit),
     stopwords: StopwordsOption = True,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
@@ -256,22 +272,19 @@ def keyness_command(
             ),
             {"q": "--ref-query", "from": "--ref-from", "to": "--ref-to"},
         )
-    least = _checked(lambda: wb.check_number("min_count", min_count, 5, 1, 1_000_000))
-    rows_wanted = _checked(lambda: wb.check_number("limit", top, 50, 1, 10_000))
+    least, rows_wanted = _checked(lambda: LIMITS["keyness"].check(min_count, top))
     found, ref = _checked(
         lambda: _with_backend(lambda b: wb.keyness_frequencies(b, target, kind, other)),
         {"q": "QUERY"},
     )
     keys = wb.keyness_table(found, ref, min_count=least, use_stopwords=stopwords)
-    rows = [wb.keyness_row(k) for k in keys[:rows_wanted]]
-    if _emit(rows, as_json=as_json, as_csv=as_csv):
-        return
-    table = Table(title=f"target {found[1]:,} words, reference ({kind}) {ref[1]:,} words")
-    for name in ("word", "target_count", "reference_count", "log_likelihood", "log_ratio"):
-        table.add_column(name, justify="left" if name == "word" else "right")
-    for row in rows:
-        table.add_row(*(_number(v) for v in row.values()))
-    console.print(table)
+    _print_rows(
+        [wb.keyness_row(k) for k in keys[:rows_wanted]],
+        ("word", "target_count", "reference_count", "log_likelihood", "log_ratio"),
+        title=f"target {found[1]:,} words, reference ({kind}) {ref[1]:,} words",
+        as_json=as_json,
+        as_csv=as_csv,
+    )
 
 
 def words_command(
@@ -280,27 +293,24 @@ def words_command(
     date_to: ToOption = None,
     category: CategoryOption = None,
     lang: LangOption = None,
-    min_count: MinCountOption = "1",
-    top: TopOption = "100",
+    min_count: MinCountOption = str(LIMITS["words"].min_count),
+    top: TopOption = str(LIMITS["words"].limit),
     stopwords: StopwordsOption = True,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """Word frequency list of the articles a query (and the filters) match."""
     q = _filters(query, date_from, date_to, category, lang)
-    least = _checked(lambda: wb.check_number("min_count", min_count, 1, 1, 1_000_000))
-    rows_wanted = _checked(lambda: wb.check_number("limit", top, 100, 1, 100_000))
+    least, rows_wanted = _checked(lambda: LIMITS["words"].check(min_count, top))
     counts, size = _with_backend(lambda b: wb.frequencies(b, q))
     listed = wb.word_list(counts, min_count=least, use_stopwords=stopwords)[:rows_wanted]
-    rows = [wb.word_row(w, n, size) for w, n in listed]
-    if _emit(rows, as_json=as_json, as_csv=as_csv):
-        return
-    table = Table(title=f"{size:,} words in the subcorpus")
-    for name in ("word", "count", "per_million"):
-        table.add_column(name, justify="left" if name == "word" else "right")
-    for row in rows:
-        table.add_row(*(_number(v) for v in row.values()))
-    console.print(table)
+    _print_rows(
+        [wb.word_row(w, n, size) for w, n in listed],
+        ("word", "count", "per_million"),
+        title=f"{size:,} words in the subcorpus",
+        as_json=as_json,
+        as_csv=as_csv,
+    )
 
 
 def register(app: typer.Typer) -> None:

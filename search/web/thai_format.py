@@ -6,17 +6,14 @@ import datetime as dt
 
 from pythainlp.util import thai_strftime
 
+from pipelines.core.date_values import to_date
+
 
 def as_date(value: object) -> dt.date | None:
-    """Accept a date, a datetime or an ISO string (the store and backends may give any)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """Accept a date, a datetime or an ISO string (the store and backends may give any); a
+    timestamp's date part; None for anything else (a page shows it as unknown)."""
     try:
-        return dt.date.fromisoformat(str(value)[:10])
+        return to_date(value if value is None or isinstance(value, dt.date) else str(value)[:10])
     except ValueError:
         return None
 

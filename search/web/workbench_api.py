@@ -30,6 +30,7 @@ from search.core.query import SearchQuery as SearchQueryT
 from search.core.safety import neutralise_formula
 from search.services import workbench as wb
 from search.services.export import iter_search_matches, write_export
+from search.services.table_limits import LIMITS
 from search.web.api import search_query, services
 from search.web.services import Services
 
@@ -113,6 +114,9 @@ def filters(
     return Filters(date_from=date_from, date_to=date_to, categories=category, lang=lang)
 
 
+#: The dependencies the endpoints share (FastAPI reads ``Annotated`` aliases as is).
+Svc = Annotated[Services, Depends(services)]
+Given = Annotated[Filters, Depends(filters)]
 QText = Annotated[
     str, Query(description='A word, "a phrase", or a OR b', max_length=MAX_QUERY_CHARS)
 ]
@@ -125,6 +129,27 @@ Number = Annotated[str | None, Query(max_length=20)]
 Stopwords = Annotated[
     bool, Query(description="Leave out PyThaiNLP's Thai stopwords (default true)")
 ]
+
+
+class TableOptions(BaseModel):
+    """The raw options every word table takes, checked by the endpoint in its own order."""
+
+    min_count: str | None = None
+    limit: str | None = None
+    stopwords: bool = True
+    format: str = "json"
+
+
+def table_options(
+    min_count: Number = None,
+    limit: Number = None,
+    stopwords: Stopwords = True,
+    format: Format = "json",
+) -> TableOptions:
+    return TableOptions(min_count=min_count, limit=limit, stopwords=stopwords, format=format)
+
+
+Table = Annotated[TableOptions, Depends(table_options)]
 
 
 def _format(raw: str) -> str:
@@ -241,8 +266,8 @@ class WordsOut(BaseModel):
     "/trends", response_model=TrendsOut, responses=DOWNLOADS, summary="Compare queries over time"
 )
 def api_trends(
-    svc: Annotated[Services, Depends(services)],
-    given: Annotated[Filters, Depends(filters)],
+    svc: Svc,
+    given: Given,
     q: Annotated[
         list[str], Query(description="Up to 8 queries, one series each", max_length=8)
     ] = [],  # noqa: B006
@@ -263,8 +288,8 @@ def api_trends(
 
 @router.get("/kwic", response_model=KwicOut, responses=DOWNLOADS, summary="Keyword in context")
 def api_kwic(
-    svc: Annotated[Services, Depends(services)],
-    given: Annotated[Filters, Depends(filters)],
+    svc: Svc,
+    given: Given,
     q: QText = "",
     context: Number = None,
     sort: Annotated[str, Query(description="date, left or right", max_length=10)] = "date",
@@ -296,27 +321,23 @@ def api_kwic(
     summary="Words associated with a query",
 )
 def api_collocations(
-    svc: Annotated[Services, Depends(services)],
-    given: Annotated[Filters, Depends(filters)],
+    svc: Svc,
+    table: Table,
+    given: Given,
     q: QText = "",
     window: Number = None,
     measure: Annotated[str, Query(description="ll or mi", max_length=10)] = "ll",
-    min_count: Number = None,
-    limit: Number = None,
-    stopwords: Stopwords = True,
-    format: Format = "json",
 ) -> Any:
     """Collocates within ``window`` words each side, by log-likelihood (ll) or MI."""
-    kind = _format(format)
+    kind = _format(table.format)
     query = checked(lambda: given.query(q))
     span = checked(lambda: wb.check_number("window", window, 5, 1, wb.MAX_WINDOW))
     chosen = checked(lambda: wb.check_measure(measure))
-    least = checked(lambda: wb.check_number("min_count", min_count, 3, 1, 1_000_000))
-    top = checked(lambda: wb.check_number("limit", limit, 50, 1, 10_000))
+    least, top = checked(lambda: LIMITS["collocations"].check(table.min_count, table.limit))
     result = checked(
         lambda: wb.collocation_table(
             svc.backend, query, window=span, measure=chosen, min_count=least,
-            use_stopwords=stopwords,
+            use_stopwords=table.stopwords,
         )
     )  # fmt: skip
     rows = [wb.collocation_row(a, chosen) for a in result.rows[:top]]
@@ -333,8 +354,9 @@ def api_collocations(
     "/keyness", response_model=KeynessOut, responses=DOWNLOADS, summary="Key words of a subcorpus"
 )
 def api_keyness(
-    svc: Annotated[Services, Depends(services)],
-    given: Annotated[Filters, Depends(filters)],
+    svc: Svc,
+    table: Table,
+    given: Given,
     q: OptionalText = None,
     reference: Annotated[
         str | None, Query(description="rest, tnc or query (the ref_* parameters)", max_length=10)
@@ -343,13 +365,9 @@ def api_keyness(
     ref_from: Annotated[str | None, Query(max_length=MAX_DATE_CHARS)] = None,
     ref_to: Annotated[str | None, Query(max_length=MAX_DATE_CHARS)] = None,
     ref_category: Annotated[list[str], Query(max_length=MAX_CATEGORIES)] = [],  # noqa: B006
-    min_count: Number = None,
-    limit: Number = None,
-    stopwords: Stopwords = True,
-    format: Format = "json",
 ) -> Any:
     """Words over- or under-used in the target against the reference (LL and log ratio)."""
-    kind = _format(format)
+    kind = _format(table.format)
     target = checked(lambda: given.query(q))
     ref_kind = checked(lambda: wb.check_reference(reference, ref_q, ref_from, ref_to, ref_category))
     other = None
@@ -359,10 +377,9 @@ def api_keyness(
                 ref_q, date_from=ref_from, date_to=ref_to, categories=ref_category
             )
         )
-    least = checked(lambda: wb.check_number("min_count", min_count, 5, 1, 1_000_000))
-    top = checked(lambda: wb.check_number("limit", limit, 50, 1, 10_000))
+    least, top = checked(lambda: LIMITS["keyness"].check(table.min_count, table.limit))
     found, ref = checked(lambda: wb.keyness_frequencies(svc.backend, target, ref_kind, other))
-    keys = wb.keyness_table(found, ref, min_count=least, use_stopwords=stopwords)
+    keys = wb.keyness_table(found, ref, min_count=least, use_stopwords=table.stopwords)
     rows = [wb.keyness_row(k) for k in keys[:top]]
     if kind != "json":
         return download(rows, kind, "keyness")
@@ -376,21 +393,17 @@ def api_keyness(
 
 @router.get("/words", response_model=WordsOut, responses=DOWNLOADS, summary="Word frequency list")
 def api_words(
-    svc: Annotated[Services, Depends(services)],
-    given: Annotated[Filters, Depends(filters)],
+    svc: Svc,
+    table: Table,
+    given: Given,
     q: OptionalText = None,
-    min_count: Number = None,
-    limit: Number = None,
-    stopwords: Stopwords = True,
-    format: Format = "json",
 ) -> Any:
     """The most frequent words of the articles the query and the filters match."""
-    kind = _format(format)
+    kind = _format(table.format)
     query = checked(lambda: given.query(q))
-    least = checked(lambda: wb.check_number("min_count", min_count, 1, 1, 1_000_000))
-    top = checked(lambda: wb.check_number("limit", limit, 100, 1, 100_000))
+    least, top = checked(lambda: LIMITS["words"].check(table.min_count, table.limit))
     counts, size = wb.frequencies(svc.backend, query)
-    listed = wb.word_list(counts, min_count=least, use_stopwords=stopwords)[:top]
+    listed = wb.word_list(counts, min_count=least, use_stopwords=table.stopwords)[:top]
     rows = [wb.word_row(w, n, size) for w, n in listed]
     if kind != "json":
         return download(rows, kind, "words")
@@ -423,7 +436,7 @@ EXPORT_MEDIA = {
 )
 def api_export(
     query: Annotated[SearchQueryT, Depends(search_query)],
-    svc: Annotated[Services, Depends(services)],
+    svc: Svc,
     format: Annotated[str, Query(description="csv, jsonl or parquet", max_length=10)] = "csv",
 ) -> FileResponse:
     """The search's matches with every archived field, as ``thaigov export`` writes them (the

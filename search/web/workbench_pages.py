@@ -21,6 +21,7 @@ from starlette.datastructures import QueryParams
 from search.core.corpus_stats import period_start
 from search.core.query import QueryError, SearchQuery
 from search.services import workbench as wb
+from search.services.table_limits import LIMITS
 from search.web.api import services
 from search.web.pages import page_numbers, templates
 from search.web.services import Services
@@ -233,7 +234,11 @@ def collocations_page(
     form = Form(
         request.query_params, ("q", "window", "measure", "min_count", "stopwords", *FILTER_KEYS)
     )
-    context: dict[str, Any] = {"tool": "collocations", "form": form}
+    context: dict[str, Any] = {
+        "tool": "collocations",
+        "form": form,
+        "limits": LIMITS["collocations"],
+    }
     if not form.get("q").strip():
         return _render(request, "collocations.html", context)
 
@@ -241,7 +246,7 @@ def collocations_page(
         q = form.query()
         span = wb.check_number("window", form.get("window"), 5, 1, wb.MAX_WINDOW)
         measure = wb.check_measure(form.get("measure"))
-        least = wb.check_number("min_count", form.get("min_count"), 3, 1, 1_000_000)
+        least = LIMITS["collocations"].check_min_count(form.get("min_count"))
         keep = form.get("stopwords") == "keep"
         result = wb.collocation_table(
             svc.backend, q, window=span, measure=measure, min_count=least, use_stopwords=not keep
@@ -275,7 +280,7 @@ def _filter_pairs(form: Form) -> list[tuple[str, str]]:
 def keyness_page(request: Request, svc: Annotated[Services, Depends(services)]) -> HTMLResponse:
     keys = ("q", *FILTER_KEYS, "reference", "ref_q", "ref_from", "ref_to", "ref_category")
     form = Form(request.query_params, (*keys, "min_count", "stopwords"))
-    context: dict[str, Any] = {"tool": "keyness", "form": form}
+    context: dict[str, Any] = {"tool": "keyness", "form": form, "limits": LIMITS["keyness"]}
     asked = any(form.get(k).strip() for k in ("q", "from", "to", "lang", "reference")) or bool(
         form.getlist("category")
     )
@@ -302,7 +307,7 @@ def keyness_page(request: Request, svc: Annotated[Services, Depends(services)]) 
                 )
             except QueryError as exc:
                 raise QueryError("reference", f"ref_{exc.param}: {exc.message}", exc.value) from exc
-        least = wb.check_number("min_count", form.get("min_count"), 5, 1, 1_000_000)
+        least = LIMITS["keyness"].check_min_count(form.get("min_count"))
         keep = form.get("stopwords") == "keep"
         found, ref = wb.keyness_frequencies(svc.backend, target, kind, other)
         rows = wb.keyness_table(found, ref, min_count=least, use_stopwords=not keep)
@@ -326,14 +331,14 @@ def keyness_page(request: Request, svc: Annotated[Services, Depends(services)]) 
 @router.get("/words", response_class=HTMLResponse)
 def words_page(request: Request, svc: Annotated[Services, Depends(services)]) -> HTMLResponse:
     form = Form(request.query_params, ("q", *FILTER_KEYS, "min_count", "stopwords"))
-    context: dict[str, Any] = {"tool": "words", "form": form}
+    context: dict[str, Any] = {"tool": "words", "form": form, "limits": LIMITS["words"]}
     asked = any(form.get(k).strip() for k in ("q", "from", "to", "lang", "min_count"))
     if not (asked or form.getlist("category")):
         return _render(request, "words.html", context)
 
     def work() -> dict[str, Any]:
         q = form.query()
-        least = wb.check_number("min_count", form.get("min_count"), 1, 1, 1_000_000)
+        least = LIMITS["words"].check_min_count(form.get("min_count"))
         keep = form.get("stopwords") == "keep"
         counts, size = wb.frequencies(svc.backend, q)
         listed = wb.word_list(counts, min_count=least, use_stopwords=not keep)

@@ -301,6 +301,7 @@ def _corpus_articles(path: Path, limit: int) -> list[dict[str, Any]]:
     return list(found.values())
 
 
+@pytest.mark.corpus
 def test_word_tables_equal_stored_tokens_on_real_articles(
     shared_corpus: Path, tmp_path: Path
 ) -> None:

@@ -229,6 +229,7 @@ class EmbeddedBackend:
         self._vocabulary_cache: tuple[int, list[str]] | None = None
         self._vocabulary_lock = threading.Lock()
         self._warned_unmigrated = False
+        self._parts_recorded: tuple[int | None, set[str]] = (None, set())
 
     @property
     def location(self) -> str:
@@ -346,7 +347,11 @@ class EmbeddedBackend:
         )
 
     @staticmethod
-    def _write(conn: sqlite3.Connection, docs: Iterable[IndexDoc]) -> list[int]:
+    def _write(
+        conn: sqlite3.Connection, docs: Iterable[IndexDoc], recorded: set[str]
+    ) -> tuple[list[int], set[str]]:
+        """Write ``docs`` in the caller's transaction; returns their ids and the tokens whose
+        compound rows were written (``recorded``: those the file already holds)."""
         written: list[int] = []
         delta = word_stats.Delta()
         for doc in docs:
@@ -384,8 +389,15 @@ class EmbeddedBackend:
                 ),
             )
             written.append(doc.article_id)
-        delta.apply(conn)
-        return written
+        return written, delta.apply(conn, recorded)
+
+    def _recorded(self) -> set[str]:
+        """Tokens whose ``word_part`` rows this backend has committed to the current file
+        (rows are never removed, so they stay there; a rebuilt file starts a new set)."""
+        identity = self._local.identity
+        if self._parts_recorded[0] != identity:
+            self._parts_recorded = (identity, set())
+        return self._parts_recorded[1]
 
     def index_batch(self, docs: Iterable[IndexDoc]) -> IndexOutcome:
         """All or nothing per batch: a database error fails every document of the batch."""
@@ -394,10 +406,12 @@ class EmbeddedBackend:
             return IndexOutcome()
         try:
             conn = self._conn()
+            recorded = self._recorded()
             with self._transaction(conn):
-                ok = self._write(conn, batch)
+                ok, new = self._write(conn, batch, recorded)
         except sqlite3.Error as exc:
             return IndexOutcome(failed={d.article_id: f"sqlite: {exc}" for d in batch})
+        recorded |= new  # committed
         return IndexOutcome(ok=ok)
 
     def delete(self, ids: Iterable[int]) -> int:
@@ -443,14 +457,15 @@ class EmbeddedBackend:
                     [(word_stats.META_KEY,), (word_stats.PARTS_META_KEY,)],
                 )
                 pending: list[IndexDoc] = []
+                recorded: set[str] = set()
                 for doc in docs:
                     pending.append(doc)
                     if len(pending) >= batch:
-                        ok += self._commit_new(conn, pending)
+                        ok += self._commit_new(conn, pending, recorded)
                         pending = []
                         if progress:
                             progress(len(ok), None)
-                ok += self._commit_new(conn, pending)
+                ok += self._commit_new(conn, pending, recorded)
                 conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
                 if progress:
                     progress(len(ok), len(ok))
@@ -459,9 +474,13 @@ class EmbeddedBackend:
             tmp.unlink(missing_ok=True)
         return IndexOutcome(ok=ok)
 
-    def _commit_new(self, conn: sqlite3.Connection, docs: list[IndexDoc]) -> list[int]:
+    def _commit_new(
+        self, conn: sqlite3.Connection, docs: list[IndexDoc], recorded: set[str]
+    ) -> list[int]:
         with self._transaction(conn):
-            return self._write(conn, docs)
+            ok, new = self._write(conn, docs, recorded)
+        recorded |= new
+        return ok
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -60,19 +60,29 @@ class Delta:
         self.words: Counter[tuple[str, str]] = Counter()
         self.sizes: Counter[str] = Counter()
         self.docs: Counter[str] = Counter()
+        self.added: set[str] = set()  # every token of an added text (for ``word_part``)
 
     def add(self, month: str, texts: Iterable[str], sign: int = 1) -> None:
         self.docs[month] += sign
         for text in texts:
             tokens = text.split()
             self.sizes[month] += sign * len(tokens)
+            if sign > 0:
+                self.added.update(tokens)
             for word, n in Counter(tokens).items():
                 self.words[(word, month)] += sign * n
 
-    def apply(self, conn: sqlite3.Connection) -> None:
-        added = {w for (w, _), n in self.words.items() if n > 0}
+    def apply(
+        self, conn: sqlite3.Connection, recorded: set[str] | frozenset[str] = frozenset()
+    ) -> set[str]:
+        """Write the changes; returns the tokens whose ``word_part`` rows it wrote.
+
+        ``recorded``: tokens whose rows this file already holds (a writer remembers them once
+        committed), skipped: the index writer pays for each token's compound words once.
+        """
+        new = self.added - recorded
         conn.executemany(
-            "INSERT OR IGNORE INTO word_part (part, word) VALUES (?, ?)", part_rows(added)
+            "INSERT OR IGNORE INTO word_part (part, word) VALUES (?, ?)", part_rows(new)
         )
         conn.executemany(
             "INSERT INTO word_month (word, month, n) VALUES (?, ?, ?)"
@@ -88,6 +98,7 @@ class Delta:
         if any(n < 0 for n in self.words.values()):
             conn.execute("DELETE FROM word_month WHERE n <= 0")
             conn.execute("DELETE FROM month_size WHERE docs <= 0")
+        return new
 
 
 def part_rows(words: Iterable[str]) -> Iterator[tuple[str, str]]:

@@ -112,7 +112,7 @@ def fill_word_parts(conn: sqlite3.Connection) -> int:
     """Record the compound occurrences of every word already counted (an index written before
     ``word_part`` existed), then mark the table complete; returns the rows added.
 
-    Reads the vocabulary only, not the articles: about a second for the 40k corpus.
+    Reads the vocabulary only, not the articles: a few seconds for the 40k corpus.
     """
     words = [w for (w,) in conn.execute("SELECT DISTINCT word FROM word_month")]
     before = conn.total_changes

@@ -82,8 +82,25 @@ def main() -> None:
         if path is None:
             path = Path(folder) / "search.sqlite3"
             notes.append(f"index built in {build_index(args.corpus, path):.0f} s")
-        backend = EmbeddedBackend(path)
+        # Read-only: an index given with --index is never created, migrated or changed.
+        backend = EmbeddedBackend(path, create=False)
         size = backend.count()
+        version = (
+            backend._conn()
+            .execute("SELECT value FROM meta WHERE key = 'schema_version'")
+            .fetchone()
+        )
+        counts = backend.word_counts()
+        notes.append(
+            f"index schema version {version[0] if version else '?'}; word counts "
+            + (
+                "off (read from the articles)"
+                if counts is None
+                else "with compound occurrences"
+                if counts.occurrences_per_month(["ข้าว"]) is not None
+                else "of whole tokens only (occurrences read from the articles)"
+            )
+        )
         print(f"{size:,} articles indexed", file=sys.stderr)
         everything = SearchQuery()
         year_a = SearchQuery.build("", date_from="2021", date_to="2021")

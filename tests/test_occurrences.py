@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.core.corpus_stats import count_occurrences, find_sequence
 from search.core.occurrences import (
     COMPOUND_PARTS,
+    compound_words,
     count_in_segmented,
     occurrence_phrases,
     occurrence_starts,
@@ -25,6 +26,8 @@ from search.core.query import parse_query
 from search.core.segment import word_parts
 
 WORDS = st.sampled_from(["ข้าว", "นาข้าว", "ข้าวหอม", "นายก", "a", "aa", "ab", "b"])
+#: The first example loads PyThaiNLP's dictionary (over a second on a busy machine): no deadline.
+ONE_OFF_LOAD = settings(deadline=None)
 
 
 def _offsets(tokens: list[str]) -> list[int]:
@@ -50,6 +53,7 @@ def _reference(tokens: list[str], phrases: list[tuple[str, ...]]) -> dict[int, i
     return found
 
 
+@ONE_OFF_LOAD
 @given(
     st.lists(WORDS, max_size=30),
     st.lists(st.lists(WORDS, min_size=1, max_size=3).map(tuple), min_size=1, max_size=3),
@@ -66,6 +70,23 @@ def test_regex_positions_equal_token_positions(
         # no compound occurrence: exactly corpus_stats' whole-token definition
         assert occurrence_starts(segmented, phrases) == _token_starts(tokens, phrases)
         assert count_in_segmented(segmented, phrases) == count_occurrences(tokens, phrases)
+
+
+@ONE_OFF_LOAD
+@given(st.lists(WORDS, max_size=30), st.sets(WORDS, min_size=1, max_size=3))
+def test_one_word_alternatives_count_tokens_by_compound_words(
+    tokens: list[str], words: set[str]
+) -> None:
+    """What the index's word tables count (search.backends.word_stats): a query of one-word
+    alternatives occurs once per token that is one of them or a compound holding one."""
+    expected = sum(1 for t in tokens if t in words or compound_words(t) & words)
+    assert count_in_segmented(" ".join(tokens), [(w,) for w in sorted(words)]) == expected
+
+
+def test_compound_words_are_the_token_parts_it_contains() -> None:
+    assert compound_words("นายกรัฐมนตรี") == {"นายก", "มนตรี", "รัฐมนตรี"}
+    assert compound_words("ข้าว") == frozenset()
+    assert compound_words("covid19") == frozenset()  # Latin parts come from the original text
 
 
 def test_compound_parts_and_self_overlap() -> None:
@@ -101,6 +122,7 @@ def test_thai_sort_key_puts_leading_vowels_after_their_consonant() -> None:
     assert sorted(words, key=thai_sort_key) == ["ดี", "เดือด", "ตก", "ลม", "และ"]
 
 
+@ONE_OFF_LOAD
 @given(
     st.lists(st.lists(WORDS, max_size=25), max_size=4),
     st.lists(WORDS, min_size=1, max_size=2).map(tuple),

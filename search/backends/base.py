@@ -118,6 +118,11 @@ class WordCounts(Protocol):
     def frequencies(self, months: Sequence[str] | None = None) -> Counter[str]:
         """Every word's occurrences in those months (every month when None)."""
 
+    def occurrences_per_month(self, words: Iterable[str]) -> dict[str, int] | None:
+        """month -> occurrences of a query whose alternatives are these single words, compound
+        occurrences included (``search.core.occurrences.compound_words``); None when the index
+        cannot tell (then the workbench counts from ``stored``)."""
+
 
 @runtime_checkable
 class SearchBackend(Protocol):

@@ -29,6 +29,7 @@ Why this shape:
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -55,7 +56,13 @@ from search.core.segment import PART_GAP, may_be_part
 from search.core.snippets import make_snippet
 from search.core.suggest import near_terms
 
-SCHEMA_VERSION = "3"
+logger = logging.getLogger(__name__)
+
+#: "4": ``word_part`` beside the word counts (compound occurrences, see word_stats). A version-3
+#: index is still read (it lacks only that table: the workbench then reads the articles) and
+#: is migrated in place by the first writer (``ensure_schema``: any crawl, import or reindex).
+SCHEMA_VERSION = "4"
+_MIGRATABLE_VERSIONS = frozenset({"3"})
 TITLE_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
 TITLE_PARTS_WEIGHT = 2.0
@@ -266,6 +273,8 @@ class EmbeddedBackend:
         self._local = threading.local()  # one connection per thread (web server threads)
         self._vocabulary_cache: tuple[int, list[str]] | None = None
         self._vocabulary_lock = threading.Lock()
+        self._warned_unmigrated = False
+        self._parts_recorded: tuple[int | None, set[str]] = (None, set())
 
     @property
     def location(self) -> str:
@@ -320,7 +329,7 @@ class EmbeddedBackend:
             conn.executescript(_SCHEMA)
         conn.execute(_VOCABULARY)
         found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if found is not None and found[0] != SCHEMA_VERSION:
+        if found is not None and found[0] not in {SCHEMA_VERSION, *_MIGRATABLE_VERSIONS}:
             conn.close()
             raise SchemaMismatch(
                 f"search index {self.path} has schema version {found[0]}, this version needs"
@@ -350,12 +359,44 @@ class EmbeddedBackend:
         )
         if conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None:
             # Empty: the word counts start complete (see search.backends.word_stats).
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')", (word_stats.META_KEY,)
+            conn.executemany(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')",
+                [(word_stats.META_KEY,), (word_stats.PARTS_META_KEY,)],
             )
+        self._migrate(conn)
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring a version-3 index to this version in place: the compound table is filled from
+        the counted vocabulary (no article is read again), then the version is raised, in one
+        transaction (a writer of the old version then refuses the file instead of leaving the
+        table behind its counts)."""
+        version = "SELECT value FROM meta WHERE key = 'schema_version'"
+        found = conn.execute(version).fetchone()
+        if found is None or found[0] not in _MIGRATABLE_VERSIONS:
+            return
+        with self._transaction(conn):
+            again = conn.execute(version).fetchone()  # another process may have done it
+            if again is None or again[0] not in _MIGRATABLE_VERSIONS:
+                return
+            conn.execute(word_stats.PART_TABLE)
+            added = word_stats.fill_word_parts(conn)
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
+            )
+        logger.warning(
+            "search index %s migrated from schema %s to %s (%d compound word rows added)",
+            self.path,
+            again[0],
+            SCHEMA_VERSION,
+            added,
+        )
 
     @staticmethod
-    def _write(conn: sqlite3.Connection, docs: Iterable[IndexDoc]) -> list[int]:
+    def _write(
+        conn: sqlite3.Connection, docs: Iterable[IndexDoc], recorded: set[str]
+    ) -> tuple[list[int], set[str]]:
+        """Write ``docs`` in the caller's transaction; returns their ids and the tokens whose
+        compound rows were written (``recorded``: those the file already holds)."""
         written: list[int] = []
         delta = word_stats.Delta()
         for doc in docs:
@@ -393,8 +434,15 @@ class EmbeddedBackend:
                 ),
             )
             written.append(doc.article_id)
-        delta.apply(conn)
-        return written
+        return written, delta.apply(conn, recorded)
+
+    def _recorded(self) -> set[str]:
+        """Tokens whose ``word_part`` rows this backend has committed to the current file
+        (rows are never removed, so they stay there; a rebuilt file starts a new set)."""
+        identity = self._local.identity
+        if self._parts_recorded[0] != identity:
+            self._parts_recorded = (identity, set())
+        return self._parts_recorded[1]
 
     def index_batch(self, docs: Iterable[IndexDoc]) -> IndexOutcome:
         """All or nothing per batch: a database error fails every document of the batch."""
@@ -403,10 +451,12 @@ class EmbeddedBackend:
             return IndexOutcome()
         try:
             conn = self._conn()
+            recorded = self._recorded()
             with self._transaction(conn):
-                ok = self._write(conn, batch)
+                ok, new = self._write(conn, batch, recorded)
         except sqlite3.Error as exc:
             return IndexOutcome(failed={d.article_id: f"sqlite: {exc}" for d in batch})
+        recorded |= new  # committed
         return IndexOutcome(ok=ok)
 
     def delete(self, ids: Iterable[int]) -> int:
@@ -447,18 +497,20 @@ class EmbeddedBackend:
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
                 )
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES (?, '1')", (word_stats.META_KEY,)
+                conn.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, '1')",
+                    [(word_stats.META_KEY,), (word_stats.PARTS_META_KEY,)],
                 )
                 pending: list[IndexDoc] = []
+                recorded: set[str] = set()
                 for doc in docs:
                     pending.append(doc)
                     if len(pending) >= batch:
-                        ok += self._commit_new(conn, pending)
+                        ok += self._commit_new(conn, pending, recorded)
                         pending = []
                         if progress:
                             progress(len(ok), None)
-                ok += self._commit_new(conn, pending)
+                ok += self._commit_new(conn, pending, recorded)
                 conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
                 if progress:
                     progress(len(ok), len(ok))
@@ -467,9 +519,13 @@ class EmbeddedBackend:
             tmp.unlink(missing_ok=True)
         return IndexOutcome(ok=ok)
 
-    def _commit_new(self, conn: sqlite3.Connection, docs: list[IndexDoc]) -> list[int]:
+    def _commit_new(
+        self, conn: sqlite3.Connection, docs: list[IndexDoc], recorded: set[str]
+    ) -> list[int]:
         with self._transaction(conn):
-            return self._write(conn, docs)
+            ok, new = self._write(conn, docs, recorded)
+        recorded |= new
+        return ok
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -707,10 +763,32 @@ class EmbeddedBackend:
                 )
 
     def word_counts(self) -> word_stats.SqliteWordStats | None:
-        """Word counts per month, when this index has kept them since it was empty."""
+        """Word counts per month, when this index has kept them since it was empty (with the
+        compound table when it is complete: not before a version-3 index is migrated)."""
         conn = self._conn()
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (word_stats.META_KEY,))
-        return word_stats.SqliteWordStats(conn) if row.fetchone() else None
+        keys = {
+            k
+            for (k,) in conn.execute(
+                "SELECT key FROM meta WHERE key IN (?, ?)",
+                (word_stats.META_KEY, word_stats.PARTS_META_KEY),
+            )
+        }
+        if word_stats.META_KEY not in keys:
+            return None
+        parts = word_stats.PARTS_META_KEY in keys
+        if not parts:
+            self._warn_unmigrated()
+        return word_stats.SqliteWordStats(conn, parts=parts)
+
+    def _warn_unmigrated(self) -> None:
+        if not self._warned_unmigrated:
+            self._warned_unmigrated = True
+            logger.warning(
+                "search index %s predates the compound word counts (schema 3): the workbench"
+                " counts occurrences from the stored articles (slower) until `thaigov reindex`"
+                " migrates it",
+                self.path,
+            )
 
     def indexed_hashes(self) -> dict[int, str | None]:
         """article_id -> content_hash of every indexed document (``reindex --check``)."""

@@ -27,9 +27,10 @@ _TONE = re.compile("[\u0e47-\u0e4c]")
 _LEADING_VOWEL = re.compile("([\u0e40-\u0e44])([\u0e01-\u0e2e])")
 
 
-#: True: ``token_parts`` gives parts, as the index matches them (issue 12). The embedded index's
-#: word counts per month hold whole tokens only, so the workbench then counts a query's
-#: occurrences from the stored tokens instead (correct first; see services.workbench).
+#: True: ``token_parts`` gives parts, as the index matches them (issue 12). The embedded index
+#: keeps, beside its word counts per month, which compound tokens hold which word
+#: (``compound_words``, written by ``search.backends.word_stats``), so occurrence counts can be
+#: read from the counts without reading the articles.
 COMPOUND_PARTS = True
 
 
@@ -38,6 +39,20 @@ def token_parts(token: str) -> tuple[str, ...]:
     holds in its parts columns/fields, so ``ข้าว`` also occurs in ``ข้าวเหนียว`` exactly where
     the search matches it there."""
     return word_parts(token)
+
+
+@lru_cache(maxsize=262144)
+def compound_words(token: str) -> frozenset[str]:
+    """The words ``token`` is an occurrence of besides itself: a token is one occurrence of a
+    one-word query ``w`` when it is ``w`` or ``w`` is in this set (the whole token is the match).
+
+    The one definition of a compound occurrence: ``occurrence_spans`` finds occurrences with it,
+    and the embedded index's word counts record it for every token they count
+    (``search.backends.word_stats``), so counts read from either agree.
+    """
+    if not COMPOUND_PARTS:
+        return frozenset()
+    return frozenset(p for p in token_parts(token) if p != token and p in token)
 
 
 def match_tokens(text: str) -> list[Span]:
@@ -125,7 +140,7 @@ def occurrence_spans(segmented: str, phrases: Iterable[Phrase]) -> dict[int, int
             found[start] = max(found.get(start, 0), start + length)
         if COMPOUND_PARTS and len(phrase) == 1:
             for m in _containing(phrase[0]).finditer(segmented):
-                if m[0] != phrase[0] and phrase[0] in token_parts(m[0]):
+                if phrase[0] in compound_words(m[0]):
                     found.setdefault(m.start(), m.end())
     return found
 

@@ -17,7 +17,6 @@ from functools import cache
 from typing import Literal
 
 from search.backends.base import SearchBackend, StoredDoc, WordCounts
-from search.core import occurrences as occ
 from search.core.corpus_stats import (
     INTERVALS,
     Association,
@@ -172,8 +171,9 @@ def _whole_months(q: SearchQuery, counts: WordCounts) -> list[str] | None:
 
 
 def _single_words(q: SearchQuery) -> tuple[str, ...] | None:
-    """``w`` or ``w1 OR w2 ...`` (one-word alternatives, no exclusion): then the articles it
-    matches are exactly those holding a word, and its occurrences are the words' counts."""
+    """``w`` or ``w1 OR w2 ...`` (one-word alternatives, no exclusion): then every article
+    holding a word, or a compound holding one, is a match, and its occurrences are the counts
+    of those tokens (tests/test_workbench_compounds.py checks both on real articles)."""
     parsed = q.parsed
     if len(parsed.clauses) != 1 or parsed.excluded:
         return None
@@ -184,17 +184,22 @@ def _single_words(q: SearchQuery) -> tuple[str, ...] | None:
 
 
 def _occurrences_per_month(backend: SearchBackend, q: SearchQuery) -> dict[str, int] | None:
-    """month -> occurrences of ``q`` from the index's word counts, when ``q`` allows."""
+    """month -> occurrences of ``q`` from the index's word counts, when ``q`` allows: the
+    counts of its words and of the compound tokens holding them (by
+    ``occurrences.compound_words``, the rule ``occurrence_spans`` counts by), so the same
+    number as reading the matching articles."""
     counts = _word_counts(backend)
     words = _single_words(q)
-    if counts is None or words is None or occ.COMPOUND_PARTS:
-        return None  # the counts hold whole tokens only (see occurrences.token_parts)
+    if counts is None or words is None:
+        return None
     months = _whole_months(q, counts)
     if months is None:
         return None
+    per_month = counts.occurrences_per_month(words)
+    if per_month is None:  # an index from before the compound table (see word_stats)
+        return None
     chosen = set(months)
-    per_month = counts.per_month(words)
-    return {m: sum(c.values()) for m, c in per_month.items() if m in chosen}
+    return {m: n for m, n in per_month.items() if m in chosen}
 
 
 def _period_of(published: str | None, interval: Interval) -> str | None:

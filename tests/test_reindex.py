@@ -75,6 +75,12 @@ def test_reindex_pending_indexes_each_pending_article_once(env: dict[str, str]) 
         "index_count": 8,
         "archive_count": 8,
         "pending": 0,
+        # the vectors beside the index (docs/semantic.md); each fixture is one passage long
+        "embedded": 8,
+        "embedded_passages": 8,
+        "embed_removed": 0,
+        "embed_failed": 0,
+        "vector_count": 8,
     }
 
     code, _, err = thaigov(env, "reindex", "--workers", "1")  # the human summary line
@@ -121,7 +127,11 @@ def test_embedded_rebuild_replaces_the_file(tmp_path: Path) -> None:
     before = os.stat(env["THAIGOV_SEARCH_PATH"]).st_ino
     thaigov(env, "reindex", "--all", "--workers", "1")
     assert os.stat(env["THAIGOV_SEARCH_PATH"]).st_ino != before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.sqlite3", "search.sqlite3"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "archive.sqlite3",
+        "search.sqlite3",
+        "search.vectors.sqlite3",  # the vectors beside the index (docs/semantic.md)
+    ]
     assert EmbeddedBackend(env["THAIGOV_SEARCH_PATH"]).count() == 8
 
 

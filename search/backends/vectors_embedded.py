@@ -1,0 +1,315 @@
+"""Vector store of the embedded backend: an SQLite file beside the search index, searched
+exactly in numpy.
+
+Why not an approximate index or sqlite-vec: at this archive's size (tens of thousands of
+articles, a few passages each) an exact matrix-vector product over vectors held in memory takes
+tens of milliseconds, filters are a boolean mask, results are exact (so the Elasticsearch
+store's approximate kNN can be checked against them), and no SQLite extension has to be loaded
+(some Python builds disable extension loading). The matrix is loaded on first search and
+reloaded when the file changes (its identity, size and modification time).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from search.backends.base import IndexOutcome
+from search.backends.vectors import EmbeddedArticle, EncoderMismatch, VectorHit
+from search.core.encoders import Vectors
+
+if TYPE_CHECKING:
+    from search.core.query import SearchQuery
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id INTEGER PRIMARY KEY,
+    content_hash TEXT,
+    published_date TEXT,
+    category TEXT,
+    lang TEXT,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    article_id INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (article_id, n)
+);
+"""
+
+
+def vectors_path(search_path: Path) -> Path:
+    """``data/search.sqlite3`` -> ``data/search.vectors.sqlite3``."""
+    return search_path.with_name(f"{search_path.stem}.vectors{search_path.suffix or '.sqlite3'}")
+
+
+@dataclass
+class _Matrix:
+    """Every passage vector in memory, grouped by article (ascending id)."""
+
+    key: tuple[int, int, int]
+    vectors: NDArray[np.float32]  # (P, dim)
+    starts: NDArray[np.intp]  # first passage row of each article
+    ids: NDArray[np.int64]  # (A,)
+    dates: NDArray[np.str_]  # "" when undated
+    categories: NDArray[np.object_]
+    langs: NDArray[np.object_]
+
+
+class EmbeddedVectorStore:
+    name = "embedded"
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._matrix: _Matrix | None = None
+        self._lock = threading.Lock()
+
+    # --- connection ------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        try:
+            identity = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            identity = None
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and identity is not None and self._local.identity == identity:
+            return conn
+        if conn is not None:
+            conn.close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.executescript(_SCHEMA)
+        self._local.conn = conn
+        self._local.identity = os.stat(self.path).st_ino
+        return conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # --- schema ----------------------------------------------------------------------------
+
+    def encoder(self) -> str | None:
+        if not self.path.exists():
+            return None
+        row = self._conn().execute("SELECT value FROM meta WHERE key = 'encoder'").fetchone()
+        return row[0] if row else None
+
+    def ensure_schema(self, encoder: str, dim: int) -> None:
+        current = self.encoder()
+        if current is not None and current != encoder:
+            raise EncoderMismatch(
+                f"{self.path} holds vectors of encoder {current!r}, not {encoder!r}: "
+                "run thaigov reindex --re-embed to replace them"
+            )
+        with self._transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('encoder', ?)", (encoder,))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('dim', ?)", (str(dim),))
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def upsert(self, items: Iterable[EmbeddedArticle]) -> IndexOutcome:
+        batch = list(items)
+        if not batch:
+            return IndexOutcome()
+        try:
+            with self._transaction() as conn:
+                for a in batch:
+                    conn.execute("DELETE FROM passages WHERE article_id = ?", (a.article_id,))
+                    conn.execute(
+                        "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?)",
+                        (
+                            a.article_id,
+                            a.content_hash,
+                            a.published_date,
+                            a.category,
+                            a.lang,
+                            a.url,
+                            a.title,
+                        ),
+                    )
+                    conn.executemany(
+                        "INSERT INTO passages VALUES (?,?,?,?)",
+                        [
+                            (a.article_id, n, text, np.asarray(vec, dtype=np.float32).tobytes())
+                            for n, (text, vec) in enumerate(zip(a.passages, a.vectors, strict=True))
+                        ],
+                    )
+        except sqlite3.Error as exc:
+            return IndexOutcome(failed={a.article_id: f"sqlite: {exc}" for a in batch})
+        self._matrix = None
+        return IndexOutcome(ok=[a.article_id for a in batch])
+
+    def delete(self, ids: Iterable[int]) -> int:
+        wanted = [(int(i),) for i in ids]
+        if not wanted:
+            return 0
+        with self._transaction() as conn:
+            before = conn.total_changes
+            conn.executemany("DELETE FROM articles WHERE article_id = ?", wanted)
+            removed = conn.total_changes - before
+            conn.executemany("DELETE FROM passages WHERE article_id = ?", wanted)
+        self._matrix = None
+        return removed
+
+    def clear(self) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM passages")
+            conn.execute("DELETE FROM articles")
+            conn.execute("DELETE FROM meta")
+        self._matrix = None
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def hashes(self) -> dict[int, str | None]:
+        if not self.path.exists():
+            return {}
+        return dict(self._conn().execute("SELECT article_id, content_hash FROM articles"))
+
+    def count(self) -> int:
+        if not self.path.exists():
+            return 0
+        return int(self._conn().execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def _key(self) -> tuple[int, int, int]:
+        """Changes with every commit, from any process (rollback journal: the file is written)."""
+        st = os.stat(self.path)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _loaded(self) -> _Matrix | None:
+        conn = self._conn()
+        key = self._key()
+        with self._lock:
+            m = self._matrix
+            if m is not None and m.key == key:
+                return m
+            dim_row = conn.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()
+            if dim_row is None:
+                return None
+            rows = conn.execute(
+                "SELECT article_id, vector FROM passages ORDER BY article_id, n"
+            ).fetchall()
+            meta = conn.execute(
+                "SELECT article_id, published_date, category, lang FROM articles"
+                " ORDER BY article_id"
+            ).fetchall()
+            dim = int(dim_row[0])
+            vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+            passage_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            ids = np.fromiter((r[0] for r in meta), dtype=np.int64, count=len(meta))
+            # Every article has at least one passage (the embedding service guarantees it).
+            starts = np.searchsorted(passage_ids, ids).astype(np.intp)
+            self._matrix = _Matrix(
+                key=key,
+                vectors=vectors.reshape(len(rows), dim) if rows else np.zeros((0, dim), "f4"),
+                starts=starts,
+                ids=ids,
+                dates=np.array([r[1] or "" for r in meta], dtype=np.str_),
+                categories=np.array([r[2] for r in meta], dtype=object),
+                langs=np.array([r[3] for r in meta], dtype=object),
+            )
+            return self._matrix
+
+    @staticmethod
+    def _mask(m: _Matrix, q: SearchQuery | None, exclude: Collection[int]) -> NDArray[np.bool_]:
+        mask = np.ones(len(m.ids), dtype=bool)
+        if q is not None:
+            if q.date_from:
+                mask &= m.dates >= q.date_from.isoformat()
+            if q.date_to:
+                mask &= (m.dates <= q.date_to.isoformat()) & (m.dates != "")
+            if q.categories:
+                mask &= np.isin(m.categories, list(q.categories))
+            if q.lang:
+                mask &= m.langs == q.lang
+        if exclude:
+            mask &= ~np.isin(m.ids, list(exclude))
+        return mask
+
+    def nearest(
+        self,
+        vector: Vectors,
+        q: SearchQuery | None,
+        k: int,
+        exclude: Collection[int] = (),
+    ) -> list[VectorHit]:
+        m = self._loaded() if self.path.exists() else None
+        if m is None or not len(m.ids) or k <= 0:
+            return []
+        scores = m.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        best = np.maximum.reduceat(scores, m.starts)
+        best[~self._mask(m, q, exclude)] = -np.inf
+        allowed = int(np.isfinite(best).sum())
+        k = min(k, allowed)
+        if k == 0:
+            return []
+        top = np.argpartition(-best, k - 1)[:k] if k < len(best) else np.arange(len(best))
+        order = sorted(top.tolist(), key=lambda i: (-float(best[i]), -int(m.ids[i])))
+        ends = np.append(m.starts[1:], len(scores))
+        chosen = [
+            (int(m.ids[i]), float(best[i]), int(np.argmax(scores[m.starts[i] : ends[i]])))
+            for i in order
+        ]
+        return self._hits(chosen)
+
+    def _hits(self, chosen: list[tuple[int, float, int]]) -> list[VectorHit]:
+        conn = self._conn()
+        hits: list[VectorHit] = []
+        for article_id, score, n in chosen:
+            row = conn.execute(
+                "SELECT a.title, a.url, a.published_date, a.category, a.lang, p.text"
+                " FROM articles a JOIN passages p ON p.article_id = a.article_id"
+                " WHERE a.article_id = ? AND p.n = ?",
+                (article_id, n),
+            ).fetchone()
+            if row is None:  # deleted since the matrix was loaded
+                continue
+            hits.append(VectorHit(article_id, score, row[5], *row[:5]))
+        return hits
+
+    def article_vectors(self, ids: Iterable[int]) -> dict[int, Vectors]:
+        wanted = [int(i) for i in ids]
+        if not self.path.exists():  # reading never creates the file
+            return {}
+        out: dict[int, list[bytes]] = {}
+        conn = self._conn()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for article_id, blob in conn.execute(
+                "SELECT article_id, vector FROM passages WHERE article_id IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY article_id, n",
+                chunk,
+            ):
+                out.setdefault(article_id, []).append(blob)
+        return {
+            i: np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
+            for i, blobs in out.items()
+        }
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

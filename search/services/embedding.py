@@ -18,7 +18,7 @@ import numpy as np
 
 from search.backends.base import IndexOutcome
 from search.backends.vectors import EmbeddedArticle, VectorStore
-from search.core.encoders import Encoder
+from search.core.encoders import Encoder, load_weights
 from search.core.passages import split_passages
 from search.services.documents import display_fields
 
@@ -35,6 +35,9 @@ class EmbedCounters:
     failed: int = 0
     passages: int = 0
     encode_seconds: float = 0.0
+    #: Seconds this embedder spent loading the encoder's weights; None when it did not load
+    #: them (nothing to embed, or already loaded in this process).
+    encoder_load_seconds: float | None = None
 
 
 def pending_ids(
@@ -116,6 +119,7 @@ class BatchEmbedder:
             return IndexOutcome()
         ids = [int(a["article_id"]) for a in batch]
         try:
+            self._load_encoder(len(batch))
             if not self._schema_ready:
                 self.store.ensure_schema(self.encoder.name, self.encoder.dim)
                 self._schema_ready = True
@@ -136,3 +140,15 @@ class BatchEmbedder:
         if self.progress:
             self.progress(len(batch))
         return outcome
+
+    def _load_encoder(self, waiting: int) -> None:
+        """Weights load with the first batch that has something to embed, never before."""
+        seconds = load_weights(self.encoder)
+        if seconds is not None:
+            self.counters.encoder_load_seconds = seconds
+            logger.info(
+                "loaded encoder %s in %.1f s (first %d article(s) to embed)",
+                self.encoder.name,
+                seconds,
+                waiting,
+            )

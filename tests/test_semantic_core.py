@@ -189,3 +189,16 @@ def test_mode_is_validated_by_the_query_builder() -> None:
     assert err.value.param == "mode"
     assert err.value.message == "mode must be keyword, semantic or hybrid, not 'vector'"
     assert MODES == ("keyword", "semantic", "hybrid")
+
+
+def test_passage_snippet_marks_query_words_and_skips_segmenting_when_none_occur() -> None:
+    from search.core.snippets import HIGHLIGHT_START, make_snippet
+    from search.services.semantic import passage_snippet
+
+    passage = "รัฐบาลช่วยเหลือเกษตรกรชาวสวนยาง ราคายางตกต่ำ"
+    words = SearchQuery.build("ราคายาง farmers").parsed.highlight_tokens
+    assert passage_snippet(passage, words) == make_snippet(passage, words)
+    assert HIGHLIGHT_START in passage_snippet(passage, words)
+    # An English question on a Thai passage: nothing to mark, the passage as it is.
+    english = SearchQuery.build("rubber farmers").parsed.highlight_tokens
+    assert passage_snippet(passage, english) == make_snippet(passage, ()) == passage

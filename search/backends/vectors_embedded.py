@@ -77,6 +77,8 @@ class EmbeddedVectorStore:
         self._local = threading.local()
         self._matrix: _Matrix | None = None
         self._lock = threading.Lock()
+        # encoder() and count() per file state: every semantic search asks both.
+        self._facts: tuple[tuple[int, int, int], str | None, int] | None = None
 
     # --- connection ------------------------------------------------------------------------
 
@@ -112,10 +114,21 @@ class EmbeddedVectorStore:
     # --- schema ----------------------------------------------------------------------------
 
     def encoder(self) -> str | None:
+        return self._current_facts()[0]
+
+    def _current_facts(self) -> tuple[str | None, int]:
+        """(encoder, article count), read again only when the file has changed."""
         if not self.path.exists():
-            return None
-        row = self._conn().execute("SELECT value FROM meta WHERE key = 'encoder'").fetchone()
-        return row[0] if row else None
+            return None, 0
+        conn = self._conn()
+        key = self._key()
+        facts = self._facts
+        if facts is not None and facts[0] == key:
+            return facts[1], facts[2]
+        row = conn.execute("SELECT value FROM meta WHERE key = 'encoder'").fetchone()
+        count = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        self._facts = (key, row[0] if row else None, count)
+        return self._facts[1], count
 
     def ensure_schema(self, encoder: str, dim: int) -> None:
         current = self.encoder()
@@ -127,6 +140,7 @@ class EmbeddedVectorStore:
         with self._transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('encoder', ?)", (encoder,))
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('dim', ?)", (str(dim),))
+        self._facts = None
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -160,6 +174,7 @@ class EmbeddedVectorStore:
         except sqlite3.Error as exc:
             return IndexOutcome(failed={a.article_id: f"sqlite: {exc}" for a in batch})
         self._matrix = None
+        self._facts = None
         return IndexOutcome(ok=[a.article_id for a in batch])
 
     def delete(self, ids: Iterable[int]) -> int:
@@ -172,6 +187,7 @@ class EmbeddedVectorStore:
             removed = conn.total_changes - before
             conn.executemany("DELETE FROM passages WHERE article_id = ?", wanted)
         self._matrix = None
+        self._facts = None
         return removed
 
     def clear(self) -> None:
@@ -180,6 +196,7 @@ class EmbeddedVectorStore:
             conn.execute("DELETE FROM articles")
             conn.execute("DELETE FROM meta")
         self._matrix = None
+        self._facts = None
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -189,9 +206,7 @@ class EmbeddedVectorStore:
         return dict(self._conn().execute("SELECT article_id, content_hash FROM articles"))
 
     def count(self) -> int:
-        if not self.path.exists():
-            return 0
-        return int(self._conn().execute("SELECT count(*) FROM articles").fetchone()[0])
+        return self._current_facts()[1]
 
     def _key(self) -> tuple[int, int, int]:
         """Changes with every commit, from any process (rollback journal: the file is written)."""
@@ -293,6 +308,9 @@ class EmbeddedVectorStore:
         wanted = [int(i) for i in ids]
         if not self.path.exists():  # reading never creates the file
             return {}
+        m = self._matrix
+        if m is not None and m.key == self._key():  # loaded for a search: no need to read
+            return self._from_matrix(m, wanted)
         out: dict[int, list[bytes]] = {}
         conn = self._conn()
         for start in range(0, len(wanted), 500):
@@ -307,6 +325,16 @@ class EmbeddedVectorStore:
             i: np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
             for i, blobs in out.items()
         }
+
+    @staticmethod
+    def _from_matrix(m: _Matrix, wanted: list[int]) -> dict[int, Vectors]:
+        rows = np.searchsorted(m.ids, wanted)
+        out: dict[int, Vectors] = {}
+        for article_id, row in zip(wanted, rows.tolist(), strict=True):
+            if row < len(m.ids) and m.ids[row] == article_id:
+                end = m.starts[row + 1] if row + 1 < len(m.starts) else len(m.vectors)
+                out[article_id] = m.vectors[m.starts[row] : end]
+        return out
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

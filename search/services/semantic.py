@@ -27,6 +27,7 @@ from search.backends.vectors import VectorHit, VectorStore
 from search.core.encoders import Encoder, Vectors, shared_encoder
 from search.core.fusion import near_duplicate_groups, reciprocal_rank_fusion
 from search.core.query import MAX_LIMIT, QueryError, SearchQuery
+from search.core.segment import fold, normalise
 from search.core.snippets import make_snippet
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class Searcher:
             replace(
                 h,
                 # Snippets only for the page: highlighting is per hit, and costs.
-                snippet=make_snippet(passages[h.article_id], words)
+                snippet=passage_snippet(passages[h.article_id], words)
                 if h.article_id in passages
                 else h.snippet,
                 duplicate_of=_duplicate_of(h.article_id, groups),
@@ -207,6 +208,19 @@ class Searcher:
     def close(self) -> None:
         if self.vectors is not None:
             self.vectors.close()
+
+
+def passage_snippet(passage: str, words: frozenset[str] | set[str] | tuple[str, ...]) -> str:
+    """The matched passage as a snippet, query words highlighted where they occur.
+
+    A question found by meaning often shares no word with its passage (an English question,
+    a Thai article): then there is nothing to mark, and the passage is cut without segmenting
+    it for highlights (the costly part of ``make_snippet``, a few milliseconds a hit).
+    """
+    # Both spellings the segmenter may compare with (as typed, and normalised).
+    folded = f"{fold(passage)}\n{fold(normalise(passage))}"
+    present = [w for w in words if w and w in folded]
+    return make_snippet(passage, present)
 
 
 def _duplicate_of(article_id: int, groups: dict[int, int]) -> int | None:

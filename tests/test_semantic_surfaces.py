@@ -167,6 +167,30 @@ def test_reindex_embeds_pending_and_search_modes_use_them(env: dict[str, str]) -
     assert code == 0 and f"embedded {len(SEMANTIC_ARTICLES)} articles" in err
 
 
+def test_cli_json_and_api_give_a_hit_the_same_fields(env: dict[str, str]) -> None:
+    """One builder (``search.services.hits.hit_fields``) behind both: same values, each
+    surface adding its own (CLI: total, rounded score; API: Thai date, HTML snippet)."""
+    from pipelines.core.settings import ThaigovSettings
+
+    assert thaigov(env, "reindex")[0] == 0
+    for mode, text in (("keyword", "ยางพารา"), ("semantic", "support for rubber farmers")):
+        code, out, err = thaigov(env, "search", text, "--mode", mode, "--json")
+        assert code == 0, err
+        cli = [json.loads(line) for line in out.splitlines()]
+        settings = ThaigovSettings.from_scrapy(env)
+        with TestClient(create_app(settings=settings)) as test_client:
+            api = test_client.get("/api/search", params={"q": text, "mode": mode}).json()
+        assert len(cli) == len(api["hits"]) >= 2
+        if mode == "keyword":  # the words are marked; by meaning, nothing is to mark here
+            assert cli[0]["highlights"] and "<mark>" in api["hits"][0]["snippet_html"]
+        for line, hit in zip(cli, api["hits"], strict=True):
+            assert line.pop("total") == api["total"]
+            assert line.pop("score") == round(hit.pop("score"), 4)
+            assert line.pop("highlights") is not None
+            assert hit.pop("published_date_thai") and hit.pop("snippet_html")
+            assert line == hit
+
+
 # --- API and pages -----------------------------------------------------------------------------
 
 

@@ -37,9 +37,10 @@ from search.cli.query_options import (
 )
 from search.core.query import QueryError, SearchQuery
 from search.core.segment import segmenting_pool
-from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START, highlight_offsets
+from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import documents_from_articles
 from search.services.embedding import BatchEmbedder, pending_ids
+from search.services.hits import hit_fields
 from search.services.indexer import BatchIndexer, compare_with_archive, index_file_problem
 from search.services.semantic import Searcher
 from search.services.suggest import did_you_mean
@@ -128,20 +129,9 @@ def search_command(
         if not result.hits:
             errors.print(f"{result.total} matches (none on this page)")
         for hit in result.hits:
-            snippet, highlights = highlight_offsets(hit.snippet)
-            record = {
-                "article_id": hit.article_id,
-                "title": hit.title,
-                "published_date": hit.published_date,
-                "category": hit.category,
-                "lang": hit.lang,
-                "score": round(hit.score, 4),
-                "snippet": snippet,
-                "highlights": [list(span) for span in highlights],
-                "url": hit.url,
-                "total": result.total,
-                "duplicate_of": hit.duplicate_of,
-            }
+            record = hit_fields(hit)
+            record["score"] = round(hit.score, 4)
+            record["total"] = result.total
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         for suggestion in suggestions:
             record = {"did_you_mean": suggestion.text, "total": suggestion.total}

@@ -27,6 +27,7 @@ from search.core.query import (
     QueryError,
     SearchQuery,
 )
+from search.services.hits import hit_fields
 from search.web.models import (
     ArticleOut,
     CategoryCountOut,
@@ -39,7 +40,7 @@ from search.web.models import (
     VersionOut,
 )
 from search.web.services import Services
-from search.web.snippets import highlight_html, plain_text
+from search.web.snippets import highlight_html
 from search.web.thai_format import iso_date, thai_long_date
 from search.web.timeline import fill_months
 
@@ -172,18 +173,15 @@ def invalid(exc: QueryError) -> RequestValidationError:
 
 
 def hit_out(hit: Hit) -> HitOut:
+    """``search.services.hits.hit_fields`` (as ``thaigov search --json``), plus the Thai date
+    and the snippet as HTML; the API has no ``highlights`` (``snippet_html`` marks them)."""
+    fields = hit_fields(hit)
+    del fields["highlights"]
+    fields["published_date"] = iso_date(hit.published_date) or None
     return HitOut(
-        article_id=hit.article_id,
-        title=hit.title,
-        url=hit.url,
-        published_date=iso_date(hit.published_date) or None,
+        **fields,
         published_date_thai=thai_long_date(hit.published_date),
-        category=hit.category,
-        lang=hit.lang,
-        score=hit.score,
-        snippet=plain_text(hit.snippet),
         snippet_html=str(highlight_html(hit.snippet)),
-        duplicate_of=hit.duplicate_of,
     )
 
 

@@ -191,6 +191,42 @@ def test_cli_json_and_api_give_a_hit_the_same_fields(env: dict[str, str]) -> Non
             assert line == hit
 
 
+def test_exports_mark_near_duplicates(env: dict[str, str], tmp_path: Path) -> None:
+    """3002 re-posts 3001 (same day, another category): the export says so in every format;
+    without embeddings the column is there, empty, and stderr says why."""
+    import csv
+
+    import pyarrow.parquet as pq
+
+    assert thaigov(env, "reindex", "--no-embed")[0] == 0
+    code, _, err = thaigov(env, "export", "-f", "jsonl", "-o", str(tmp_path / "none.jsonl"))
+    assert code == 0 and "near_duplicate_of left empty: no embeddings" in err
+    rows = [json.loads(line) for line in (tmp_path / "none.jsonl").read_text().splitlines()]
+    assert len(rows) == len(SEMANTIC_ARTICLES)
+    assert all(row["near_duplicate_of"] is None for row in rows)
+
+    assert thaigov(env, "reindex")[0] == 0
+    expected = {a["article_id"]: None for a in SEMANTIC_ARTICLES} | {3002: 3001}
+    code, _, err = thaigov(env, "export", "-f", "jsonl", "-o", str(tmp_path / "all.jsonl"))
+    assert code == 0 and "near_duplicate_of" not in err
+    rows = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
+    assert {r["article_id"]: r["near_duplicate_of"] for r in rows} == expected
+    # A search's matches: the column names the duplicate even when it is not exported.
+    code, _, err = thaigov(
+        env, "export", "-q", "ยางพารา", "--category", "ข่าวทำเนียบรัฐบาล", "-f", "csv",
+        "-o", str(tmp_path / "q.csv"),
+    )  # fmt: skip
+    assert code == 0, err
+    with (tmp_path / "q.csv").open(encoding="utf-8-sig") as f:
+        assert [(r["article_id"], r["near_duplicate_of"]) for r in csv.DictReader(f)] == [
+            ("3002", "3001")
+        ]
+    code, _, err = thaigov(env, "export", "-f", "parquet", "-o", str(tmp_path / "all.parquet"))
+    assert code == 0, err
+    table = pq.read_table(tmp_path / "all.parquet").to_pydict()
+    assert dict(zip(table["article_id"], table["near_duplicate_of"], strict=True)) == expected
+
+
 # --- API and pages -----------------------------------------------------------------------------
 
 

@@ -273,6 +273,29 @@ class ElasticVectorStore:
             raise self._unavailable(exc) from exc
         return {i: np.asarray([v for _, v in sorted(r)], dtype=np.float32) for i, r in rows.items()}
 
+    def lead_vectors_on(self, day: str) -> dict[int, Vectors]:
+        try:
+            return {
+                int(src["article_id"]): np.asarray(src["vector"], dtype=np.float32)
+                for doc in helpers.scan(
+                    self.client,
+                    index=self.index,
+                    query={
+                        "query": {
+                            "bool": {
+                                "filter": [{"term": {"n": 0}}, {"term": {"published_date": day}}]
+                            }
+                        }
+                    },
+                    _source=["article_id", "vector"],
+                )
+                for src in (_source_with_vector(doc),)
+            }
+        except NotFoundError:
+            return {}
+        except TransportError as exc:
+            raise self._unavailable(exc) from exc
+
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.index, ignore_unavailable=True)
 

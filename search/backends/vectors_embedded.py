@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS passages (
     vector BLOB NOT NULL,
     PRIMARY KEY (article_id, n)
 );
+-- exports compare each article with the same day's (near-duplicates)
+CREATE INDEX IF NOT EXISTS articles_by_date ON articles (published_date);
 """
 
 
@@ -325,6 +327,16 @@ class EmbeddedVectorStore:
             i: np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
             for i, blobs in out.items()
         }
+
+    def lead_vectors_on(self, day: str) -> dict[int, Vectors]:
+        if not self.path.exists():
+            return {}
+        rows = self._conn().execute(
+            "SELECT p.article_id, p.vector FROM articles a JOIN passages p"
+            " ON p.article_id = a.article_id AND p.n = 0 WHERE a.published_date = ?",
+            (day,),
+        )
+        return {int(i): np.frombuffer(blob, dtype=np.float32) for i, blob in rows}
 
     @staticmethod
     def _from_matrix(m: _Matrix, wanted: list[int]) -> dict[int, Vectors]:

@@ -154,6 +154,7 @@ def export(
     settings = load_settings()
     with ExitStack() as opened:
         store = opened.enter_context(existing_archive(settings))
+        near_duplicates = _near_duplicates(opened, settings) if fmt != "wacz" else None
         if query.strip():
             backend = opened.enter_context(search_backend(settings, create=False))
             total: int | None = backend.count(search)
@@ -183,8 +184,34 @@ def export(
                 batch_size=batch_size,
                 on_batch=lambda n: progress.advance(task, n),
                 files_for=CaptureIndex(store).files_for,
+                near_duplicates=near_duplicates,
             )
     console.print(f"{written:,} articles → {escape(str(output))} ({fmt})")
+
+
+def _near_duplicates(opened: ExitStack, settings: Any) -> Any:
+    """The ``near_duplicate_of`` column's source (the vectors beside the index), or None,
+    said on stderr, when there are no embeddings: the column is then left empty."""
+    from search.backends.base import IndexMissing
+    from search.backends.select import open_backend
+    from search.services.semantic import Searcher
+
+    try:
+        backend = open_backend(settings, create=False)
+    except IndexMissing:
+        found = None
+    else:
+        opened.callback(backend.close)
+        searcher = Searcher.open(backend, settings.encoder)
+        opened.callback(searcher.close)
+        found = searcher.near_duplicates()
+    if found is None:
+        typer.echo(
+            "thaigov export: near_duplicate_of left empty: no embeddings"
+            " (thaigov reindex makes them)",
+            err=True,
+        )
+    return found
 
 
 def _export_wacz(store: Any, articles: Any, output: Path, *, warc_dir: Path) -> None:

@@ -205,9 +205,50 @@ class Searcher:
             return {}
         return near_duplicate_groups(present, np.stack([stored[i][0] for i in present]))
 
+    def near_duplicates(self) -> NearDuplicatesByDay | None:
+        """The ``near_duplicate_of`` column of exports; None without embeddings."""
+        if self.vectors is None or not self.semantic_ready():
+            return None
+        return NearDuplicatesByDay(self.vectors)
+
     def close(self) -> None:
         if self.vectors is not None:
             self.vectors.close()
+
+
+class NearDuplicatesByDay:
+    """``{id: first id of its near-duplicate group}`` for exported articles.
+
+    An export may hold the whole archive, where comparing every pair is out of reach; a
+    re-posted announcement is published the same day, so each article is compared with that
+    day's articles only (by title-and-lead vector, ``near_duplicate_groups``), and each day's
+    groups are computed once. The group is named by its lowest id (the first posting).
+    Undated articles are not compared.
+    """
+
+    def __init__(self, vectors: VectorStore) -> None:
+        self.vectors = vectors
+        self._days: dict[str, dict[int, int]] = {}
+
+    def __call__(self, articles: list[tuple[int, str | None]]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for article_id, day in articles:
+            if not day:
+                continue
+            groups = self._days.get(day[:10])
+            if groups is None:
+                groups = self._days[day[:10]] = self._groups_on(day[:10])
+            first = groups.get(article_id, article_id)
+            if first != article_id:
+                out[article_id] = first
+        return out
+
+    def _groups_on(self, day: str) -> dict[int, int]:
+        lead = self.vectors.lead_vectors_on(day)
+        ids = sorted(lead)
+        if len(ids) < 2:
+            return {}
+        return near_duplicate_groups(ids, np.stack([lead[i] for i in ids]))
 
 
 def passage_snippet(passage: str, words: frozenset[str] | set[str] | tuple[str, ...]) -> str:

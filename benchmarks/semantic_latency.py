@@ -31,8 +31,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.archive.store import ArchiveStore
@@ -51,6 +49,8 @@ HERE = Path(__file__).resolve().parent
 
 def build_store(archive_url: str, path: Path, dim: int) -> tuple[int, int, float]:
     """Real passages and metadata, random unit vectors; (articles, passages, seconds)."""
+    import numpy as np  # imported after ``search``, which sets numpy's BLAS threads first
+
     rng = np.random.default_rng(15)
     store = EmbeddedVectorStore(path)
     store.ensure_schema(UseMultilingualEncoder.name, dim)

@@ -194,3 +194,41 @@ def test_reembedding_a_changed_article_replaces_its_passages(
     assert 3007 not in store.hashes() and store.count() == len(SEMANTIC_ARTICLES) - 1
     vectors = store.article_vectors([3001])[3001]
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_embedded_matrix_file_is_shared_by_later_openings_and_follows_changes(
+    tmp_path: Path,
+) -> None:
+    """The first search writes the vectors as a .npy beside the store; another opening (as in
+    another process) memory-maps it and answers the same; a write makes it stale and the
+    next search replaces it."""
+    from search.backends.vectors_embedded import EmbeddedVectorStore
+
+    rng = np.random.default_rng(3)
+
+    def article(i: int, passages: int) -> EmbeddedArticle:
+        vectors = rng.standard_normal((passages, 8), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return EmbeddedArticle(
+            i, f"h{i}", f"t{i}", f"u{i}", "2024-01-01", "c", "th", ("p",) * passages, vectors
+        )
+
+    path = tmp_path / "search.vectors.sqlite3"
+    writer = EmbeddedVectorStore(path)
+    writer.ensure_schema("test-encoder", 8)
+    assert not writer.upsert([article(i, 1 + i % 3) for i in range(1, 30)]).failed
+    question = article(99, 1).vectors[0]
+    first = writer.nearest(question, None, 5)
+    (matrix,) = tmp_path.glob("search.vectors.*.npy")
+
+    reader = EmbeddedVectorStore(path)
+    assert reader.nearest(question, None, 5) == first
+    loaded = reader._loaded()
+    assert loaded is not None and isinstance(loaded.vectors, np.memmap)
+
+    assert not writer.upsert([article(30, 2)]).failed
+    assert len(reader.nearest(question, None, 100)) == 30
+    (replaced,) = tmp_path.glob("search.vectors.*.npy")
+    assert replaced != matrix
+    writer.close()
+    reader.close()

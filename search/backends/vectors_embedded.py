@@ -11,6 +11,7 @@ reloaded when the file changes (its identity, size and modification time).
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -18,7 +19,7 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +30,8 @@ from search.core.encoders import Vectors
 
 if TYPE_CHECKING:
     from search.core.query import SearchQuery
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -217,30 +220,43 @@ class EmbeddedVectorStore:
 
     def _loaded(self) -> _Matrix | None:
         conn = self._conn()
-        key = self._key()
         with self._lock:
             m = self._matrix
-            if m is not None and m.key == key:
+            if m is not None and m.key == self._key():
                 return m
-            dim_row = conn.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()
-            if dim_row is None:
-                return None
-            rows = conn.execute(
-                "SELECT article_id, vector FROM passages ORDER BY article_id, n"
-            ).fetchall()
-            meta = conn.execute(
-                "SELECT article_id, published_date, category, lang FROM articles"
-                " ORDER BY article_id"
-            ).fetchall()
-            dim = int(dim_row[0])
-            vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
-            passage_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            # One read transaction: no writer can commit while it holds its shared lock, so
+            # the file's key and everything read here describe the same state.
+            conn.execute("BEGIN")
+            try:
+                dim_row = conn.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()
+                if dim_row is None:
+                    return None
+                key = self._key()
+                dim = int(dim_row[0])
+                vectors = self._mapped_vectors(key, dim)
+                if vectors is None:
+                    rows = conn.execute(
+                        "SELECT vector FROM passages ORDER BY article_id, n"
+                    ).fetchall()
+                    flat = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.float32)
+                    vectors = flat.reshape(len(rows), dim) if rows else np.zeros((0, dim), "f4")
+                    self._save_vectors(key, vectors)
+                passage_ids = np.fromiter(
+                    (r[0] for r in conn.execute("SELECT article_id FROM passages ORDER BY 1, n")),
+                    dtype=np.int64,
+                )
+                meta = conn.execute(
+                    "SELECT article_id, published_date, category, lang FROM articles"
+                    " ORDER BY article_id"
+                ).fetchall()
+            finally:
+                conn.execute("COMMIT")
             ids = np.fromiter((r[0] for r in meta), dtype=np.int64, count=len(meta))
             # Every article has at least one passage (the embedding service guarantees it).
             starts = np.searchsorted(passage_ids, ids).astype(np.intp)
             self._matrix = _Matrix(
                 key=key,
-                vectors=vectors.reshape(len(rows), dim) if rows else np.zeros((0, dim), "f4"),
+                vectors=vectors,
                 starts=starts,
                 ids=ids,
                 dates=np.array([r[1] or "" for r in meta], dtype=np.str_),
@@ -248,6 +264,42 @@ class EmbeddedVectorStore:
                 langs=np.array([r[3] for r in meta], dtype=object),
             )
             return self._matrix
+
+    # --- the matrix file -------------------------------------------------------------------
+    # Reading 150,000 vectors out of SQLite takes seconds; every process (each command, each
+    # web server) would pay it on its first semantic search. So the matrix is also written as a
+    # float32 .npy file beside the store, named after the store file's state, and later
+    # processes memory-map it: the operating system's page cache then holds one copy for all.
+
+    def _matrix_path(self, key: tuple[int, int, int]) -> Path:
+        return self.path.with_name(f"{self.path.stem}.{key[0]}-{key[1]}-{key[2]}.npy")
+
+    def _mapped_vectors(self, key: tuple[int, int, int], dim: int) -> NDArray[np.float32] | None:
+        path = self._matrix_path(key)
+        try:
+            vectors = np.load(path, mmap_mode="r")
+        except (OSError, ValueError):  # absent (the store changed), or unreadable
+            return None
+        if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape[1] != dim:
+            return None
+        return cast("NDArray[np.float32]", vectors)
+
+    def _save_vectors(self, key: tuple[int, int, int], vectors: NDArray[np.float32]) -> None:
+        """Write the matrix file (atomically) and remove those of earlier states; a failure
+        (read-only directory, disk full) only costs the next process the slow read."""
+        path = self._matrix_path(key)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        try:
+            with partial.open("wb") as f:
+                np.save(f, vectors)
+            os.replace(partial, path)
+        except OSError as exc:
+            logger.warning("could not write %s (%s): vectors stay in memory only", path, exc)
+            partial.unlink(missing_ok=True)
+            return
+        for old in self.path.parent.glob(f"{self.path.stem}.*-*-*.npy"):
+            if old != path:
+                old.unlink(missing_ok=True)
 
     @staticmethod
     def _mask(m: _Matrix, q: SearchQuery | None, exclude: Collection[int]) -> NDArray[np.bool_]:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from search.backends.base import Hit
+from search.backends.base import Hit, IndexMissing
 from search.core.query import MAX_WINDOW, MODES, SORTS, Mode, QueryError
 from search.core.safety import is_safe_link
 from search.core.snippets import make_snippet
@@ -140,9 +140,11 @@ def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -
 
 def _similar_if_reachable(svc: Services, article_id: int) -> list[Hit]:
     """Similar articles need the search side; the article page needs only the archive, so it
-    keeps working (without the list) while the search backend is down."""
+    keeps working (without the list) while the search backend is down or has no index."""
     try:
         return svc.similar(article_id, SIMILAR_ON_PAGE)
+    except IndexMissing:
+        return []
     except Exception as exc:
         failure = storage_failure(exc)
         if failure is None:

@@ -152,14 +152,17 @@ def run_backend(
     by_id: dict[int, dict[str, Any]],
 ) -> Run:
     run = Run(name)
-    started = time.perf_counter()
-    outcome = backend.rebuild(iter(docs))
-    index_seconds = time.perf_counter() - started
-    run.figures["documents indexed"] = f"{len(outcome.ok):,} ({len(outcome.failed)} failed)"
-    run.figures["indexing, docs/s (index only)"] = f"{len(docs) / index_seconds:,.0f}"
-    run.figures["indexing, docs/s (with segmentation)"] = (
-        f"{len(docs) / (index_seconds + segment_seconds):,.0f}"
-    )
+    if docs:
+        started = time.perf_counter()
+        outcome = backend.rebuild(iter(docs))
+        index_seconds = time.perf_counter() - started
+        run.figures["documents indexed"] = f"{len(outcome.ok):,} ({len(outcome.failed)} failed)"
+        run.figures["indexing, docs/s (index only)"] = f"{len(docs) / index_seconds:,.0f}"
+        run.figures["indexing, docs/s (with segmentation)"] = (
+            f"{len(docs) / (index_seconds + segment_seconds):,.0f}"
+        )
+    else:  # --embedded-index reused: queries only
+        run.figures["documents indexed"] = f"{backend.count():,} (reused index)"
 
     def search(text: str) -> list[int]:
         return [h.article_id for h in backend.search(SearchQuery.build(text, limit=10)).hits]
@@ -271,6 +274,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--embedded-index",
+        type=Path,
+        help="keep the embedded index at this path; when it exists (built by an earlier run on"
+        " the same corpus), query it instead of building one",
+    )
     args = parser.parse_args()
     es_url = ThaigovSettings.load().elasticsearch_url
     notes: list[str] = []
@@ -296,11 +305,19 @@ def main() -> None:
     with_elastic = args.backend in ("elasticsearch", "both")
     if with_embedded:
         with tempfile.TemporaryDirectory(prefix="thaigov-bench-") as folder:
-            path = Path(folder) / "search.sqlite3"
+            path = args.embedded_index or Path(folder) / "search.sqlite3"
+            reuse = path.exists()
             backend: SearchBackend = EmbeddedBackend(path)
             try:
                 runs.append(
-                    run_backend("embedded (FTS5)", backend, docs, segment_seconds, queries, by_id)
+                    run_backend(
+                        "embedded (FTS5)",
+                        backend,
+                        [] if reuse else docs,
+                        segment_seconds,
+                        queries,
+                        by_id,
+                    )
                 )
                 runs[-1].figures["index size (MB)"] = f"{path.stat().st_size / 1e6:,.0f}"
             finally:

@@ -70,7 +70,7 @@ TRAPS: dict[str, tuple[str, ...]] = {
 
 #: Mixed-script and abbreviated terms (issue 12): hits must contain the term as written
 #: (case-insensitive, separators optional: PM2.5 = PM 2.5, COVID-19 = COVID 19).
-MIXED = ("5G", "PM2.5", "COVID-19", "G20", "นายกฯ", "ครม.")
+MIXED = ("5G", "PM2.5", "COVID-19", "โควิด-19", "G20", "นายกฯ", "ครม.")
 
 
 def query_words(n: int = N_WORDS) -> list[str]:

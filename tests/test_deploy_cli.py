@@ -175,11 +175,19 @@ def test_a_failing_command_prints_no_local_variables(tmp_path: Path, workdir: Pa
     secret = "S3cret-Pw-never-printed"
     url = f"postgresql+psycopg://thaigov:{secret}@127.0.0.1:9/archive"  # nothing listens on 9
     env = operator_env(tmp_path, THAIGOV_ARCHIVE_URL=url)
-    for args in (["db", "stats", "--url", url], ["runs"]):
+    for args in (
+        ["db", "stats", "--url", url],
+        ["db", "upgrade", "--url", url],
+        ["db", "verify", "--url", url],
+        ["runs"],
+    ):
         proc = run(args, workdir, env)
-        assert proc.returncode != 0
+        assert proc.returncode == 1, args
         assert "Connection refused" in proc.stderr + proc.stdout  # the error itself is shown
         assert secret not in proc.stderr + proc.stdout
+        # One clear line on stderr, not a traceback (issue 11: nothing silent, nothing noisy).
+        assert proc.stderr.startswith("error: archive database unavailable:"), proc.stderr[:300]
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr[:300]
 
 
 def test_parquet_without_pyarrow_names_the_extra(tmp_path: Path, workdir: Path) -> None:

@@ -357,3 +357,28 @@ def test_builder_answers_any_input_with_a_valid_query_or_a_query_error(**raw: An
     if query.date_from and query.date_to:
         assert query.date_from <= query.date_to
     assert all(c and c == " ".join(c.split()) for c in query.categories)
+
+
+@pytest.mark.parametrize(
+    ("text", "must"),
+    [
+        ("โควิด-19", (Term(("โควิด", "19")),)),
+        ("โควิด19", (Term(("โควิด", "19")),)),
+        ("โควิด-๑๙", (Term(("โควิด", "19")),)),
+        ("วัคซีนโควิด-19", (Term(("วัคซีน",)), Term(("โควิด", "19")))),
+        # A space, or a minus before the number, keeps them two words.
+        ("โควิด 19", (Term(("โควิด",)), Term(("19",)))),
+        ("โควิด -19", (Term(("โควิด",)), Term(("19",)))),
+        ("title:โควิด-19", (Term(("โควิด", "19"), "title"),)),
+        ("COVID-19", (Term(("covid19",)),)),
+        ("19-20", (Term(("19",)), Term(("20",)))),
+    ],
+)
+def test_a_thai_word_written_onto_a_number_is_one_phrase(text: str, must: tuple[Term, ...]) -> None:
+    assert parse_query(text).must == must
+
+
+def test_an_excluded_thai_word_with_its_number_is_excluded_as_one_phrase() -> None:
+    parsed = parse_query("โควิด -โควิด-19")
+    assert parsed.must == (Term(("โควิด",)),)
+    assert parsed.must_not == (Term(("โควิด", "19")),)

@@ -11,10 +11,14 @@ Why this shape:
 - Compound parts (``IndexDoc.*_parts``) go to two more columns, ``title_parts`` and
   ``body_parts``: FTS5 cannot put a token at its compound's position from Python (that takes a
   C tokenizer), so a word matches either the whole-token columns or the parts columns, and a
-  phrase must lie within one column. Part groups of different words are separated by
-  ``PART_GAP``, a token no query can contain, so phrases never run across two compounds.
-- Ranking is FTS5's BM25 with the title column weighted up; documents where every term matches a
-  whole token (not only a part) rank first.
+  phrase must lie within one column. Runs of abutting parts (``part_chains``) are separated by
+  ``PART_GAP``, a token no query can contain, so phrases never join parts that are not
+  neighbours in the text, nor run across two compounds.
+- Column filters are written only where they change what matches (``_column_filter``): they
+  make FTS5 decode the position list of every row it visits.
+- Ranking is FTS5's BM25 with the title column weighted up, over the query words in fewer than
+  half the documents (``rank_expression``); documents where every term matches a whole token
+  (not only a part) rank first.
 - ``temp.fts_vocab`` (fts5vocab, created per connection) exposes the index's own vocabulary
   for "did you mean".
 - ``rebuild`` writes a new file beside the old one and ``os.replace``s it; every call checks
@@ -47,7 +51,7 @@ from search.backends.base import (
     StoredDoc,
 )
 from search.core.query import AnyOf, Node, ParsedQuery, Phrase, SearchQuery, Term
-from search.core.segment import PART_GAP
+from search.core.segment import PART_GAP, may_be_part
 from search.core.snippets import make_snippet
 from search.core.suggest import near_terms
 
@@ -58,6 +62,8 @@ TITLE_PARTS_WEIGHT = 2.0
 BODY_PARTS_WEIGHT = 0.5
 #: Vocabulary terms in fewer documents are not offered as suggestions (typos of the index).
 SUGGEST_MIN_DOCS = 3
+#: Document counts of query words kept per connection (until the index changes).
+_FREQUENCY_CACHE = 50_000
 #: Ids per ``IN (...)`` (SQLite's default limit on bound parameters is 32,766).
 _ID_CHUNK = 900
 _TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* M* N* Co'"
@@ -123,14 +129,28 @@ _WHOLE = {"all": "{title body}", "title": "{title}"}
 _WITH_PARTS = {"all": "{title body title_parts body_parts}", "title": "{title title_parts}"}
 
 
+def _column_filter(term: Term, parts: bool) -> str:
+    """The column filter for ``term``, or "" when it would not change what matches.
+
+    A column filter makes FTS5 decode the position list of every row it visits (a query of
+    common words got 5x slower with one), so it is left out where it is a no-op: every column
+    (a word anywhere, parts included), or whole tokens only for a term that cannot lie in a
+    parts column because one of its tokens is never a compound part (``may_be_part``: ที่,
+    การ, covid19; a phrase or NEAR group stays within one column).
+    """
+    if term.field == "all" and (parts or not all(map(may_be_part, term.tokens))):
+        return ""
+    return (_WITH_PARTS if parts else _WHOLE)[term.field] + " : "
+
+
 def _fts_term(term: Term, parts: bool) -> str:
-    columns = (_WITH_PARTS if parts else _WHOLE)[term.field]
+    columns = _column_filter(term, parts)
     if term.slop is not None and len(term.tokens) > 1:
         # NEAR: every token within ``slop`` other tokens, in any order (Elasticsearch: an
         # unordered span_near with the same slop).
         near = " ".join(_fts_phrase((t,)) for t in term.tokens)
-        return f"({columns} : NEAR({near}, {int(term.slop)}))"
-    return f"({columns} : {_fts_phrase(term.tokens)})"
+        return f"({columns}NEAR({near}, {int(term.slop)}))"
+    return f"({columns}{_fts_phrase(term.tokens)})"
 
 
 def compile_node(node: Node, *, parts: bool = True) -> str:
@@ -155,6 +175,31 @@ def match_expression(parsed: ParsedQuery, *, parts: bool = True) -> str | None:
     if not parsed.must:
         return None
     return " AND ".join(compile_node(n, parts=parts) for n in parsed.must)
+
+
+def rank_expression(parsed: ParsedQuery, common: frozenset[str]) -> str | None:
+    """The MATCH text bm25 ranks by: ``match_expression`` without the required single words in
+    ``common`` (None when nothing is left out, or nothing else is left).
+
+    FTS5's bm25 computes each query phrase's IDF by walking that phrase's whole doclist, and
+    gives a phrase in at least half the rows an IDF of 1e-6: a word like ที่ or การ costs a walk
+    over most of the index and moves no score by more than a few millionths. Ranking by the
+    other words (with ``match_expression`` still deciding what matches) keeps the order and
+    makes a pasted passage several times cheaper to rank.
+    """
+    kept = tuple(n for n in parsed.must if not _is_common(n, common))
+    if not kept or len(kept) == len(parsed.must):
+        return None
+    return " AND ".join(compile_node(n) for n in kept)
+
+
+def _is_common(node: Node, common: frozenset[str]) -> bool:
+    return (
+        isinstance(node, Term)
+        and node.field == "all"
+        and len(node.tokens) == 1
+        and node.tokens[0] in common
+    )
 
 
 def exclusion_expression(parsed: ParsedQuery) -> str | None:
@@ -429,10 +474,14 @@ class EmbeddedBackend:
     # --- reading ---------------------------------------------------------------------------
 
     @staticmethod
-    def _where(q: SearchQuery, *, need_docs: bool) -> tuple[str, str, str, list[object]]:
+    def _where(
+        q: SearchQuery, *, need_docs: bool, rank: str | None = None
+    ) -> tuple[str, str, str, list[object]]:
         """FROM, WHERE, the article-id column and parameters for the query's text and filters.
 
         Without filters or date sorting, a text query reads only the FTS index (no join).
+        With ``rank`` (see ``rank_expression``), the FTS cursor matches that and the query's
+        own expression filters its rows (bm25 then scores by ``rank``'s phrases).
         """
         match = match_expression(q.parsed)
         exclude = exclusion_expression(q.parsed)
@@ -445,7 +494,13 @@ class EmbeddedBackend:
             source, id_col = "fts JOIN docs d ON d.article_id = fts.rowid", "d.article_id"
         else:
             source, id_col = "docs d", "d.article_id"
-        if match:
+        if match and rank:
+            # The unary + keeps SQLite from driving the FTS cursor by these rowids (one MATCH
+            # per candidate row, hundreds of times slower).
+            conditions.append("fts MATCH ?")
+            conditions.append(f"+{id_col} IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            params += [rank, match]
+        elif match:
             conditions.append("fts MATCH ?")
             params.append(match)
         if exclude:
@@ -469,7 +524,8 @@ class EmbeddedBackend:
     def _page(self, conn: sqlite3.Connection, q: SearchQuery) -> list[tuple[int, float]]:
         """(article_id, score) of the requested page, in order; display fields come after."""
         ranked = q.sort == "relevance" and bool(q.parsed.clauses)
-        source, where, id_col, params = self._where(q, need_docs=not ranked)
+        rank = rank_expression(q.parsed, self._common_words(conn, q.parsed)) if ranked else None
+        source, where, id_col, params = self._where(q, need_docs=not ranked, rank=rank)
         if not ranked:
             direction = "ASC" if q.sort == "oldest" else "DESC"
             sql = (
@@ -483,11 +539,14 @@ class EmbeddedBackend:
         boost, boost_params = "0", []
         if q.parsed.sequence:  # see ParsedQuery.sequence: adjacent typed words rank first
             boost = f"{id_col} IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
-            boost_params = [f"{_WHOLE['all']} : {_fts_phrase(q.parsed.sequence)}"]
+            boost_params = [_fts_term(Term(q.parsed.sequence), parts=False)]
         # Then documents where the query matches whole words, before those it matches through
-        # compound parts only.
-        whole = f"{id_col} IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
-        whole_params = [match_expression(q.parsed, parts=False)]
+        # compound parts only (all of them when no query word can be a part).
+        whole, whole_params = "1", []
+        whole_expression = match_expression(q.parsed, parts=False)
+        if whole_expression != match_expression(q.parsed):
+            whole = f"{id_col} IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+            whole_params = [whole_expression]
         sql = (
             f"SELECT {id_col}, {score} AS score, {boost} AS boost, {whole} AS whole"
             f" FROM {source}{where}"
@@ -498,10 +557,40 @@ class EmbeddedBackend:
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    def _common_words(self, conn: sqlite3.Connection, parsed: ParsedQuery) -> frozenset[str]:
+        """The query's required single words that occur in at least half the documents (see
+        ``rank_expression``), with document counts cached until the index changes."""
+        words = [
+            n.tokens[0]
+            for n in parsed.must
+            if isinstance(n, Term) and n.field == "all" and len(n.tokens) == 1
+        ]
+        if not words:
+            return frozenset()
+        version = (
+            self._local.identity,
+            conn.execute("PRAGMA data_version").fetchone()[0],
+            conn.total_changes,
+        )
+        cached: tuple[object, int, dict[str, int]] | None
+        cached = getattr(self._local, "frequencies", None)
+        if cached is None or cached[0] != version or len(cached[2]) > _FREQUENCY_CACHE:
+            documents: int = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+            cached = (version, documents, {})
+            self._local.frequencies = cached
+        _, documents, frequencies = cached
+        for word in words:
+            if word not in frequencies:
+                frequencies[word] = self.document_frequency(word)
+        return frozenset(w for w in words if 2 * frequencies[w] >= documents)
+
     def search(self, q: SearchQuery) -> SearchResult:
         conn = self._conn()
-        total = self.count(q)
-        page = self._page(conn, q) if total > q.offset else []
+        page = self._page(conn, q)
+        if len(page) < q.limit and (page or not q.offset):
+            total = q.offset + len(page)  # a short page is the last one: no count needed
+        else:
+            total = self.count(q)
         ids = [article_id for article_id, _ in page]
         rows = {
             r[0]: r

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from search.cli.db import UrlOption, db_app
+from search.cli.errors import storage_errors
 from search.cli.options import (
     GLOBAL_OVERRIDES,
     existing_archive,
@@ -104,6 +105,7 @@ def reextract(
 
 
 @db_app.command("verify")
+@storage_errors
 def verify(
     url: UrlOption = None,
     files_dir: Annotated[

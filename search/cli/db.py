@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from search.cli.errors import storage_errors
 from search.cli.options import existing_archive, load_settings, writable_archive
 
 db_app = typer.Typer(help="The archive database: migrations and figures.", no_args_is_help=True)
@@ -28,6 +29,7 @@ UrlOption = Annotated[
 
 
 @db_app.command("upgrade")
+@storage_errors
 def upgrade(url: UrlOption = None) -> None:
     """Create the archive or migrate it to the latest schema (crawl and import do this too)."""
     from pipelines.archive.migrations import current_revision, head_revision
@@ -39,6 +41,7 @@ def upgrade(url: UrlOption = None) -> None:
 
 
 @db_app.command("stats")
+@storage_errors
 def stats(
     url: UrlOption = None,
     as_json: Annotated[

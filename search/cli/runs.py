@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from search.cli.errors import storage_errors
 from search.cli.options import existing_archive, load_settings
 
 #: Stats shown as table columns (the JSON output has every stat).
@@ -89,4 +90,4 @@ def _duration(started: str | None, finished: str | None) -> str:
 
 def register(app: typer.Typer) -> None:
     """Add ``runs`` to ``app``."""
-    app.command("runs")(runs)
+    app.command("runs")(storage_errors(runs))

@@ -195,6 +195,38 @@ class _Lexeme:
     kind: str  # "(" ")" "-" "field" "OR" "phrase" "bare"
     tokens: Phrase = ()
     slop: int | None = None
+    #: A bare run's tokens grouped into the units each required on its own (see ``_units``).
+    units: tuple[Phrase, ...] = ()
+
+
+def _is_thai_word(token: str) -> bool:
+    return "\u0e01" <= token[-1] <= "\u0e4e" and not token.isdigit()
+
+
+def _units(text: str, spans: list[tuple[str, int, int]]) -> tuple[Phrase, ...]:
+    """Tokens of a bare run, a Thai word written onto a number kept with it as one unit.
+
+    ``โควิด-19`` / ``โควิด19`` is one term the way ``COVID-19`` is, but the segmenter (and so
+    the index) has two tokens for it: the unit becomes a phrase, so it matches the two tokens
+    adjacent (``โควิด-19``, ``โควิด19``, ``โควิด 19``: the separators-optional rule of the
+    Latin terms) and not a text holding โควิด and 19 apart. The index keeps them as they were,
+    so ``โควิด`` alone still finds every ``โควิด-19`` as a whole word.
+    """
+    units: list[Phrase] = []
+    for i, (token, start, _) in enumerate(spans):
+        previous = spans[i - 1] if i else None
+        if (
+            previous is not None
+            and token.isdigit()
+            and token.isascii()
+            and _is_thai_word(previous[0])
+            and text[previous[2] : start] in ("", "-")
+            and len(units[-1]) == 1
+        ):
+            units[-1] = (previous[0], token)
+        else:
+            units.append((token,))
+    return tuple(units)
 
 
 def _lex(text: str) -> list[_Lexeme]:
@@ -226,16 +258,17 @@ def _lex(text: str) -> list[_Lexeme]:
         start, end = m.span("phrase") if bare is None else m.span("bare")
         while cursor < len(spans) and spans[cursor][1] < start:
             cursor += 1
-        tokens: list[str] = []
+        first = cursor
         while cursor < len(spans) and spans[cursor][2] <= end:
-            tokens.append(spans[cursor][0])
             cursor += 1
+        within = spans[first:cursor][:MAX_PHRASE_TOKENS]
         slop = m.group("slop")
         out.append(
             _Lexeme(
                 "bare" if bare is not None else "phrase",
-                tuple(tokens[:MAX_PHRASE_TOKENS]),
+                tuple(t for t, _, _ in within),
                 None if slop is None else min(int(slop), MAX_SLOP),
+                _units(text, within) if bare is not None else (),
             )
         )
     return out
@@ -253,6 +286,7 @@ class _Piece:
     field: Field
     negated: bool
     sequence: tuple[str, ...] = ()  # a group's own bare words, for ParsedQuery.sequence
+    units: tuple[Phrase, ...] = ()  # a bare run's units (``_units``)
 
 
 @dataclass(slots=True)
@@ -300,7 +334,7 @@ class _Parser:
         if lx.kind == "phrase":
             slop = lx.slop if len(lx.tokens) > 1 else None
             return _Piece(Term(lx.tokens, field, slop), (), field, negated)
-        return _Piece(None, lx.tokens, field, negated)
+        return _Piece(None, lx.tokens, field, negated, units=lx.units)
 
     def sequence(self, depth: int, field: Field) -> _Group:
         """Items up to a closing parenthesis (when nested) or the end, OR binding neighbours."""
@@ -344,7 +378,7 @@ class _Parser:
             elif len(group) == 1 and group[0].node is None:
                 # A bare run: each word is required on its own (robust to segmentation context).
                 bare = group[0]
-                result.must.extend(Term((t,), bare.field) for t in bare.tokens)
+                result.must.extend(Term(unit, bare.field) for unit in bare.units)
                 if bare.field == "all":
                     result.sequence.extend(bare.tokens)
             else:

@@ -54,9 +54,20 @@ def engine() -> str:
 def fold(text: str) -> str:
     """Length-preserving normalisation (lowercase, ASCII digits) so offsets map back 1:1."""
     lowered = text.lower()
-    if len(lowered) != len(text):  # rare letters (e.g. U+0130) lowercase to two characters
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if len(lowered) != len(text):
+        # A letter that lowercases to two characters (U+0130 is the only one in Unicode 15)
+        # stays as it is; the text around it is lowered in C, not one character at a time.
+        lowered = "".join(
+            piece if piece in LONG_LOWER_CHARS else piece.lower()
+            for piece in _LONG_LOWER.split(text)
+        )
     return fold_thai_digits(lowered)
+
+
+#: Letters whose lowercase is longer than one character (tests/test_segment.py checks the list
+#: against the running Python's Unicode tables).
+LONG_LOWER_CHARS = frozenset("\u0130")
+_LONG_LOWER = re.compile("([" + "".join(sorted(LONG_LOWER_CHARS)) + "])")
 
 
 @cache
@@ -232,6 +243,19 @@ def _keep_part(part: str, covered: bool) -> bool:
     return syllable_count(part) >= 2
 
 
+def may_be_part(token: str) -> bool:
+    """Whether ``token`` can be a compound part in a parts field (``index_texts``).
+
+    Thai parts are dictionary words that ``_keep_part`` accepts; Latin parts are the letter or
+    digit runs of a joined term (``_parts_of``). A token outside both (a one-syllable word such
+    as ที่ or การ, a joined ``covid19``) only ever occurs as a whole token, so a backend can
+    match it without restricting the match to the whole-token fields (cheaper in FTS5).
+    """
+    if token.isascii():
+        return token.isalpha() or token.isdigit()
+    return _keep_part(token, True)
+
+
 _MAX_WORD_CHARS = 40
 
 
@@ -319,22 +343,79 @@ def _parts_of(token: str, source: str) -> tuple[str, ...]:
     return word_parts(token)
 
 
-def token_parts(text: str) -> list[tuple[str, int, int, tuple[str, ...]]]:
-    """``tokenize_spans`` with each token's parts (for highlighting parts in snippets)."""
+def token_parts(
+    text: str, wanted: Iterable[str] | None = None
+) -> list[tuple[str, int, int, tuple[str, ...]]]:
+    """``tokenize_spans`` with each token's parts (for highlighting parts in snippets).
+
+    With ``wanted``, only tokens that hold one of those words inside them get their parts
+    (the others get none): a part is a substring of its token, and computing parts is the
+    costly step for words the cache has not seen.
+    """
     folded = fold(text)
-    return [(t, a, b, _parts_of(t, folded[a:b])) for t, a, b in _spans(folded)]
+    words = None if wanted is None else tuple(wanted)
+    return [
+        (t, a, b, _parts_of(t, folded[a:b]) if _may_hold(t, words) else ())
+        for t, a, b in _spans(folded)
+    ]
+
+
+def _may_hold(token: str, words: tuple[str, ...] | None) -> bool:
+    return words is None or any(w in token and w != token for w in words)
+
+
+def part_chains(token: str, parts: Iterable[str]) -> list[list[str]]:
+    """The parts of one token as runs in which neighbours abut in the token.
+
+    Phrase search over a parts field takes neighbouring positions for neighbouring words, so a
+    run holds a part only right after a part that ends where it starts: in
+    กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม, ดิจิทัล and เศรษฐกิจ are not neighbours (เพื่อ, not a
+    part, lies between), and a plain list of the parts made ``"ดิจิทัล เศรษฐกิจ"`` match.
+    Parts are taken in text order, longer first at one offset; each one extends the first run
+    that ends where it starts and is still open, or starts a new run. Every part is indexed once
+    (as before), so a phrase of parts that overlap another path (คณะกรรมการ พัฒนา beside
+    คณะกรรมการ พัฒนาการ) may not be found through parts; it is never found falsely.
+    """
+    placed = sorted(
+        {(start, -len(part), part) for part in parts for start in _occurrences(token, part)}
+    )
+    runs: list[list[str]] = []
+    open_runs: dict[int, list[int]] = {}  # end offset -> runs ending there, oldest first
+    for start, negative, part in placed:
+        waiting = open_runs.get(start)
+        if waiting:
+            index = waiting.pop(0)
+            runs[index].append(part)
+        else:
+            index = len(runs)
+            runs.append([part])
+        open_runs.setdefault(start - negative, []).append(index)
+    return runs
+
+
+def _occurrences(token: str, part: str) -> Iterator[int]:
+    start = token.find(part)
+    while start != -1:
+        yield start
+        start = token.find(part, start + 1)
 
 
 def index_texts(text: str | None) -> tuple[str, str]:
     """``(segmented, parts)`` of a text: what both backends index for it.
 
-    The parts field holds each token's parts, token groups separated by ``PART_GAP``.
+    The parts field holds each token's parts as ``part_chains`` runs, every run separated from
+    the next by ``PART_GAP`` (so phrases never join parts that are not neighbours in the text).
     """
     if not text:
         return "", ""
     folded = fold(normalise(text))
     spans = _spans(folded)
-    groups = [" ".join(p) for t, a, b in spans if (p := _parts_of(t, folded[a:b]))]
+    groups = [
+        " ".join(run)
+        for t, a, b in spans
+        if (p := _parts_of(t, folded[a:b]))
+        for run in part_chains(t, p)
+    ]
     return " ".join(t for t, _, _ in spans), f" {PART_GAP} ".join(groups)
 
 

@@ -30,7 +30,9 @@ _WINDOWS_TRIED = 4
 
 def _candidates(folded: str, words: Iterable[str]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
-    for word in words:
+    # A fixed order (longer words first: they are the rarer ones), so that which words fill the
+    # candidate budget never depends on set order, which varies between processes.
+    for word in sorted(words, key=lambda w: (-len(w), w)):
         start, seen = folded.find(word), 0
         while start != -1 and seen < _MAX_PER_WORD and len(found) < _MAX_CANDIDATES:
             found.append((start, word))
@@ -94,7 +96,7 @@ def _render(text: str, start: int, end: int, words: frozenset[str]) -> tuple[str
     parts: list[str] = []
     pos = 0
     marked = 0
-    for token, a, b, token_words in token_parts(window):
+    for token, a, b, token_words in token_parts(window, words):
         ranges = [(a, b)] if token in words else _part_ranges(folded, a, b, token_words, words)
         for x, y in ranges:
             parts += [window[pos:x], HIGHLIGHT_START, window[x:y], HIGHLIGHT_END]
@@ -114,7 +116,10 @@ def make_snippet(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) ->
     if not wanted or not text:
         start, end = _snap(text, 0, min(len(text), width))
         return text[start:end].replace("\n", " ") + (" …" if end < len(text) else "")
-    found = _candidates(fold(text), wanted)
+    # Folding only changes cased letters and digits: for words without them (Thai words), the
+    # original text is searched as is, sparing a copy of a body that can run to 200k characters.
+    folds = any(c.isdigit() or c.upper() != c or c.lower() != c for w in wanted for c in w)
+    found = _candidates(fold(text) if folds else text, wanted)
     for start in _ranked_windows(found, width)[:_WINDOWS_TRIED]:
         snippet, marked = _render(text, *_snap(text, start, min(len(text), start + width)), wanted)
         if marked:

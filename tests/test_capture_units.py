@@ -180,11 +180,17 @@ def test_files_are_an_export_column_beside_the_record_not_a_record_field() -> No
     """``files`` comes from the archive (article_files), like the bookkeeping columns: it is
     neither extracted nor hashed, so a new download never makes a new article version."""
     from pipelines.core.article import ALL_FIELDS, EXPORT_FIELDS, HASHED_FIELDS
-    from search.services.export import ARCHIVE_FIELDS, EXPORT_COLUMNS, FILES_FIELD, LIST_FIELDS
+    from search.services.export import (
+        ARCHIVE_FIELDS,
+        EXPORT_COLUMNS,
+        FILES_FIELD,
+        LIST_FIELDS,
+        NEAR_DUPLICATE_FIELD,
+    )
     from search.services.parquet import PARQUET_SCHEMA
     from search.web.models import ArticleOut
 
-    assert (*EXPORT_FIELDS, *ARCHIVE_FIELDS, FILES_FIELD) == EXPORT_COLUMNS
+    assert (*EXPORT_FIELDS, *ARCHIVE_FIELDS, FILES_FIELD, NEAR_DUPLICATE_FIELD) == EXPORT_COLUMNS
     assert FILES_FIELD not in ALL_FIELDS and FILES_FIELD not in HASHED_FIELDS
     assert FILES_FIELD in LIST_FIELDS and FILES_FIELD in PARQUET_SCHEMA.names
     assert FILES_FIELD in ArticleOut.model_fields

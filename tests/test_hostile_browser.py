@@ -98,8 +98,8 @@ def test_docs_work_offline_under_the_policy(browser: Any, base_url: str) -> None
         page.get_by_role("button", name="Execute").click()
         status = operation.locator(".live-responses-table tbody td.response-col_status").first
         assert status.inner_text().strip() == "200"
-        # search, timeline, article, export and the five workbench tools
-        assert page.locator(".opblock").count() == 9
+        # search, timeline, article, similar articles, export and the five workbench tools
+        assert page.locator(".opblock").count() == 10
         assert watched.violations() == []
         assert watched.console_errors == []
         assert watched.requests and all(u.startswith(base_url) for u in watched.requests)

@@ -30,10 +30,10 @@ from tests.web_fixtures import RICE, build_archive
 Params = dict[str, str | list[str]]
 
 #: The parameters each door takes (the page pages with ``page``; export pages through all).
-CLI_SEARCH = {"q", "from", "to", "category", "lang", "sort", "limit", "offset"}
+CLI_SEARCH = {"q", "from", "to", "category", "lang", "sort", "limit", "offset", "mode"}
 CLI_EXPORT = {"q", "from", "to", "category", "lang", "sort"}
-API = {"q", "from", "to", "category", "lang", "sort", "limit", "offset"}
-PAGE = {"q", "from", "to", "category", "lang", "sort", "page"}
+API = {"q", "from", "to", "category", "lang", "sort", "limit", "offset", "mode"}
+PAGE = {"q", "from", "to", "category", "lang", "sort", "page", "mode"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ BAD: list[tuple[str, Params, str]] = [
     ("impossible Thai day", {"from": "32 ม.ค. 67"}, "from"),
     ("date text too long", {"from": "2567" * 11}, "from"),
     ("unknown sort", {"sort": "random"}, "sort"),
+    ("unknown mode", {"mode": "vector"}, "mode"),
     ("limit too large", {"limit": "101"}, "limit"),
     ("limit zero", {"limit": "0"}, "limit"),
     ("limit not a number", {"limit": "ten"}, "limit"),

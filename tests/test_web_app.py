@@ -265,13 +265,14 @@ def test_openapi_documents_the_json_api(client: TestClient) -> None:
         "/api/articles/{article_id}",
         *(f"/api/{tool}" for tool in ("trends", "kwic", "collocations", "keyness", "words")),
         "/api/export",
+        "/api/articles/{article_id}/similar",
     }
     ok = schema["paths"]["/api/search"]["get"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/SearchOut")
     for model in ("SearchOut", "HitOut", "TimelineOut", "ArticleOut", "VersionOut"):
         assert model in schema["components"]["schemas"]
     params = {p["name"] for p in schema["paths"]["/api/search"]["get"]["parameters"]}
-    assert params == {"q", "from", "to", "category", "lang", "sort", "limit", "offset"}
+    assert params == {"q", "from", "to", "category", "lang", "sort", "limit", "offset", "mode"}
 
 
 def test_serve_command_serves_the_configured_archive(tmp_path: Path) -> None:

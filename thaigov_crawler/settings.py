@@ -78,6 +78,7 @@ ITEM_PIPELINES = {
     "pipelines.adapters.archive.ArchivePipeline": 300,
     "pipelines.adapters.files.ArchiveFilesPipeline": 350,
     "pipelines.adapters.index.SearchIndexPipeline": 400,
+    "pipelines.adapters.embedding.EmbeddingPipeline": 450,
 }
 FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
 FEED_EXPORT_ENCODING = "utf-8"
@@ -91,6 +92,11 @@ SEARCH_INDEX_BATCH_SIZE = 500
 # Processes that segment Thai text for the index (1: in the crawl process; a crawl fetches
 # slowly, a bulk corpus import sets the CPU count).
 SEARCH_INDEX_SEGMENT_WORKERS = 1
+# Embeddings for semantic search (pipelines/adapters/embedding.py); the encoder is
+# THAIGOV_ENCODER (default: the offline multilingual USE). The corpus importer turns this off:
+# at ~0.3 s CPU per article, `thaigov reindex` embeds a bulk import afterwards, with progress.
+SEARCH_EMBED_ENABLED = True
+SEARCH_EMBED_BATCH_SIZE = 64
 
 # --- Archive-grade capture (docs/capture.md) ---------------------------------------------------
 # WARC capture and attachment downloads are on by default; their THAIGOV_WARC_* / THAIGOV_FILES_*

@@ -517,6 +517,12 @@ class ArchiveStore:
                 )
             )
 
+    def content_hashes(self) -> dict[int, str]:
+        """article_id -> content_hash of every article (what a vector store compares with)."""
+        with self._sessions() as session:
+            rows = session.execute(select(Article.article_id, Article.content_hash))
+            return {int(i): h for i, h in rows}
+
     def iter_articles(
         self,
         *,

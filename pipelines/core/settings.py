@@ -113,6 +113,9 @@ class ThaigovSettings(BaseSettings):
     elasticsearch_ca_certs: str | None = None
     #: Processes that segment Thai text in bulk jobs (import, reindex); ``None``: CPU count.
     segment_workers: int | None = Field(None, ge=1)
+    #: Sentence encoder for semantic search (``search.core.encoders``): the offline default
+    #: ``use-multilingual-v3``, ``sentence-transformers:NAME_OR_PATH``, or ``off``.
+    encoder: str = "use-multilingual-v3"
 
     # --- archive-grade capture (docs/capture.md) -----------------------------------------------
     #: Every response a crawl receives, with its request, into rotating gzipped WARC files.

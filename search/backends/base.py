@@ -69,6 +69,9 @@ class Hit:
     url: str
     score: float
     snippet: str  # plain text, matched words wrapped in HIGHLIGHT_START/HIGHLIGHT_END
+    #: Set by the search service: the better-ranked hit this one nearly duplicates (the same
+    #: announcement posted in another category), see ``search.core.fusion``.
+    duplicate_of: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from search.core.query import LANGS, MAX_LIMIT, SORTS, QueryError, SearchQuery
+from search.core.query import LANGS, MAX_LIMIT, MODES, SORTS, QueryError, SearchQuery
 
 FromOption = Annotated[
     str | None,
@@ -32,6 +32,10 @@ LimitOption = Annotated[
     str, typer.Option("--limit", metavar="N", help=f"Hits to show, 1-{MAX_LIMIT}")
 ]
 OffsetOption = Annotated[str, typer.Option("--offset", metavar="N", help="Hits to skip")]
+ModeOption = Annotated[
+    str | None,
+    typer.Option("--mode", help=" | ".join(MODES) + " (default: keyword)"),
+]
 
 
 def build_query_or_exit(
@@ -45,6 +49,7 @@ def build_query_or_exit(
     sort: str | None = None,
     limit: str | None = None,
     offset: str | None = None,
+    mode: str | None = None,
 ) -> SearchQuery:
     """``SearchQuery.build`` of the options; its refusal becomes a usage error naming the option
     (``q_hint`` names the search text: an argument in one command, ``--query`` in another)."""
@@ -58,6 +63,7 @@ def build_query_or_exit(
             sort=sort,
             limit=limit,
             offset=offset,
+            mode=mode,
         )
     except QueryError as exc:
         hint = q_hint if exc.param == "q" else f"--{exc.param}"

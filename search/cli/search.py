@@ -29,16 +29,20 @@ from search.cli.query_options import (
     FromOption,
     LangOption,
     LimitOption,
+    ModeOption,
     OffsetOption,
     SortOption,
     ToOption,
     build_query_or_exit,
 )
-from search.core.query import SearchQuery
+from search.core.query import QueryError, SearchQuery
 from search.core.segment import segmenting_pool
-from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START, highlight_offsets
+from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
 from search.services.documents import documents_from_articles
+from search.services.embedding import BatchEmbedder, pending_ids
+from search.services.hits import hit_fields
 from search.services.indexer import BatchIndexer, compare_with_archive, index_file_problem
+from search.services.semantic import Searcher
 from search.services.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -88,6 +92,7 @@ def search_command(
     sort: SortOption = None,
     limit: LimitOption = "10",
     offset: OffsetOption = "0",
+    mode: ModeOption = None,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -108,27 +113,25 @@ def search_command(
         sort=sort,
         limit=limit,
         offset=offset,
+        mode=mode,
     )
-    with search_backend(load_settings(), create=False) as backend:
-        result = backend.search(q)
+    settings = load_settings()
+    with search_backend(settings, create=False) as backend:
+        searcher = Searcher.open(backend, settings.encoder)
+        try:
+            result = searcher.search(q)
+        except QueryError as exc:  # e.g. --mode semantic before any embeddings exist
+            raise typer.BadParameter(exc.message, param_hint=f"--{exc.param}") from exc
+        finally:
+            searcher.close()
         suggestions = did_you_mean(backend, q, result.total)
     if as_json:
         if not result.hits:
             errors.print(f"{result.total} matches (none on this page)")
         for hit in result.hits:
-            snippet, highlights = highlight_offsets(hit.snippet)
-            record = {
-                "article_id": hit.article_id,
-                "title": hit.title,
-                "published_date": hit.published_date,
-                "category": hit.category,
-                "lang": hit.lang,
-                "score": round(hit.score, 4),
-                "snippet": snippet,
-                "highlights": [list(span) for span in highlights],
-                "url": hit.url,
-                "total": result.total,
-            }
+            record = hit_fields(hit)
+            record["score"] = round(hit.score, 4)
+            record["total"] = result.total
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         for suggestion in suggestions:
             record = {"did_you_mean": suggestion.text, "total": suggestion.total}
@@ -224,6 +227,55 @@ def _reindex_all(
     return len(outcome.ok), len(outcome.failed)
 
 
+def _embed_pending(
+    store: ArchiveStore, searcher: Searcher, *, re_embed: bool, quiet: bool
+) -> dict[str, Any]:
+    """Embed archive articles the vector store lacks or holds with another content hash, and
+    drop vectors of articles the archive no longer has; returns the figures (``--json``)."""
+    if searcher.vectors is None or searcher.encoder is None:
+        return {}  # THAIGOV_ENCODER=off
+    vectors = searcher.vectors
+    try:
+        if re_embed:
+            vectors.clear()
+        to_embed, to_remove = pending_ids(store.content_hashes(), vectors.hashes())
+        vectors.delete(to_remove)
+        with _progress() as progress:
+            task = progress.add_task(f"embedding ({searcher.encoder.name})", total=len(to_embed))
+            embedder = BatchEmbedder(
+                searcher.encoder, vectors, progress=lambda n: progress.advance(task, n)
+            )
+            embedder.add_many(store.iter_articles(ids=to_embed))
+            embedder.flush()
+        counters = embedder.counters
+        figures = {
+            "embedded": counters.embedded,
+            "embedded_passages": counters.passages,
+            "embed_removed": len(to_remove),
+            "embed_failed": counters.failed,
+            # null when nothing needed embedding: the weights were never loaded
+            "encoder_load_seconds": counters.encoder_load_seconds,
+            "vector_count": vectors.count(),
+        }
+        if not quiet:
+            errors.print(
+                f"vectors: embedded {counters.embedded} articles ({counters.passages} passages),"
+                f" removed {len(to_remove)}, failed {counters.failed};"
+                f" store holds {figures['vector_count']}"
+            )
+        return figures
+    finally:
+        searcher.close()
+
+
+def _print_index_figures(figures: dict[str, Any]) -> None:
+    errors.print(
+        f"{figures['backend']}: indexed {figures['indexed']}, failed {figures['failed']}; "
+        f"index holds {figures['index_count']}, archive {figures['archive_count']} "
+        f"({figures['pending']} pending)"
+    )
+
+
 def reindex_command(
     rebuild_all: Annotated[
         bool,
@@ -245,15 +297,26 @@ def reindex_command(
         int | None,
         typer.Option(help="Segmentation processes (default: THAIGOV_SEGMENT_WORKERS, else CPUs)"),
     ] = None,
+    embed: Annotated[
+        bool,
+        typer.Option(
+            "--embed/--no-embed",
+            help="Also embed what the vector store lacks (off when THAIGOV_ENCODER=off)",
+        ),
+    ] = True,
+    re_embed: Annotated[
+        bool, typer.Option("--re-embed", help="Drop every stored vector and embed all again")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object.")
     ] = False,
 ) -> None:
-    """Bring the search index up to date with the archive (or, with --check, compare them).
+    """Bring the search index, and the vectors beside it, up to date with the archive (or,
+    with --check, compare the index with the archive).
 
     A missing, emptied or corrupt embedded index file while the archive says it held articles
     is reported, never recreated empty: ``--pending`` and ``--check`` fail on it, ``--all``
-    rebuilds it.
+    rebuilds it. The vector store is created when missing (it is derived, and cheap to check).
     """
     from search.core.segment import default_workers
 
@@ -283,15 +346,17 @@ def reindex_command(
             "archive_count": store.count(),
             "pending": store.count(pending_only=True),
         }
+        if embed or re_embed:
+            if not as_json:
+                _print_index_figures(figures)
+            figures |= _embed_pending(
+                store, Searcher.open(backend, settings.encoder), re_embed=re_embed, quiet=as_json
+            )
+        elif not as_json:
+            _print_index_figures(figures)
     if as_json:
         typer.echo(json.dumps(figures))
-    else:
-        errors.print(
-            f"{figures['backend']}: indexed {indexed}, failed {failed}; "
-            f"index holds {figures['index_count']}, archive {figures['archive_count']} "
-            f"({figures['pending']} pending)"
-        )
-    if failed:
+    if failed or figures.get("embed_failed"):
         raise typer.Exit(1)
 
 

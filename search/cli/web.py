@@ -154,6 +154,7 @@ def export(
     settings = load_settings()
     with ExitStack() as opened:
         store = opened.enter_context(existing_archive(settings))
+        backend: Any = None
         if query.strip():
             backend = opened.enter_context(search_backend(settings, create=False))
             total: int | None = backend.count(search)
@@ -167,6 +168,7 @@ def export(
         if fmt == "wacz":
             _export_wacz(store, articles, output, warc_dir=settings.warc_dir)
             return
+        near_duplicates = _near_duplicates(opened, settings, backend)
         with Progress(
             TextColumn("[bold]export[/] " + escape(fmt)),
             BarColumn(),
@@ -183,8 +185,39 @@ def export(
                 batch_size=batch_size,
                 on_batch=lambda n: progress.advance(task, n),
                 files_for=CaptureIndex(store).files_for,
+                near_duplicates=near_duplicates,
             )
     console.print(f"{written:,} articles → {escape(str(output))} ({fmt})")
+
+
+def _near_duplicates(opened: ExitStack, settings: Any, backend: Any) -> Any:
+    """The ``near_duplicate_of`` column's source (the vectors beside the index; ``backend``
+    when a search is exported, else opened here), or None, said on stderr, when there are no
+    embeddings or they cannot be read: the column is then left empty, the export goes on (it
+    needs only the archive)."""
+    from search.backends.base import IndexMissing
+    from search.backends.select import open_backend
+    from search.services.failures import storage_failure
+    from search.services.semantic import Searcher
+
+    found = None
+    reason = "no embeddings (thaigov reindex makes them)"
+    try:
+        if backend is None:
+            backend = open_backend(settings, create=False)
+            opened.callback(backend.close)
+        searcher = Searcher.open(backend, settings.encoder)
+        opened.callback(searcher.close)
+        found = searcher.near_duplicates()
+    except IndexMissing:
+        pass
+    except Exception as exc:
+        if storage_failure(exc) is None:
+            raise
+        reason = f"the vectors cannot be read ({exc})"
+    if found is None:
+        typer.echo(f"thaigov export: near_duplicate_of left empty: {reason}", err=True)
+    return found
 
 
 def _export_wacz(store: Any, articles: Any, output: Path, *, warc_dir: Path) -> None:

@@ -32,6 +32,9 @@ Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = get_args(Sort)
 #: Where a term must match: anywhere (title or body) or in the title only.
 Field = Literal["all", "title"]
+#: keyword: the text index; semantic: nearest passages by meaning; hybrid: both, fused by rank.
+Mode = Literal["keyword", "semantic", "hybrid"]
+MODES: tuple[str, ...] = get_args(Mode)
 
 MAX_QUERY_CHARS = 2000
 MAX_CLAUSES = 64
@@ -435,7 +438,18 @@ MAX_DATE_CHARS = 40
 #: Category filters combined at most (each one is a bound SQL parameter or terms value).
 MAX_CATEGORIES = 50
 #: Public parameter names, as in a search URL; the command line spells them ``--from`` etc.
-PARAMS: tuple[str, ...] = ("q", "from", "to", "category", "lang", "sort", "limit", "offset", "page")
+PARAMS: tuple[str, ...] = (
+    "q",
+    "from",
+    "to",
+    "category",
+    "lang",
+    "sort",
+    "limit",
+    "offset",
+    "page",
+    "mode",
+)
 
 _BE_ISO = re.compile(r"^(\d{4})(-\d{1,2}(?:-\d{1,2})?)$")
 
@@ -595,6 +609,7 @@ class SearchQuery:
     sort: Sort = "relevance"
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    mode: Mode = "keyword"
     #: Text parsed once; backends read this, never ``text``.
     parsed: ParsedQuery = field(init=False, compare=False, repr=False)
 
@@ -604,6 +619,8 @@ class SearchQuery:
             _refuse_choice("sort", self.sort, SORTS)
         if self.lang is not None and self.lang not in LANGS:
             _refuse_choice("lang", self.lang, LANGS)
+        if self.mode not in MODES:
+            _refuse_choice("mode", self.mode, MODES)
         _check_window(
             _whole("limit", self.limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
             _whole("offset", self.offset, 0, 0, None),
@@ -633,6 +650,8 @@ class SearchQuery:
         limit: int | str | None = None,
         offset: int | str | None = None,
         page: int | str | None = None,
+        mode: str | None = None,
+        default_mode: str | None = None,
     ) -> SearchQuery:
         """The one query builder: raw user values (strings as typed, or ints) in, a validated
         query out, or a ``QueryError`` naming the parameter.
@@ -642,10 +661,13 @@ class SearchQuery:
         "not given". ``page`` (1-based, of ``limit`` hits) is the page's alternative to
         ``offset``; giving both is an error. B.E. and C.E. years and Thai dates are accepted
         (``parse_date_filter``); ``to`` is inclusive of the whole day, month or year it names.
+        ``mode`` (keyword, semantic, hybrid) defaults to ``default_mode``, else keyword (the
+        page passes hybrid once embeddings exist).
         """
         text = _check_text(q or "")
         sort_name = _choice("sort", sort, SORTS, "relevance")
         lang_code = _choice("lang", lang, LANGS, None)
+        mode_name = _choice("mode", mode, MODES, default_mode or "keyword")
         size = _whole("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
         if page is not None and str(page).strip():
             if offset is not None and str(offset).strip() not in ("", "0"):
@@ -665,6 +687,7 @@ class SearchQuery:
             sort=cast(Sort, sort_name),
             limit=size,
             offset=start,
+            mode=cast(Mode, mode_name),
         )
 
     def page(self, offset: int, limit: int | None = None) -> SearchQuery:

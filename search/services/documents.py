@@ -60,3 +60,7 @@ def documents_from_articles(
         )
         for i, f in enumerate(fields)
     ]
+
+
+#: Public: the embedding service builds its vectors from the same cleaned fields.
+display_fields = _display_fields

@@ -45,9 +45,19 @@ ARCHIVE_FIELDS: tuple[str, ...] = (
 #: extracted nor hashed, so a new download never makes a new article version.
 FILES_FIELD = "files"
 FILE_KEYS: tuple[str, ...] = ("url", "kind", "sha256", "size", "content_type", "path", "fetched_at")
-EXPORT_COLUMNS: tuple[str, ...] = (*EXPORT_FIELDS, *ARCHIVE_FIELDS, FILES_FIELD)
+#: Issue 15: the lowest article id of this article's near-duplicate group (the same
+#: announcement posted again, found by its title-and-lead vector among the same day's
+#: articles; ``search.services.semantic.NearDuplicatesByDay``); null for the group's first
+#: article, an article without duplicates, or when no embeddings exist.
+NEAR_DUPLICATE_FIELD = "near_duplicate_of"
+EXPORT_COLUMNS: tuple[str, ...] = (
+    *EXPORT_FIELDS,
+    *ARCHIVE_FIELDS,
+    FILES_FIELD,
+    NEAR_DUPLICATE_FIELD,
+)
 LIST_FIELDS = frozenset({*ARTICLE_LIST_FIELDS, FILES_FIELD})
-INT_FIELDS = frozenset({*ARTICLE_INT_FIELDS, "version"})
+INT_FIELDS = frozenset({*ARTICLE_INT_FIELDS, "version", NEAR_DUPLICATE_FIELD})
 DAY_FIELDS = frozenset({"published_date"})
 TIMESTAMP_FIELDS = frozenset({"fetched_at", "first_seen_at", "last_seen_at", "last_changed_at"})
 
@@ -253,12 +263,14 @@ def write_export(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
     files_for: Callable[[list[int]], Mapping[int, list[dict[str, Any]]]] | None = None,
+    near_duplicates: Callable[[list[tuple[int, str | None]]], Mapping[int, int]] | None = None,
 ) -> int:
     """Write ``articles`` to ``path`` in ``fmt``; returns how many were written.
 
     ``on_batch(n)`` is called after each batch (drives a progress bar); ``files_for(ids)``
     (e.g. ``CaptureIndex.files_for``) supplies each article's downloaded files, one query per
-    batch.
+    batch; ``near_duplicates([(id, published_date)])`` (``Searcher.near_duplicates``) the
+    ``near_duplicate_of`` column, likewise.
     """
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {EXPORT_FORMATS}")
@@ -275,6 +287,12 @@ def write_export(
                 for record in batch:
                     entries = found.get(int(record["article_id"])) or []
                     record[FILES_FIELD] = [_file_entry(f) for f in entries]
+            if near_duplicates is not None:
+                first = near_duplicates(
+                    [(int(r["article_id"]), r["published_date"]) for r in batch]
+                )
+                for record in batch:
+                    record[NEAR_DUPLICATE_FIELD] = first.get(int(record["article_id"]))
             writer.write_batch(batch)
             written += len(batch)
             if on_batch is not None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 
+from search.backends.base import Hit
 from search.core.query import (
     DEFAULT_LIMIT,
     LANGS,
@@ -21,10 +22,12 @@ from search.core.query import (
     MAX_LIMIT,
     MAX_QUERY_CHARS,
     MAX_WINDOW,
+    MODES,
     SORTS,
     QueryError,
     SearchQuery,
 )
+from search.services.hits import hit_fields
 from search.web.models import (
     ArticleOut,
     CategoryCountOut,
@@ -37,7 +40,7 @@ from search.web.models import (
     VersionOut,
 )
 from search.web.services import Services
-from search.web.snippets import highlight_html, plain_text
+from search.web.snippets import highlight_html
 from search.web.thai_format import iso_date, thai_long_date
 from search.web.timeline import fill_months
 
@@ -131,6 +134,13 @@ def search_query(
             json_schema_extra=_documented(type="integer", minimum=0, maximum=MAX_WINDOW - 1),
         ),
     ] = None,
+    mode: Annotated[
+        str | None,
+        Query(
+            description="keyword (default), semantic (by meaning, across languages) or hybrid",
+            json_schema_extra=_documented(type="string", enum=MODES),
+        ),
+    ] = None,
 ) -> SearchQuery:
     try:
         return SearchQuery.build(
@@ -142,18 +152,37 @@ def search_query(
             sort=sort,
             limit=limit,
             offset=offset,
+            mode=mode,
         )
     except QueryError as exc:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ("query", exc.param),
-                    "msg": exc.message,
-                    "input": exc.value,
-                }
-            ]
-        ) from exc
+        raise invalid(exc) from exc
+
+
+def invalid(exc: QueryError) -> RequestValidationError:
+    """A 422 naming the parameter, as FastAPI reports its own validation errors."""
+    return RequestValidationError(
+        [
+            {
+                "type": "value_error",
+                "loc": ("query", exc.param),
+                "msg": exc.message,
+                "input": exc.value,
+            }
+        ]
+    )
+
+
+def hit_out(hit: Hit) -> HitOut:
+    """``search.services.hits.hit_fields`` (as ``thaigov search --json``), plus the Thai date
+    and the snippet as HTML; the API has no ``highlights`` (``snippet_html`` marks them)."""
+    fields = hit_fields(hit)
+    del fields["highlights"]
+    fields["published_date"] = iso_date(hit.published_date) or None
+    return HitOut(
+        **fields,
+        published_date_thai=thai_long_date(hit.published_date),
+        snippet_html=str(highlight_html(hit.snippet)),
+    )
 
 
 def query_echo(query: SearchQuery) -> QueryEcho:
@@ -166,6 +195,7 @@ def query_echo(query: SearchQuery) -> QueryEcho:
         sort=query.sort,
         limit=query.limit,
         offset=query.offset,
+        mode=query.mode,
     )
 
 
@@ -175,22 +205,11 @@ def api_search(
     svc: Annotated[Services, Depends(services)],
 ) -> SearchOut:
     """One page of matches, best first (or by date), with highlighted snippets."""
-    result = svc.search_page(query)
-    hits = [
-        HitOut(
-            article_id=hit.article_id,
-            title=hit.title,
-            url=hit.url,
-            published_date=iso_date(hit.published_date) or None,
-            published_date_thai=thai_long_date(hit.published_date),
-            category=hit.category,
-            lang=hit.lang,
-            score=hit.score,
-            snippet=plain_text(hit.snippet),
-            snippet_html=str(highlight_html(hit.snippet)),
-        )
-        for hit in result.hits
-    ]
+    try:
+        result = svc.search_page(query)
+    except QueryError as exc:  # e.g. mode=semantic where no embeddings exist yet
+        raise invalid(exc) from exc
+    hits = [hit_out(hit) for hit in result.hits]
     following = query.offset + len(hits)
     return SearchOut(
         query=query_echo(query),
@@ -209,7 +228,10 @@ def api_timeline(
     svc: Annotated[Services, Depends(services)],
 ) -> TimelineOut:
     """How often the query matches in each month (zero-filled) and in each category."""
-    aggregations = svc.timeline(query)
+    try:
+        aggregations = svc.timeline(query)
+    except QueryError as exc:
+        raise invalid(exc) from exc
     months = fill_months(aggregations.per_month)
     return TimelineOut(
         query=query_echo(query),
@@ -249,3 +271,21 @@ def api_article(
             for v in view.versions
         ],
     )
+
+
+@router.get(
+    "/articles/{article_id}/similar",
+    response_model=list[HitOut],
+    summary="Articles most like this one, by meaning",
+    responses={404: {"description": "No article with this id in the archive"}},
+)
+def api_similar(
+    article_id: Annotated[int, Path(ge=1, le=MAX_ARTICLE_ID)],
+    svc: Annotated[Services, Depends(services)],
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many")] = 10,
+) -> list[HitOut]:
+    """Nearest articles by their passages' mean vector, itself excluded; empty until the
+    article is embedded (``thaigov reindex``)."""
+    if svc.article(article_id) is None:
+        raise HTTPException(status_code=404, detail=f"article {article_id} not found")
+    return [hit_out(hit) for hit in svc.similar(article_id, limit)]

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from search.core.query import SearchQuery
+from search.core.query import Mode, SearchQuery
 
 #: Hits per page on the search page (the API takes ``limit`` instead).
 PAGE_SIZE = 20
@@ -30,6 +30,7 @@ class SearchParams:
     lang: str = ""
     sort: str = ""
     page: str = ""
+    mode: str = ""
 
     @classmethod
     def from_args(cls, args: QueryParams) -> SearchParams:
@@ -42,6 +43,7 @@ class SearchParams:
             lang=args.get("lang", ""),
             sort=args.get("sort", ""),
             page=args.get("page", ""),
+            mode=args.get("mode", ""),
         )
 
     @property
@@ -55,8 +57,9 @@ class SearchParams:
             or self.lang.strip()
         )
 
-    def to_query(self) -> SearchQuery:
-        """The validated query for this page; raises ``QueryError`` naming the parameter."""
+    def to_query(self, default_mode: Mode = "keyword") -> SearchQuery:
+        """The validated query for this page; raises ``QueryError`` naming the parameter.
+        ``default_mode``: hybrid once embeddings exist (the page's choice)."""
         return SearchQuery.build(
             self.q,
             date_from=self.date_from,
@@ -66,6 +69,8 @@ class SearchParams:
             sort=self.sort,
             limit=PAGE_SIZE,
             page=self.page,
+            mode=self.mode,
+            default_mode=default_mode,
         )
 
     def resolved(self, query: SearchQuery) -> SearchParams:
@@ -76,6 +81,7 @@ class SearchParams:
             categories=query.categories,
             lang=query.lang or "",
             sort=query.sort,
+            mode=query.mode,
             page=str(query.offset // query.limit + 1),
         )
 
@@ -95,6 +101,7 @@ class SearchParams:
             *(("category", c) for c in params.categories),
             ("lang", params.lang),
             ("sort", "" if params.sort == "relevance" else params.sort),
+            ("mode", params.mode),
             ("page", "" if params.page == "1" else params.page),
         ):
             if value:

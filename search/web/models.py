@@ -21,6 +21,7 @@ class QueryEcho(BaseModel):
     sort: str
     limit: int
     offset: int
+    mode: str = Field("keyword", description="keyword, semantic or hybrid")
 
 
 class HitOut(BaseModel):
@@ -34,6 +35,9 @@ class HitOut(BaseModel):
     score: float
     snippet: str = Field(description="Plain text around the matches")
     snippet_html: str = Field(description="The snippet HTML-escaped, matches in <mark>")
+    duplicate_of: int | None = Field(
+        None, description="A better-ranked hit this one nearly duplicates (same announcement)"
+    )
 
 
 class SuggestionOut(BaseModel):

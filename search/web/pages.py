@@ -7,6 +7,7 @@ taken from archived pages are rendered only when ``is_safe_link`` (http/https) s
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path as FilePath
 from typing import Annotated
 from urllib.parse import quote
@@ -15,9 +16,11 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from search.core.query import MAX_WINDOW, SORTS, QueryError
+from search.backends.base import Hit, IndexMissing
+from search.core.query import MAX_WINDOW, MODES, SORTS, Mode, QueryError
 from search.core.safety import is_safe_link
 from search.core.snippets import make_snippet
+from search.services.failures import storage_failure
 from search.web.api import MAX_ARTICLE_ID, services
 from search.web.forms import PAGE_SIZE, SearchParams
 from search.web.services import Services
@@ -49,9 +52,16 @@ templates.env.filters.update(
 # data:, vbscript:, relative...) from an archived page is shown as text.
 templates.env.tests["safe_link"] = is_safe_link
 
+logger = logging.getLogger("thaigov.web")
 router = APIRouter(include_in_schema=False)
+SIMILAR_ON_PAGE = 8
 
 SORT_LABELS = {"relevance": "ตรงที่สุด (relevance)", "newest": "ใหม่สุด", "oldest": "เก่าสุด"}
+MODE_LABELS = {
+    "hybrid": "คำและความหมาย (hybrid)",
+    "keyword": "ตรงคำ (keyword)",
+    "semantic": "ความหมาย (semantic)",
+}
 LANG_LABELS = {"": "ทุกภาษา (all)", "th": "ไทย", "en": "English"}
 FIELD_LABELS = {
     "q": "คำค้น (query)",
@@ -60,6 +70,7 @@ FIELD_LABELS = {
     "category": "หมวดหมู่ (category)",
     "lang": "ภาษา (language)",
     "sort": "เรียงตาม (sort)",
+    "mode": "วิธีค้น (mode)",
     "page": "หน้า (page)",
 }
 
@@ -84,22 +95,25 @@ def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -
     context: dict[str, object] = {
         "params": params,
         "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
+        "modes": [(m, MODE_LABELS[m]) for m in MODES],
         "langs": LANG_LABELS,
         "page_size": PAGE_SIZE,
         "error": None,
         "view": None,
     }
     try:
-        query = params.to_query()
+        default_mode: Mode = "hybrid" if svc.semantic_ready() else "keyword"
+        context["default_mode"] = default_mode
+        query = params.to_query(default_mode)
+        if not params.has_search:
+            context["archive_size"] = svc.archive_size()
+            return templates.TemplateResponse(request, "search.html", context)
+        params = params.resolved(query)
+        view = svc.search(query)
     except QueryError as exc:
         # The builder's message, as the API and the command line give it, after the field's label.
         context["error"] = f"{FIELD_LABELS.get(exc.param, exc.param)}: {exc.message}"
         return templates.TemplateResponse(request, "search.html", context, status_code=422)
-    if not params.has_search:
-        context["archive_size"] = svc.archive_size()
-        return templates.TemplateResponse(request, "search.html", context)
-    params = params.resolved(query)
-    view = svc.search(query)
     last_page = max(1, min(-(-view.result.total // PAGE_SIZE), MAX_WINDOW // PAGE_SIZE))
     words = query.parsed.highlight_tokens
     context.update(
@@ -124,6 +138,21 @@ def search_page(request: Request, svc: Annotated[Services, Depends(services)]) -
     return templates.TemplateResponse(request, "search.html", context)
 
 
+def _similar_if_reachable(svc: Services, article_id: int) -> list[Hit]:
+    """Similar articles need the search side; the article page needs only the archive, so it
+    keeps working (without the list) while the search backend is down or has no index."""
+    try:
+        return svc.similar(article_id, SIMILAR_ON_PAGE)
+    except IndexMissing:
+        return []
+    except Exception as exc:
+        failure = storage_failure(exc)
+        if failure is None:
+            raise
+        logger.warning("article %d shown without similar articles: %s", article_id, exc)
+        return []
+
+
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(
     request: Request,
@@ -139,7 +168,12 @@ def article_page(
     return templates.TemplateResponse(
         request,
         "article.html",
-        {"article": view.record, "versions": view.versions, "files_by_url": files_by_url},
+        {
+            "article": view.record,
+            "versions": view.versions,
+            "files_by_url": files_by_url,
+            "similar": _similar_if_reachable(svc, article_id),
+        },
     )
 
 

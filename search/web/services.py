@@ -17,8 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from search.backends.base import Aggregations, SearchResult
+from search.backends.base import Aggregations, Hit, SearchResult
 from search.services.export import export_record
+from search.services.semantic import Searcher
 from search.services.suggest import Suggestion, did_you_mean
 from search.web.diffs import (
     DiffLine,
@@ -84,6 +85,7 @@ class Services:
         self._settings = settings
         self._open_store = open_store or self._existing_store
         self._open_backend = open_backend or self._existing_backend
+        self._searcher: Searcher | None = None
         self._owned: list[Any] = []
         self._lock = threading.RLock()
 
@@ -94,6 +96,21 @@ class Services:
                 self._store = self._open_store()
                 self._owned.append(self._store)
             return self._store
+
+    @property
+    def searcher(self) -> Searcher:
+        """The backend with its vector store and encoder (search modes, similar articles)."""
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = Searcher.open(self.backend, self.settings.encoder)
+                self._owned.append(self._searcher)
+            return self._searcher
+
+    def semantic_ready(self) -> bool:
+        return self.searcher.semantic_ready()
+
+    def similar(self, article_id: int, limit: int = 10) -> list[Hit]:
+        return self.searcher.similar(article_id, limit)
 
     @property
     def backend(self) -> SearchBackend:
@@ -140,25 +157,25 @@ class Services:
             self._owned.clear()
 
     def search(self, query: SearchQuery) -> SearchView:
-        backend = self.backend
-        result = backend.search(query)
-        timeline = backend.aggregate(query)
+        searcher = self.searcher
+        result = searcher.search(query)
+        timeline = searcher.aggregate(query)
         facets = (
-            backend.aggregate(replace(query, categories=())).per_category
+            searcher.aggregate(replace(query, categories=())).per_category
             if query.categories
             else timeline.per_category
         )
-        suggestions = did_you_mean(backend, query, result.total)
+        suggestions = did_you_mean(self.backend, query, result.total)
         return SearchView(query, result, timeline, facets, suggestions)
 
     def search_page(self, query: SearchQuery) -> SearchResult:
-        return self.backend.search(query)
+        return self.searcher.search(query)
 
     def suggestions(self, query: SearchQuery, total: int) -> list[Suggestion]:
         return did_you_mean(self.backend, query, total)
 
     def timeline(self, query: SearchQuery) -> Aggregations:
-        return self.backend.aggregate(query)
+        return self.searcher.aggregate(query)
 
     def archive_size(self) -> int:
         return self.store.count()

@@ -448,7 +448,12 @@ def api_export(
     folder = Path(tempfile.mkdtemp(prefix="thaigov-export-"))
     path = folder / f"thaigov-search.{kind}"
     try:
-        write_export(iter_search_matches(svc.store, svc.backend, query), kind, path)  # type: ignore[arg-type]
+        write_export(
+            iter_search_matches(svc.store, svc.backend, query),
+            kind,  # type: ignore[arg-type]
+            path,
+            near_duplicates=svc.searcher.near_duplicates(),
+        )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

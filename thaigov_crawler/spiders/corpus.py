@@ -57,6 +57,7 @@ class CorpusSpider(scrapy.Spider):
         super().update_settings(settings)
         configured = ThaigovSettings.from_scrapy(settings).segment_workers
         settings.set("SEARCH_INDEX_SEGMENT_WORKERS", default_workers(configured), priority="spider")
+        settings.set("SEARCH_EMBED_ENABLED", False, priority="spider")  # reindex embeds after
 
     def __init__(
         self,

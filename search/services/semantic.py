@@ -1,0 +1,293 @@
+"""Search in three modes (keyword, semantic, hybrid), similar articles, near-duplicate marks.
+
+The one place that turns a ``SearchQuery`` into hits whatever its mode, for the command line,
+the API and the page alike:
+- keyword: the search backend, unchanged;
+- semantic: the query text is encoded and the vector store returns the articles whose best
+  passage is nearest, within the same filters; the snippet is that passage;
+- hybrid: the first ``DEPTH`` hits of each ranking fused by reciprocal rank
+  (``search.core.fusion``); a hit found by meaning shows its passage, one found only by words
+  the keyword snippet.
+Semantic and hybrid rank at most ``DEPTH`` articles (a nearest-neighbour ranking has no
+natural end): ``total`` counts those. Date sorts reorder them. An empty text browses by date
+in every mode (there is nothing to mean).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from search.backends.base import Aggregations, Hit, SearchBackend, SearchResult
+from search.backends.vectors import VectorHit, VectorStore
+from search.core.encoders import Encoder, Vectors, shared_encoder
+from search.core.fusion import near_duplicate_groups, reciprocal_rank_fusion
+from search.core.query import MAX_LIMIT, QueryError, SearchQuery
+from search.core.segment import fold, normalise
+from search.core.snippets import make_snippet
+
+logger = logging.getLogger(__name__)
+
+#: Articles each ranking contributes to semantic and hybrid results.
+DEPTH = MAX_LIMIT
+#: Question vectors remembered (512 floats each).
+RECENT_QUERIES = 256
+
+
+def open_vector_store(backend: SearchBackend) -> VectorStore | None:
+    """The vector store beside ``backend`` (same directory / same cluster); None for a
+    backend of another kind (keyword search only)."""
+    from search.backends.embedded import EmbeddedBackend
+
+    if backend.name == "elasticsearch":  # the client is imported only when it is used
+        from search.backends.elastic import ElasticsearchBackend
+        from search.backends.vectors_elastic import ElasticVectorStore
+
+        if isinstance(backend, ElasticsearchBackend):
+            return ElasticVectorStore(backend.client, f"{backend.alias}_vectors", url=backend.url)
+    if isinstance(backend, EmbeddedBackend):
+        from search.backends.vectors_embedded import EmbeddedVectorStore, vectors_path
+
+        return EmbeddedVectorStore(vectors_path(Path(backend.path)))
+    return None
+
+
+@dataclass
+class Searcher:
+    """A search backend plus, when embeddings are on, its vector store and encoder."""
+
+    backend: SearchBackend
+    vectors: VectorStore | None = None
+    encoder: Encoder | None = None
+    _recent: dict[tuple[str, str], Vectors] = field(default_factory=dict, repr=False)
+    _recent_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def open(cls, backend: SearchBackend, encoder: str) -> Searcher:
+        """``encoder``: ``ThaigovSettings.encoder`` (``off`` gives keyword search only)."""
+        loaded = shared_encoder(encoder)
+        store = open_vector_store(backend) if loaded is not None else None
+        if loaded is None or store is None:
+            return cls(backend)
+        return cls(backend, store, loaded)
+
+    def _query_vector(self, encoder: Encoder, text: str) -> Vectors:
+        """Encoding the question is most of a semantic query's time, and a results page asks
+        the same text three times (hits, timeline, facets), a pager again: remember recent
+        ones (per searcher, so per web app or command)."""
+        key = (encoder.name, text)
+        with self._recent_lock:  # web server threads share the searcher
+            vector = self._recent.pop(key, None)
+        if vector is None:
+            vector = encoder.encode([text])[0]
+        with self._recent_lock:
+            self._recent[key] = vector  # most recent last
+            while len(self._recent) > RECENT_QUERIES:
+                self._recent.pop(next(iter(self._recent)))
+        return vector
+
+    # --- availability ------------------------------------------------------------------------
+
+    def semantic_ready(self) -> bool:
+        """Whether embeddings of this encoder exist (the page then defaults to hybrid)."""
+        if self.vectors is None or self.encoder is None:
+            return False
+        return self.vectors.encoder() == self.encoder.name and self.vectors.count() > 0
+
+    def _require_semantic(self, mode: str) -> tuple[VectorStore, Encoder]:
+        if self.vectors is None or self.encoder is None:
+            raise QueryError("mode", f"{mode} search is off here (THAIGOV_ENCODER=off)", mode)
+        if not self.semantic_ready():
+            raise QueryError(
+                "mode",
+                f"{mode} search needs embeddings of encoder {self.encoder.name}; none are "
+                "stored yet: run thaigov reindex",
+                mode,
+            )
+        return self.vectors, self.encoder
+
+    # --- search ------------------------------------------------------------------------------
+
+    def search(self, q: SearchQuery) -> SearchResult:
+        if q.mode == "keyword" or not q.text.strip():
+            result = self.backend.search(q)
+            return SearchResult(result.total, self.mark_duplicates(result.hits))
+        ranked, passages = self._ranked(q)
+        groups = self._duplicate_groups([h.article_id for h in ranked])
+        words = q.parsed.highlight_tokens
+        page = [
+            replace(
+                h,
+                # Snippets only for the page: highlighting is per hit, and costs.
+                snippet=passage_snippet(passages[h.article_id], words)
+                if h.article_id in passages
+                else h.snippet,
+                duplicate_of=_duplicate_of(h.article_id, groups),
+            )
+            for h in ranked[q.offset : q.offset + q.limit]
+        ]
+        return SearchResult(len(ranked), page)
+
+    def _ranked(self, q: SearchQuery) -> tuple[list[Hit], dict[int, str]]:
+        """Every ranked hit of a semantic or hybrid query (no snippets yet for hits found by
+        meaning), and the matching passage of each of those."""
+        vectors, encoder = self._require_semantic(q.mode)
+        near = vectors.nearest(self._query_vector(encoder, q.text), q, DEPTH)
+        by_meaning = {h.article_id: _hit_from_vector(h) for h in near}
+        passages = {h.article_id: h.passage for h in near}
+        if q.mode == "semantic":
+            ranked = list(by_meaning.values())
+        else:
+            keyword = self.backend.search(replace(q, limit=DEPTH, offset=0, sort="relevance"))
+            by_words = {h.article_id: h for h in keyword.hits}
+            fused = reciprocal_rank_fusion([list(by_words), list(by_meaning)])
+            ranked = [
+                replace(by_meaning.get(i) or by_words[i], score=round(score, 6))
+                for i, score in fused
+            ]
+        if q.sort != "relevance":
+            ranked = _date_sorted(ranked, newest=q.sort == "newest")
+        return ranked, passages
+
+    def aggregate(self, q: SearchQuery) -> Aggregations:
+        """Per month and category: of the backend's matches (keyword), else of the ranked
+        articles (semantic and hybrid rank at most ``DEPTH``)."""
+        if q.mode == "keyword" or not q.text.strip():
+            return self.backend.aggregate(q)
+        hits, _ = self._ranked(q)
+        months: dict[str, int] = {}
+        categories: dict[str, int] = {}
+        for h in hits:
+            if h.published_date:
+                months[h.published_date[:7]] = months.get(h.published_date[:7], 0) + 1
+            if h.category:
+                categories[h.category] = categories.get(h.category, 0) + 1
+        return Aggregations(
+            per_month=sorted(months.items()),
+            per_category=sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])),
+        )
+
+    def similar(self, article_id: int, limit: int = 10) -> list[Hit]:
+        """Articles nearest this one's passages on average (itself excluded); empty when it
+        has no embedding (yet)."""
+        if self.vectors is None or self.encoder is None or not self.semantic_ready():
+            return []
+        own = self.vectors.article_vectors([article_id]).get(article_id)
+        if own is None:
+            return []
+        centre = own.mean(axis=0)
+        norm = float(np.linalg.norm(centre))
+        if norm == 0.0:
+            return []
+        near = self.vectors.nearest(centre / norm, None, limit, exclude={article_id})
+        return self.mark_duplicates([_hit_from_vector(h, frozenset()) for h in near])
+
+    def mark_duplicates(self, hits: list[Hit]) -> list[Hit]:
+        """``duplicate_of`` set on hits that nearly duplicate a better-ranked hit (by their
+        title-and-lead vectors); hits unchanged when there are no embeddings."""
+        groups = self._duplicate_groups([h.article_id for h in hits])
+        return [replace(h, duplicate_of=_duplicate_of(h.article_id, groups)) for h in hits]
+
+    def _duplicate_groups(self, ids: list[int]) -> dict[int, int]:
+        if self.vectors is None or len(ids) < 2 or not self.semantic_ready():
+            return {}
+        try:
+            stored = self.vectors.article_vectors(ids)
+        except Exception:  # marks are a nicety: a store problem must not fail the search
+            logger.exception("could not read vectors to mark near-duplicates")
+            return {}
+        present = [i for i in ids if i in stored]
+        if len(present) < 2:
+            return {}
+        return near_duplicate_groups(present, np.stack([stored[i][0] for i in present]))
+
+    def near_duplicates(self) -> NearDuplicatesByDay | None:
+        """The ``near_duplicate_of`` column of exports; None without embeddings."""
+        if self.vectors is None or not self.semantic_ready():
+            return None
+        return NearDuplicatesByDay(self.vectors)
+
+    def close(self) -> None:
+        if self.vectors is not None:
+            self.vectors.close()
+
+
+class NearDuplicatesByDay:
+    """``{id: first id of its near-duplicate group}`` for exported articles.
+
+    An export may hold the whole archive, where comparing every pair is out of reach; a
+    re-posted announcement is published the same day, so each article is compared with that
+    day's articles only (by title-and-lead vector, ``near_duplicate_groups``), and each day's
+    groups are computed once. The group is named by its lowest id (the first posting).
+    Undated articles are not compared.
+    """
+
+    def __init__(self, vectors: VectorStore) -> None:
+        self.vectors = vectors
+        self._days: dict[str, dict[int, int]] = {}
+
+    def __call__(self, articles: list[tuple[int, str | None]]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for article_id, day in articles:
+            if not day:
+                continue
+            groups = self._days.get(day[:10])
+            if groups is None:
+                groups = self._days[day[:10]] = self._groups_on(day[:10])
+            first = groups.get(article_id, article_id)
+            if first != article_id:
+                out[article_id] = first
+        return out
+
+    def _groups_on(self, day: str) -> dict[int, int]:
+        lead = self.vectors.lead_vectors_on(day)
+        ids = sorted(lead)
+        if len(ids) < 2:
+            return {}
+        return near_duplicate_groups(ids, np.stack([lead[i] for i in ids]))
+
+
+def passage_snippet(passage: str, words: frozenset[str] | set[str] | tuple[str, ...]) -> str:
+    """The matched passage as a snippet, query words highlighted where they occur.
+
+    A question found by meaning often shares no word with its passage (an English question,
+    a Thai article): then there is nothing to mark, and the passage is cut without segmenting
+    it for highlights (the costly part of ``make_snippet``, a few milliseconds a hit).
+    """
+    # Both spellings the segmenter may compare with (as typed, and normalised).
+    folded = f"{fold(passage)}\n{fold(normalise(passage))}"
+    present = [w for w in words if w and w in folded]
+    return make_snippet(passage, present)
+
+
+def _duplicate_of(article_id: int, groups: dict[int, int]) -> int | None:
+    first = groups.get(article_id, article_id)
+    return None if first == article_id else first
+
+
+def _hit_from_vector(h: VectorHit, words: frozenset[str] | None = None) -> Hit:
+    """``words`` None: the snippet is the raw passage, highlighted later for the page only."""
+    return Hit(
+        article_id=h.article_id,
+        title=h.title,
+        published_date=h.published_date,
+        category=h.category,
+        lang=h.lang,
+        url=h.url,
+        score=round(h.score, 6),
+        snippet=h.passage if words is None else make_snippet(h.passage, words),
+    )
+
+
+def _date_sorted(hits: list[Hit], *, newest: bool) -> list[Hit]:
+    """Backends' date orders: by date then id in the same direction, undated last."""
+    dated = sorted(
+        (h for h in hits if h.published_date),
+        key=lambda h: (h.published_date or "", h.article_id),
+        reverse=newest,
+    )
+    return dated + sorted((h for h in hits if not h.published_date), key=lambda h: h.article_id)

@@ -232,3 +232,31 @@ def test_embedded_matrix_file_is_shared_by_later_openings_and_follows_changes(
     assert replaced != matrix
     writer.close()
     reader.close()
+
+
+def test_refinements_reach_both_vector_stores(searcher: Searcher) -> None:
+    """Lead re-ranking and Rocchio feedback (search.core.feedback) act on the real stores'
+    candidates: with lead weight 1 hits come in the order of their title-and-lead cosine, and
+    with feedback the store is asked again with the question moved towards its top articles."""
+    from dataclasses import replace
+
+    from search.core.feedback import PLAIN, Refinement, rocchio
+
+    assert searcher.vectors is not None and searcher.encoder is not None
+    text = "flood relief for people in the south"
+    q = SearchQuery.build(text, mode="semantic")
+    question = searcher.encoder.encode([text])[0]
+
+    by_lead = replace(searcher, refine=Refinement(lead_weight=1.0)).search(q).hits
+    stored = searcher.vectors.article_vectors([h.article_id for h in by_lead])
+    lead_cos = {i: float(v[0] @ question) for i, v in stored.items()}
+    assert [h.article_id for h in by_lead] == sorted(lead_cos, key=lambda i: -lead_cos[i])
+    for h in by_lead:
+        assert h.score == pytest.approx(lead_cos[h.article_id], abs=1e-4)
+
+    plain = [h.article_id for h in replace(searcher, refine=PLAIN).search(q).hits]
+    feedback = Refinement(feedback_articles=2, feedback_beta=1.0)
+    expanded = rocchio(question, [stored[i] for i in plain[:2]], beta=1.0)
+    expected = [h.article_id for h in searcher.vectors.nearest(expanded, q, 100)]
+    assert [h.article_id for h in replace(searcher, refine=feedback).search(q).hits] == expected
+    assert set(expected[:2]) == {3003, 3004}  # the two flood articles stay on top

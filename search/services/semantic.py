@@ -24,8 +24,15 @@ import numpy as np
 
 from search.backends.base import Aggregations, Hit, SearchBackend, SearchResult
 from search.backends.vectors import VectorHit, VectorStore
-from search.core.encoders import Encoder, Vectors, shared_encoder
-from search.core.fusion import near_duplicate_groups, reciprocal_rank_fusion
+from search.core.encoders import Encoder, Vectors, normalised, shared_encoder
+from search.core.feedback import (
+    DEFAULT_REFINEMENT,
+    Refinement,
+    article_scores,
+    rocchio,
+    weighted_rrf,
+)
+from search.core.fusion import near_duplicate_groups
 from search.core.query import MAX_LIMIT, QueryError, SearchQuery
 from search.core.segment import fold, normalise
 from search.core.snippets import make_snippet
@@ -63,6 +70,8 @@ class Searcher:
     backend: SearchBackend
     vectors: VectorStore | None = None
     encoder: Encoder | None = None
+    #: Query-time refinements of the vector ranking (``search.core.feedback``).
+    refine: Refinement = DEFAULT_REFINEMENT
     _recent: dict[tuple[str, str], Vectors] = field(default_factory=dict, repr=False)
     _recent_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -83,7 +92,11 @@ class Searcher:
         with self._recent_lock:  # web server threads share the searcher
             vector = self._recent.pop(key, None)
         if vector is None:
-            vector = encoder.encode([text])[0]
+            if self.refine.prefix:  # the question alone and after a generic prefix, averaged
+                pair = encoder.encode([text, self.refine.prefix + text])
+                vector = normalised(pair.sum(axis=0))[0]
+            else:
+                vector = encoder.encode([text])[0]
         with self._recent_lock:
             self._recent[key] = vector  # most recent last
             while len(self._recent) > RECENT_QUERIES:
@@ -136,7 +149,7 @@ class Searcher:
         """Every ranked hit of a semantic or hybrid query (no snippets yet for hits found by
         meaning), and the matching passage of each of those."""
         vectors, encoder = self._require_semantic(q.mode)
-        near = vectors.nearest(self._query_vector(encoder, q.text), q, DEPTH)
+        near = self._nearest(vectors, self._query_vector(encoder, q.text), q)
         by_meaning = {h.article_id: _hit_from_vector(h) for h in near}
         passages = {h.article_id: h.passage for h in near}
         if q.mode == "semantic":
@@ -144,7 +157,9 @@ class Searcher:
         else:
             keyword = self.backend.search(replace(q, limit=DEPTH, offset=0, sort="relevance"))
             by_words = {h.article_id: h for h in keyword.hits}
-            fused = reciprocal_rank_fusion([list(by_words), list(by_meaning)])
+            fused = weighted_rrf(
+                [list(by_words), list(by_meaning)], [self.refine.keyword_weight, 1.0]
+            )
             ranked = [
                 replace(by_meaning.get(i) or by_words[i], score=round(score, 6))
                 for i, score in fused
@@ -152,6 +167,34 @@ class Searcher:
         if q.sort != "relevance":
             ranked = _date_sorted(ranked, newest=q.sort == "newest")
         return ranked, passages
+
+    def _nearest(self, vectors: VectorStore, question: Vectors, q: SearchQuery) -> list[VectorHit]:
+        """The store's ``DEPTH`` nearest articles, refined (``search.core.feedback``):
+        re-ranked by lead and best passage, then asked again with the question moved towards
+        its top articles (Rocchio), and re-ranked again. Both stores alike."""
+        refine = self.refine
+        near = self._reranked(vectors, question, vectors.nearest(question, q, DEPTH))
+        if refine.feedback_articles and refine.feedback_beta and near:
+            top = [h.article_id for h in near[: refine.feedback_articles]]
+            stored = vectors.article_vectors(top)
+            expanded = rocchio(
+                question, [stored[i] for i in top if i in stored], beta=refine.feedback_beta
+            )
+            near = self._reranked(vectors, expanded, vectors.nearest(expanded, q, DEPTH))
+        return near
+
+    def _reranked(
+        self, vectors: VectorStore, question: Vectors, near: list[VectorHit]
+    ) -> list[VectorHit]:
+        weight = self.refine.lead_weight
+        if not weight or len(near) < 2:
+            return near
+        stored = vectors.article_vectors([h.article_id for h in near])
+        near = [h for h in near if h.article_id in stored]  # deleted meanwhile
+        passages = [stored[h.article_id] for h in near]
+        scores = article_scores(question, passages, lead_weight=weight)
+        order = sorted(range(len(near)), key=lambda n: (-float(scores[n]), n))
+        return [replace(near[n], score=float(scores[n])) for n in order]
 
     def aggregate(self, q: SearchQuery) -> Aggregations:
         """Per month and category: of the backend's matches (keyword), else of the ranked

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.search_fixtures import _article
+from tests.search_fixtures import search_record as _article
 
 RUBBER = (
     "รัฐบาลอนุมัติมาตรการช่วยเหลือเกษตรกรชาวสวนยางพารา",

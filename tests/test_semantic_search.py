@@ -260,3 +260,28 @@ def test_refinements_reach_both_vector_stores(searcher: Searcher) -> None:
     expected = [h.article_id for h in searcher.vectors.nearest(expanded, q, 100)]
     assert [h.article_id for h in replace(searcher, refine=feedback).search(q).hits] == expected
     assert set(expected[:2]) == {3003, 3004}  # the two flood articles stay on top
+
+
+def test_keyword_ranking_without_snippets_is_the_same_ranking(searcher: Searcher) -> None:
+    """Hybrid asks its keyword half for ids and order only (``snippets=False``) and cuts the
+    page's snippets from the stored bodies: the same hits, scores and snippets as with them."""
+    from dataclasses import replace
+
+    from search.core.snippets import make_snippet
+
+    q = SearchQuery.build("ช่วยเหลือ", limit=50)
+    full = searcher.backend.search(q)
+    bare = searcher.backend.search(replace(q, snippets=False))
+    assert full.total == bare.total >= 2
+    assert [(h.article_id, h.score) for h in bare.hits] == [
+        (h.article_id, h.score) for h in full.hits
+    ]
+    assert all(h.snippet == "" for h in bare.hits)
+    bodies = {
+        d.article_id: d.body
+        for d in searcher.backend.stored([h.article_id for h in full.hits], text=True)
+    }
+    words = q.parsed.highlight_tokens
+    assert [make_snippet(bodies[h.article_id], words) for h in full.hits] == [
+        h.snippet for h in full.hits
+    ]

@@ -199,7 +199,11 @@ def build_sort(q: SearchQuery) -> list[dict[str, Any]]:
 
 
 def hit_from(
-    raw: Mapping[str, Any], words: frozenset[str] = frozenset(), *, scored: bool = True
+    raw: Mapping[str, Any],
+    words: frozenset[str] = frozenset(),
+    *,
+    scored: bool = True,
+    snippet: bool = True,
 ) -> Hit:
     source = raw.get("_source", {})
     display = source.get("display") or {}
@@ -211,7 +215,7 @@ def hit_from(
         lang=source.get("lang"),
         url=source.get("url") or "",
         score=_bm25(raw) if scored else 0.0,
-        snippet=make_snippet(display.get("body") or "", words),
+        snippet=make_snippet(display.get("body") or "", words) if snippet else "",
     )
 
 
@@ -620,14 +624,17 @@ class ElasticsearchBackend:
             size=q.limit,
             track_total_hits=True,
             track_scores=True,
-            source_excludes=["title", "body", "title_parts", "body_parts"],
+            source_excludes=["title", "body", "title_parts", "body_parts"]
+            + ([] if q.snippets else ["display.body"]),
         )
         hits = body.get("hits", {})
         words = q.parsed.highlight_tokens
         scored = not q.parsed.matches_all
         return SearchResult(
             total=int(hits.get("total", {}).get("value", 0)),
-            hits=[hit_from(h, words, scored=scored) for h in hits.get("hits", [])],
+            hits=[
+                hit_from(h, words, scored=scored, snippet=q.snippets) for h in hits.get("hits", [])
+            ],
         )
 
     def count(self, q: SearchQuery | None = None) -> int:

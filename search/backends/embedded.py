@@ -651,7 +651,8 @@ class EmbeddedBackend:
         rows = {
             r[0]: r
             for r in conn.execute(
-                "SELECT article_id, title, published_date, category, lang, url, body FROM docs"
+                "SELECT article_id, title, published_date, category, lang, url,"
+                f" {'body' if q.snippets else 'NULL'} FROM docs"
                 f" WHERE article_id IN ({','.join('?' * len(ids))})",
                 ids,
             )
@@ -666,7 +667,7 @@ class EmbeddedBackend:
                 lang=rows[article_id][4],
                 url=rows[article_id][5],
                 score=float(score),
-                snippet=make_snippet(rows[article_id][6], words),
+                snippet=make_snippet(rows[article_id][6], words) if q.snippets else "",
             )
             for article_id, score in page
             if article_id in rows

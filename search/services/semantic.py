@@ -132,16 +132,24 @@ class Searcher:
         ranked, passages = self._ranked(q)
         groups = self._duplicate_groups([h.article_id for h in ranked])
         words = q.parsed.highlight_tokens
+        shown = ranked[q.offset : q.offset + q.limit]
+        # Snippets only for the page: highlighting is per hit, and costs. A hit found by words
+        # alone (hybrid) gets the snippet the keyword search would have cut, from its body.
+        bodies = {
+            doc.article_id: doc.body
+            for doc in self.backend.stored(
+                [h.article_id for h in shown if h.article_id not in passages], text=True
+            )
+        }
         page = [
             replace(
                 h,
-                # Snippets only for the page: highlighting is per hit, and costs.
                 snippet=passage_snippet(passages[h.article_id], words)
                 if h.article_id in passages
-                else h.snippet,
+                else make_snippet(bodies.get(h.article_id, ""), words),
                 duplicate_of=_duplicate_of(h.article_id, groups),
             )
-            for h in ranked[q.offset : q.offset + q.limit]
+            for h in shown
         ]
         return SearchResult(len(ranked), page)
 
@@ -155,7 +163,9 @@ class Searcher:
         if q.mode == "semantic":
             ranked = list(by_meaning.values())
         else:
-            keyword = self.backend.search(replace(q, limit=DEPTH, offset=0, sort="relevance"))
+            keyword = self.backend.search(
+                replace(q, limit=DEPTH, offset=0, sort="relevance", snippets=False)
+            )
             by_words = {h.article_id: h for h in keyword.hits}
             fused = weighted_rrf(
                 [list(by_words), list(by_meaning)], [self.refine.keyword_weight, 1.0]

@@ -42,6 +42,7 @@ def load(
 ) -> tuple[list[EmbeddedArticle], dict[str, float]]:
     """The cached embeddings of ``articles`` (the same sample), in their order."""
     from search.services.documents import display_fields
+    from search.services.embedding import embedded_article
 
     # An npz member is read from the file at every ``data[key]``: read each one once.
     data = dict(np.load(path, allow_pickle=True).items())
@@ -54,19 +55,8 @@ def load(
     for article in articles:
         f = display_fields(article)
         a, b = rows[int(f["article_id"])]
-        out.append(
-            EmbeddedArticle(
-                article_id=f["article_id"],
-                content_hash=f["content_hash"],
-                title=f["title"],
-                url=f["url"],
-                published_date=f["published_date"],
-                category=f["category"],
-                lang=f["lang"],
-                passages=tuple(str(p) for p in data["passages"][a:b]),
-                vectors=data["vectors"][a:b].copy(),
-            )
-        )
+        passages = tuple(str(p) for p in data["passages"][a:b])
+        out.append(embedded_article(f, passages, data["vectors"][a:b].copy()))
     meta = dict(zip(data["meta_keys"].tolist(), data["meta_values"].tolist(), strict=True))
     return out, meta
 

@@ -39,9 +39,9 @@ from search.backends.vectors import EmbeddedArticle
 from search.backends.vectors_embedded import EmbeddedVectorStore, vectors_path
 from search.core.encoders import UseMultilingualEncoder
 from search.core.fusion import reciprocal_rank_fusion
-from search.core.passages import split_passages
 from search.core.query import SearchQuery
 from search.services.documents import display_fields
+from search.services.embedding import article_passages, embedded_article, stored_passages
 from search.services.semantic import DEPTH, Searcher, passage_snippet
 
 HERE = Path(__file__).resolve().parent
@@ -60,22 +60,10 @@ def build_store(archive_url: str, path: Path, dim: int) -> tuple[int, int, float
     with ArchiveStore(archive_url) as archive:
         for article in archive.iter_articles(batch_size=1000):
             f = display_fields(article)
-            split = split_passages(f["title"], f["body"]) or split_passages(f["url"], "")
+            split = article_passages(f)
             vectors = rng.standard_normal((len(split), dim), dtype=np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            batch.append(
-                EmbeddedArticle(
-                    article_id=f["article_id"],
-                    content_hash=f["content_hash"],
-                    title=f["title"],
-                    url=f["url"],
-                    published_date=f["published_date"],
-                    category=f["category"],
-                    lang=f["lang"],
-                    passages=tuple(f["body"][p.start : p.end].strip() or p.text for p in split),
-                    vectors=vectors,
-                )
-            )
+            batch.append(embedded_article(f, stored_passages(f, split), vectors))
             articles += 1
             passages += len(split)
             if len(batch) >= 1000:

@@ -5,8 +5,8 @@
 An encoder that is not a dependency (it may need packages the project does not install) is
 measured against the default by encoding exactly these texts in its own virtualenv (e.g.
 ``semantic_wordllama.py``) and ranking with ``semantic_methods.py --other-vectors``. The passages
-are those the archive embeds (``split_passages`` of title and body). The file holds corpus
-text: keep it outside the repository.
+are those the archive embeds (``article_passages``: ``split_passages`` of title and body).
+The file holds corpus text: keep it outside the repository.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ sys.path.insert(0, str(HERE))
 
 from semantic import load_sample  # noqa: E402
 
-from search.core.passages import split_passages  # noqa: E402
 from search.services.documents import display_fields  # noqa: E402
+from search.services.embedding import article_passages  # noqa: E402
 
 
 def main() -> None:
@@ -37,7 +37,7 @@ def main() -> None:
     ids, counts, texts = [], [], []
     for a in articles:
         f = display_fields(a)
-        passages = split_passages(f["title"], f["body"]) or split_passages(f["url"], "")
+        passages = article_passages(f)
         ids.append(f["article_id"])
         counts.append(len(passages))
         texts += [p.text for p in passages]

@@ -18,8 +18,8 @@ import numpy as np
 
 from search.backends.base import IndexOutcome
 from search.backends.vectors import EmbeddedArticle, VectorStore
-from search.core.encoders import Encoder, load_weights
-from search.core.passages import split_passages
+from search.core.encoders import Encoder, Vectors, load_weights
+from search.core.passages import Passage, split_passages
 from search.services.documents import display_fields
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,35 @@ def pending_ids(
     to_embed = sorted(i for i, h in archive.items() if i not in embedded or embedded[i] != h)
     to_remove = sorted(i for i in embedded if i not in archive)
     return to_embed, to_remove
+
+
+def article_passages(fields: Mapping[str, Any]) -> list[Passage]:
+    """The passages to embed; an article with neither title nor body gets one from its URL
+    (otherwise it would have no vector and could never be found or marked embedded)."""
+    return split_passages(fields["title"], fields["body"]) or split_passages(fields["url"], "")[:1]
+
+
+def stored_passages(fields: Mapping[str, Any], passages: Sequence[Passage]) -> tuple[str, ...]:
+    """The passage texts the store keeps, for snippets: each passage's body part (the hit shows
+    the title already), else its text."""
+    return tuple(fields["body"][p.start : p.end].strip() or p.text for p in passages)
+
+
+def embedded_article(
+    fields: Mapping[str, Any], passages: tuple[str, ...], vectors: Vectors
+) -> EmbeddedArticle:
+    """What the vector store keeps of one article (``fields``: ``display_fields``)."""
+    return EmbeddedArticle(
+        article_id=fields["article_id"],
+        content_hash=fields["content_hash"],
+        title=fields["title"],
+        url=fields["url"],
+        published_date=fields["published_date"],
+        category=fields["category"],
+        lang=fields["lang"],
+        passages=passages,
+        vectors=np.asarray(vectors, dtype=np.float32),
+    )
 
 
 class BatchEmbedder:
@@ -81,7 +110,7 @@ class BatchEmbedder:
     def embed(self, batch: Sequence[Mapping[str, Any]]) -> list[EmbeddedArticle]:
         """Passages and vectors of ``batch`` (not stored: ``flush`` stores)."""
         fields = [display_fields(a) for a in batch]
-        split = [split_passages(f["title"], f["body"]) for f in fields]
+        split = [article_passages(f) for f in fields]
         texts = [p.text for passages in split for p in passages]
         started = time.perf_counter()
         vectors = self.encoder.encode(texts)
@@ -90,26 +119,9 @@ class BatchEmbedder:
         out: list[EmbeddedArticle] = []
         row = 0
         for f, passages in zip(fields, split, strict=True):
-            if not passages:  # neither title nor body: nothing to embed, nothing to find
-                passages = [split_passages(f["url"], "")[0]]
-                vecs = self.encoder.encode([passages[0].text])
-            else:
-                vecs = vectors[row : row + len(passages)]
-                row += len(passages)
-            out.append(
-                EmbeddedArticle(
-                    article_id=f["article_id"],
-                    content_hash=f["content_hash"],
-                    title=f["title"],
-                    url=f["url"],
-                    published_date=f["published_date"],
-                    category=f["category"],
-                    lang=f["lang"],
-                    # Stored for snippets: the body part (the hit shows the title already).
-                    passages=tuple(f["body"][p.start : p.end].strip() or p.text for p in passages),
-                    vectors=np.asarray(vecs, dtype=np.float32),
-                )
-            )
+            vecs = vectors[row : row + len(passages)]
+            out.append(embedded_article(f, stored_passages(f, passages), vecs))
+            row += len(passages)
         return out
 
     def flush(self) -> IndexOutcome:

@@ -11,7 +11,13 @@ Chosen so that each behaviour has exactly one right answer:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from search.backends.base import SearchBackend
 
 
 def search_record(
@@ -125,3 +131,25 @@ def drop_elasticsearch(url: str, prefix: str) -> None:
         templates = client.options(ignore_status=404).indices.get_index_template(name=f"{prefix}*")
         for template in templates.get("index_templates", []):
             client.indices.delete_index_template(name=template["name"])
+
+
+@contextmanager
+def indexed_pair(
+    elasticsearch_url: str, directory: Path, prefix: str, articles: list[dict[str, Any]]
+) -> Iterator[tuple[SearchBackend, SearchBackend]]:
+    """``articles`` indexed in an embedded index under ``directory`` and in an Elasticsearch
+    index named ``prefix``: (embedded, elastic), closed and dropped afterwards."""
+    from search.backends.elastic import ElasticsearchBackend
+    from search.backends.embedded import EmbeddedBackend
+    from search.services.documents import documents_from_articles
+
+    embedded = EmbeddedBackend(directory / "search.sqlite3")
+    elastic = ElasticsearchBackend(elasticsearch_url, index=prefix)
+    docs = documents_from_articles(articles)
+    for backend in (embedded, elastic):
+        backend.ensure_schema()
+        assert backend.index_batch(docs).failed == {}
+    yield embedded, elastic
+    embedded.close()
+    elastic.close()
+    drop_elasticsearch(elasticsearch_url, prefix)

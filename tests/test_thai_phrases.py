@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 
 from search.backends.base import SearchBackend
-from search.backends.elastic import ElasticsearchBackend
 from search.backends.embedded import EmbeddedBackend, match_expression, rank_expression
 from search.core.query import SearchQuery
 from search.services.documents import documents_from_articles
-from tests.search_fixtures import drop_elasticsearch
+from tests.search_fixtures import indexed_pair
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -55,16 +54,9 @@ def pair(
     elasticsearch_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[SearchBackend, SearchBackend]]:
     prefix = f"thaigov-test-phrases-{uuid.uuid4().hex[:10]}"
-    embedded = EmbeddedBackend(Path(tmp_path_factory.mktemp("phrases")) / "search.sqlite3")
-    elastic = ElasticsearchBackend(elasticsearch_url, index=prefix)
-    docs = documents_from_articles(ARTICLES)
-    for backend in (embedded, elastic):
-        backend.ensure_schema()
-        assert backend.index_batch(docs).failed == {}
-    yield embedded, elastic
-    embedded.close()
-    elastic.close()
-    drop_elasticsearch(elasticsearch_url, prefix)
+    directory = Path(tmp_path_factory.mktemp("phrases"))
+    with indexed_pair(elasticsearch_url, directory, prefix, ARTICLES) as backends:
+        yield backends
 
 
 def hits(pair: tuple[SearchBackend, SearchBackend], text: str) -> set[int]:

@@ -13,14 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from search.backends.base import SearchBackend
-from search.backends.elastic import ElasticsearchBackend
 from search.backends.embedded import EmbeddedBackend
 from search.cli import app
 from search.core.query import SearchQuery
 from search.core.snippets import HIGHLIGHT_END, HIGHLIGHT_START
-from search.services.documents import documents_from_articles
 from search.services.suggest import did_you_mean
-from tests.search_fixtures import drop_elasticsearch
+from tests.search_fixtures import indexed_pair
 from tests.thai_search_fixtures import THAI_ARTICLES
 
 pytestmark = pytest.mark.elasticsearch
@@ -32,16 +30,9 @@ def pair(
 ) -> Iterator[tuple[SearchBackend, SearchBackend]]:
     """The fixture articles in an embedded index and in an Elasticsearch index."""
     prefix = f"thaigov-test-thai-{uuid.uuid4().hex[:10]}"
-    embedded = EmbeddedBackend(Path(tmp_path_factory.mktemp("thai")) / "search.sqlite3")
-    elastic = ElasticsearchBackend(elasticsearch_url, index=prefix)
-    docs = documents_from_articles(THAI_ARTICLES)
-    for backend in (embedded, elastic):
-        backend.ensure_schema()
-        assert backend.index_batch(docs).failed == {}
-    yield embedded, elastic
-    embedded.close()
-    elastic.close()
-    drop_elasticsearch(elasticsearch_url, prefix)
+    directory = Path(tmp_path_factory.mktemp("thai"))
+    with indexed_pair(elasticsearch_url, directory, prefix, THAI_ARTICLES) as backends:
+        yield backends
 
 
 def hits(pair: tuple[SearchBackend, SearchBackend], text: str) -> list[int]:

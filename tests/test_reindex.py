@@ -4,49 +4,25 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from pipelines.archive.store import ArchiveStore
 from pipelines.core.settings import ThaigovSettings
 from search.backends.embedded import EmbeddedBackend
 from search.backends.select import open_backend
 from search.core.query import SearchQuery
-from tests.search_fixtures import ARTICLES, article, drop_elasticsearch
-
-runner = CliRunner()
+from tests.cli_env import archive_env, thaigov
+from tests.search_fixtures import ARTICLES, article
 
 
 @pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
     """Environment naming a fresh SQLite archive and a fresh index of the parametrised kind."""
-    values = {"THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}"}
-    prefix = ""
-    if request.param == "elasticsearch":
-        url = request.getfixturevalue("elasticsearch_url")
-        prefix = f"thaigov-test-{uuid.uuid4().hex[:10]}"
-        values |= {"THAIGOV_ELASTICSEARCH_URL": url, "THAIGOV_ELASTICSEARCH_INDEX": prefix}
-    else:
-        values["THAIGOV_SEARCH_PATH"] = str(tmp_path / "search.sqlite3")
-    with ArchiveStore(values["THAIGOV_ARCHIVE_URL"]) as store:
-        results = store.upsert_batch(ARTICLES)
-        assert all(r.action == "inserted" for r in results)
-    yield values
-    if prefix:
-        drop_elasticsearch(values["THAIGOV_ELASTICSEARCH_URL"], prefix)
-
-
-def thaigov(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    from search.cli import app
-
-    result = runner.invoke(app, list(args), env=env)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    with archive_env(request, tmp_path, ARTICLES) as values:
+        yield values
 
 
 def counts(env: dict[str, str]) -> tuple[int, int, int]:

@@ -4,7 +4,6 @@ and ``thaigov search --mode``, the API (``mode=``, ``/similar``) and the pages."
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from scrapy import signals
 from scrapy.utils.test import get_crawler
-from typer.testing import CliRunner
 
 from pipelines.adapters.embedding import EmbeddingPipeline
 from pipelines.adapters.signals import archive_batch_committed
@@ -24,12 +22,9 @@ from search.services.documents import documents_from_articles
 from search.services.embedding import BatchEmbedder
 from search.services.semantic import Searcher
 from search.web import create_app
-from tests.search_fixtures import drop_elasticsearch
+from tests.cli_env import archive_env, thaigov
 from tests.semantic_fixtures import SEMANTIC_ARTICLES, semantic_article
 from tests.web_fixtures import article as full_record
-
-runner = CliRunner()
-
 
 # --- crawl: the embedding pipeline ---------------------------------------------------------------
 
@@ -100,28 +95,8 @@ def test_crawl_without_embeddings(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 @pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
-    values = {"THAIGOV_ARCHIVE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}"}
-    prefix = ""
-    if request.param == "elasticsearch":
-        url = request.getfixturevalue("elasticsearch_url")
-        prefix = f"thaigov-semcli-{uuid.uuid4().hex[:10]}"
-        values |= {"THAIGOV_ELASTICSEARCH_URL": url, "THAIGOV_ELASTICSEARCH_INDEX": prefix}
-    else:
-        values["THAIGOV_SEARCH_PATH"] = str(tmp_path / "search.sqlite3")
-    with ArchiveStore(values["THAIGOV_ARCHIVE_URL"]) as store:
-        store.upsert_batch(SEMANTIC_ARTICLES)
-    yield values
-    if prefix:
-        drop_elasticsearch(values["THAIGOV_ELASTICSEARCH_URL"], prefix)
-
-
-def thaigov(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    from search.cli import app
-
-    result = runner.invoke(app, list(args), env=env)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    with archive_env(request, tmp_path, SEMANTIC_ARTICLES) as values:
+        yield values
 
 
 def json_ids(stdout: str) -> list[int]:

@@ -35,7 +35,7 @@ import sqlite3
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -51,6 +51,7 @@ from search.backends.base import (
     SearchResult,
     StoredDoc,
 )
+from search.backends.sqlite_transaction import write_transaction
 from search.core.query import AnyOf, Node, ParsedQuery, Phrase, SearchQuery, Term
 from search.core.segment import PART_GAP, may_be_part
 from search.core.snippets import make_snippet
@@ -339,16 +340,6 @@ class EmbeddedBackend:
         self._local.identity = os.stat(self.path).st_ino
         return conn
 
-    @contextmanager
-    def _transaction(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
     # --- writing ---------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
@@ -374,7 +365,7 @@ class EmbeddedBackend:
         found = conn.execute(version).fetchone()
         if found is None or found[0] not in _MIGRATABLE_VERSIONS:
             return
-        with self._transaction(conn):
+        with write_transaction(conn):
             again = conn.execute(version).fetchone()  # another process may have done it
             if again is None or again[0] not in _MIGRATABLE_VERSIONS:
                 return
@@ -452,7 +443,7 @@ class EmbeddedBackend:
         try:
             conn = self._conn()
             recorded = self._recorded()
-            with self._transaction(conn):
+            with write_transaction(conn):
                 ok, new = self._write(conn, batch, recorded)
         except sqlite3.Error as exc:
             return IndexOutcome(failed={d.article_id: f"sqlite: {exc}" for d in batch})
@@ -462,7 +453,7 @@ class EmbeddedBackend:
     def delete(self, ids: Iterable[int]) -> int:
         conn = self._conn()
         removed = 0
-        with self._transaction(conn):
+        with write_transaction(conn):
             delta = word_stats.Delta()
             for article_id in ids:
                 row = conn.execute(
@@ -522,7 +513,7 @@ class EmbeddedBackend:
     def _commit_new(
         self, conn: sqlite3.Connection, docs: list[IndexDoc], recorded: set[str]
     ) -> list[int]:
-        with self._transaction(conn):
+        with write_transaction(conn):
             ok, new = self._write(conn, docs, recorded)
         recorded |= new
         return ok

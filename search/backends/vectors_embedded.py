@@ -15,8 +15,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -25,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from search.backends.base import IndexOutcome
+from search.backends.sqlite_transaction import write_transaction
 from search.backends.vectors import EmbeddedArticle, EncoderMismatch, VectorHit
 from search.core.encoders import Vectors
 
@@ -105,17 +105,6 @@ class EmbeddedVectorStore:
         self._local.identity = os.stat(self.path).st_ino
         return conn
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
     # --- schema ----------------------------------------------------------------------------
 
     def encoder(self) -> str | None:
@@ -142,7 +131,7 @@ class EmbeddedVectorStore:
                 f"{self.path} holds vectors of encoder {current!r}, not {encoder!r}: "
                 "run thaigov reindex --re-embed to replace them"
             )
-        with self._transaction() as conn:
+        with write_transaction(self._conn()) as conn:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('encoder', ?)", (encoder,))
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('dim', ?)", (str(dim),))
         self._facts = None
@@ -154,7 +143,7 @@ class EmbeddedVectorStore:
         if not batch:
             return IndexOutcome()
         try:
-            with self._transaction() as conn:
+            with write_transaction(self._conn()) as conn:
                 for a in batch:
                     conn.execute("DELETE FROM passages WHERE article_id = ?", (a.article_id,))
                     conn.execute(
@@ -186,7 +175,7 @@ class EmbeddedVectorStore:
         wanted = [(int(i),) for i in ids]
         if not wanted:
             return 0
-        with self._transaction() as conn:
+        with write_transaction(self._conn()) as conn:
             before = conn.total_changes
             conn.executemany("DELETE FROM articles WHERE article_id = ?", wanted)
             removed = conn.total_changes - before
@@ -196,7 +185,7 @@ class EmbeddedVectorStore:
         return removed
 
     def clear(self) -> None:
-        with self._transaction() as conn:
+        with write_transaction(self._conn()) as conn:
             conn.execute("DELETE FROM passages")
             conn.execute("DELETE FROM articles")
             conn.execute("DELETE FROM meta")

@@ -208,7 +208,11 @@ class ThaigovSpider(scrapy.Spider):
 
                 crawler.signals.connect(spider._archive_committed, archive_batch_committed)
             else:
-                crawler.signals.connect(spider._item_scraped, signals.item_scraped)
+                # Receivers run in the order they were connected, and the feed exporter connects
+                # its item_scraped when the extensions are built, after this spider. Connecting
+                # the journal at spider_opened puts its line after the feed's: a kill between
+                # the two then loses a journal line (re-read from the feed), never an item.
+                crawler.signals.connect(spider._journal_items, signals.spider_opened)
             crawler.signals.connect(spider._closed, signals.spider_closed)
         return spider
 
@@ -565,6 +569,9 @@ class ThaigovSpider(scrapy.Spider):
         self.flush_frontier()
 
     # --- resume journal ---------------------------------------------------------------------
+    def _journal_items(self, spider: scrapy.Spider) -> None:
+        self.crawler.signals.connect(self._item_scraped, signals.item_scraped)
+
     def _item_scraped(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
         if self.journal is not None and isinstance(item, Article):
             self.journal.record(item.article_id, hit=True)

@@ -99,11 +99,15 @@ Scores = dict[tuple[str, str], dict[str, tuple[float, float]]]
 
 
 def evaluate(
-    searcher: Searcher, topics: list[dict[str, Any]], gold: dict[str, set[int]]
+    searcher: Searcher,
+    topics: list[dict[str, Any]],
+    gold: dict[str, set[int]],
+    rankings: dict[str, list[int]] | None = None,
 ) -> tuple[Scores, dict[str, list[float]]]:
     """Per (question language, mode): topic id -> (P@10, nDCG@10); and latencies per mode.
     The searcher's question cache is cleared before each question, so every latency
-    includes encoding it."""
+    includes encoding it. ``rankings`` (when given) gets each question's ranked ids, keyed
+    ``topic/lang/mode``, to compare two runs exactly."""
     scores: Scores = {}
     latency: dict[str, list[float]] = {}
     for topic in topics:
@@ -115,6 +119,8 @@ def evaluate(
                 hits = searcher.search(q).hits
                 latency.setdefault(mode, []).append((time.perf_counter() - started) * 1000)
                 ranked = [h.article_id for h in hits]
+                if rankings is not None:
+                    rankings[f"{topic['id']}/{lang}/{mode}"] = ranked
                 rel = gold[topic["id"]]
                 scores.setdefault((lang, mode), {})[topic["id"]] = (
                     p_at_10(ranked, rel),
@@ -197,6 +203,9 @@ def main() -> None:
     parser.add_argument("--elasticsearch", default=os.environ.get("THAIGOV_TEST_ELASTICSEARCH_URL"))
     parser.add_argument("--out", default=str(HERE / "results" / "semantic.md"))
     parser.add_argument("--vectors-cache", help="reuse the vectors of semantic_cache.py")
+    parser.add_argument(
+        "--rankings", help="write every question's ranked ids per searcher (JSON) to this file"
+    )
     args = parser.parse_args()
     load_started = time.perf_counter()
     articles, corpus_size = load_sample(args.corpus, args.sample, args.seed)
@@ -268,9 +277,10 @@ def main() -> None:
             searchers[f"elasticsearch {r}"] = Searcher(es_backend, es_store, encoder, refine=how)
 
     results: dict[str, Any] = {}
+    rankings: dict[str, dict[str, list[int]]] = {}
     for name, searcher in searchers.items():
         searcher.search(SearchQuery.build("warm up", mode="hybrid"))
-        results[name] = evaluate(searcher, topics, gold)
+        results[name] = evaluate(searcher, topics, gold, rankings.setdefault(name, {}))
         print(f"evaluated {name}", flush=True)
         if name.endswith("plain"):  # keyword mode does not depend on the refinements
             results[name.split()[0] + "-mrr"] = known_item_mrr(searcher, articles, 100)
@@ -403,6 +413,8 @@ def main() -> None:
         )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(rows) + "\n")
+    if args.rankings:
+        Path(args.rankings).write_text(json.dumps(rankings, indent=0, sort_keys=True))
     print("\n".join(rows))
     if es_backend is not None:
         es_backend.drop()

@@ -85,6 +85,10 @@ class VectorStore(Protocol):
     def article_vectors(self, ids: Iterable[int]) -> dict[int, Vectors]:
         """Each article's passage vectors (first row: title and lead)."""
 
+    def lead_vectors(self, ids: Iterable[int]) -> dict[int, Vectors]:
+        """Each article's title-and-lead vector (``(dim,)``, passage 0) only: what re-ranking
+        and near-duplicate marks need, a quarter of ``article_vectors``' rows or less."""
+
     def lead_vectors_on(self, day: str) -> dict[int, Vectors]:
         """The title-and-lead vector (``(dim,)``) of every article published on ``day``
         (``YYYY-MM-DD``): the candidates for near-duplicates in exports."""

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 #: Candidates each shard's HNSW search visits per passage wanted (recall against speed).
 CANDIDATE_FACTOR = 4
 MAX_KNN = 10_000
+#: Most documents one search returns (the index's default ``max_result_window``).
+MAX_RESULT_WINDOW = 10_000
 
 
 def _mappings(encoder: str, dim: int) -> dict[str, Any]:
@@ -254,24 +256,49 @@ class ElasticVectorStore:
         return ranked[:k]
 
     def article_vectors(self, ids: Iterable[int]) -> dict[int, Vectors]:
-        wanted = sorted({int(i) for i in ids})
-        if not wanted:
-            return {}
         rows: dict[int, list[tuple[int, list[float]]]] = {}
+        for src in self._passages_of(ids, lead_only=False):
+            rows.setdefault(int(src["article_id"]), []).append((int(src["n"]), src["vector"]))
+        return {i: np.asarray([v for _, v in sorted(r)], dtype=np.float32) for i, r in rows.items()}
+
+    def lead_vectors(self, ids: Iterable[int]) -> dict[int, Vectors]:
+        return {
+            int(src["article_id"]): np.asarray(src["vector"], dtype=np.float32)
+            for src in self._passages_of(ids, lead_only=True)
+        }
+
+    def _passages_of(self, ids: Iterable[int], *, lead_only: bool) -> list[Mapping[str, Any]]:
+        """The passage documents (``_source`` with the vector) of ``ids``: every passage, or
+        the first (title and lead) only.
+
+        Why not ``helpers.scan``: a scroll is at least three round trips (open, page, clear)
+        and a semantic query asks this up to three times; the documents of ``ids`` are a
+        known bound (``MAX_PASSAGES`` each), so one ``search`` whose size is that bound returns
+        them all, in requests of at most ``MAX_RESULT_WINDOW`` documents."""
+        wanted = sorted({int(i) for i in ids})
+        per_article = 1 if lead_only else MAX_PASSAGES
+        chunk = MAX_RESULT_WINDOW // per_article
+        found: list[Mapping[str, Any]] = []
         try:
-            for doc in helpers.scan(
-                self.client,
-                index=self.index,
-                query={"query": {"terms": {"article_id": wanted}}},
-                _source=["article_id", "n", "vector"],
-            ):
-                src = _source_with_vector(doc)
-                rows.setdefault(int(src["article_id"]), []).append((int(src["n"]), src["vector"]))
+            for start in range(0, len(wanted), chunk):
+                part = wanted[start : start + chunk]
+                filters: list[dict[str, Any]] = [{"terms": {"article_id": part}}]
+                if lead_only:
+                    filters.append({"term": {"n": 0}})
+                body = self.client.search(
+                    index=self.index,
+                    query={"bool": {"filter": filters}},
+                    size=len(part) * per_article,
+                    source=["article_id", "n", "vector"],
+                    track_total_hits=False,
+                    filter_path=["hits.hits._source"],
+                ).body
+                found += [_source_with_vector(d) for d in body.get("hits", {}).get("hits", [])]
         except NotFoundError:
-            return {}
+            return []
         except TransportError as exc:
             raise self._unavailable(exc) from exc
-        return {i: np.asarray([v for _, v in sorted(r)], dtype=np.float32) for i, r in rows.items()}
+        return found
 
     def lead_vectors_on(self, day: str) -> dict[int, Vectors]:
         try:

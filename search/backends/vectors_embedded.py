@@ -369,6 +369,25 @@ class EmbeddedVectorStore:
             for i, blobs in out.items()
         }
 
+    def lead_vectors(self, ids: Iterable[int]) -> dict[int, Vectors]:
+        wanted = [int(i) for i in ids]
+        if not wanted or not self.path.exists():  # reading never creates the file
+            return {}
+        m = self._matrix
+        if m is not None and m.key == self._key():  # loaded for a search: no need to read
+            return {i: rows[0] for i, rows in self._from_matrix(m, wanted).items()}
+        out: dict[int, Vectors] = {}
+        conn = self._conn()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for article_id, blob in conn.execute(
+                "SELECT article_id, vector FROM passages WHERE n = 0 AND article_id IN"
+                f" ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                out[int(article_id)] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
     def lead_vectors_on(self, day: str) -> dict[int, Vectors]:
         if not self.path.exists():
             return {}

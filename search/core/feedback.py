@@ -50,6 +50,29 @@ def article_scores(
     return out
 
 
+def lead_scores(
+    query: Vector,
+    leads: NDArray[np.float32],
+    best: NDArray[np.floating],
+    *,
+    lead_weight: float,
+) -> NDArray[np.float32]:
+    """``article_scores`` from what a vector store's search already knows: ``leads`` (each
+    article's unit title-and-lead vector, one row each) and ``best`` (each article's best
+    passage cosine with ``query``: the store's hit score), so only the lead vectors are read,
+    not every passage. The same float32 arithmetic as ``article_scores``: equal numbers when
+    ``best`` is the maximum passage cosine, up to the last bit of a cosine (a BLAS product's
+    rounding depends on the matrix's shape, so a lead's cosine computed among 100 leads and
+    among its article's passages may differ by one unit in the last place).
+    """
+    q = np.asarray(query, dtype=np.float32).reshape(-1)
+    if not len(leads):
+        return np.empty(0, dtype=np.float32)
+    cosines = np.asarray(leads, dtype=np.float32) @ q
+    best32 = np.asarray(best, dtype=np.float32).reshape(-1)
+    return (lead_weight * cosines + (1.0 - lead_weight) * best32).astype(np.float32)
+
+
 def rerank(
     query: Vector, passages: Sequence[NDArray[np.float32]], *, lead_weight: float
 ) -> list[int]:

@@ -28,7 +28,7 @@ from search.core.encoders import Encoder, Vectors, normalised, shared_encoder
 from search.core.feedback import (
     DEFAULT_REFINEMENT,
     Refinement,
-    article_scores,
+    lead_scores,
     rocchio,
     weighted_rrf,
 )
@@ -181,28 +181,49 @@ class Searcher:
     def _nearest(self, vectors: VectorStore, question: Vectors, q: SearchQuery) -> list[VectorHit]:
         """The store's ``DEPTH`` nearest articles, refined (``search.core.feedback``):
         re-ranked by lead and best passage, then asked again with the question moved towards
-        its top articles (Rocchio), and re-ranked again. Both stores alike."""
+        its top articles (Rocchio), and re-ranked again. Both stores alike.
+
+        Re-ranking reads only the candidates' lead vectors (a hit's score is already its best
+        passage's cosine with the question it was found by), and the second candidate set,
+        mostly the first one again, reuses the leads read for the first (``leads``)."""
         refine = self.refine
-        near = self._reranked(vectors, question, vectors.nearest(question, q, DEPTH))
+        leads: dict[int, Vectors] = {}
+        near = self._reranked(vectors, question, vectors.nearest(question, q, DEPTH), leads)
         if refine.feedback_articles and refine.feedback_beta and near:
             top = [h.article_id for h in near[: refine.feedback_articles]]
             stored = vectors.article_vectors(top)
             expanded = rocchio(
                 question, [stored[i] for i in top if i in stored], beta=refine.feedback_beta
             )
-            near = self._reranked(vectors, expanded, vectors.nearest(expanded, q, DEPTH))
+            # ``nearest(expanded)`` scores are cosines with the expanded question: the best
+            # passage cosines that re-ranking with it needs.
+            near = self._reranked(vectors, expanded, vectors.nearest(expanded, q, DEPTH), leads)
         return near
 
     def _reranked(
-        self, vectors: VectorStore, question: Vectors, near: list[VectorHit]
+        self,
+        vectors: VectorStore,
+        question: Vectors,
+        near: list[VectorHit],
+        leads: dict[int, Vectors],
     ) -> list[VectorHit]:
+        """``near`` ordered by ``feedback.lead_scores`` (lead and best passage cosines);
+        ``leads``: lead vectors already read in this query, completed here."""
         weight = self.refine.lead_weight
         if not weight or len(near) < 2:
             return near
-        stored = vectors.article_vectors([h.article_id for h in near])
-        near = [h for h in near if h.article_id in stored]  # deleted meanwhile
-        passages = [stored[h.article_id] for h in near]
-        scores = article_scores(question, passages, lead_weight=weight)
+        missing = [h.article_id for h in near if h.article_id not in leads]
+        if missing:
+            leads.update(vectors.lead_vectors(missing))
+        near = [h for h in near if h.article_id in leads]  # deleted meanwhile
+        if not near:
+            return near
+        scores = lead_scores(
+            question,
+            np.stack([leads[h.article_id] for h in near]),
+            np.array([h.score for h in near], dtype=np.float32),
+            lead_weight=weight,
+        )
         order = sorted(range(len(near)), key=lambda n: (-float(scores[n]), n))
         return [replace(near[n], score=float(scores[n])) for n in order]
 
@@ -249,14 +270,14 @@ class Searcher:
         if self.vectors is None or len(ids) < 2 or not self.semantic_ready():
             return {}
         try:
-            stored = self.vectors.article_vectors(ids)
+            lead = self.vectors.lead_vectors(ids)  # groups compare title-and-lead vectors
         except Exception:  # marks are a nicety: a store problem must not fail the search
             logger.exception("could not read vectors to mark near-duplicates")
             return {}
-        present = [i for i in ids if i in stored]
+        present = [i for i in ids if i in lead]
         if len(present) < 2:
             return {}
-        return near_duplicate_groups(present, np.stack([stored[i][0] for i in present]))
+        return near_duplicate_groups(present, np.stack([lead[i] for i in present]))
 
     def near_duplicates(self) -> NearDuplicatesByDay | None:
         """The ``near_duplicate_of`` column of exports; None without embeddings."""

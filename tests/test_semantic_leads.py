@@ -241,10 +241,10 @@ def test_leads_read_for_the_first_candidates_serve_the_second(
     """After Rocchio the store is asked again; of its candidates only those not read for the
     first ranking have their lead vectors read."""
     counting = _CountingStore(store)
-    searcher = Searcher(EmbeddedBackend(tmp_path / "search.sqlite3"), counting)  # type: ignore[arg-type]
+    searcher = Searcher(EmbeddedBackend(tmp_path / "search.sqlite3"), counting)
     q = SearchQuery.build("x", mode="semantic")
     question = _question(3)
-    searcher._nearest(counting, question, q)  # type: ignore[arg-type]
+    searcher._nearest(counting, question, q)
     first = [h.article_id for h in store.nearest(question, q, DEPTH)]
     assert len(counting.lead_calls) == 2
     assert sorted(counting.lead_calls[0]) == sorted(first)

@@ -289,7 +289,7 @@ class ElasticVectorStore:
                     index=self.index,
                     query={"bool": {"filter": filters}},
                     size=len(part) * per_article,
-                    source=["article_id", "n", "vector"],
+                    source={"includes": ["article_id", "n", "vector"]},
                     track_total_hits=False,
                     filter_path=["hits.hits._source"],
                 ).body

@@ -233,7 +233,8 @@ def term_section(
     rows.append("|---|---|---|" + "---:|" * len(groups))
     for lang in ("en", "th"):
         for mode in ("semantic", "hybrid"):
-            for cfg in (None, chosen):
+            options: tuple[dict[str, Any] | None, ...] = (None, chosen)
+            for cfg in options:
                 cells = [
                     f"{p10(g, lang, mode, cfg):.3f} / {nd10(g, lang, mode, cfg):.3f}"
                     for g in groups.values()

@@ -234,12 +234,12 @@ def term_section(
     for lang in ("en", "th"):
         for mode in ("semantic", "hybrid"):
             options: tuple[dict[str, Any] | None, ...] = (None, chosen)
-            for cfg in options:
+            for option in options:
                 cells = [
-                    f"{p10(g, lang, mode, cfg):.3f} / {nd10(g, lang, mode, cfg):.3f}"
+                    f"{p10(g, lang, mode, option):.3f} / {nd10(g, lang, mode, option):.3f}"
                     for g in groups.values()
                 ]
-                rows.append(f"| {lang} | {mode} | {label(cfg)} | " + " | ".join(cells) + " |")
+                rows.append(f"| {lang} | {mode} | {label(option)} | " + " | ".join(cells) + " |")
         cells = [
             f"{statistics.mean(p_at_10(keyword[(t['id'], lang)], t['rel']) for t in g):.3f} / "
             f"{statistics.mean(ndcg_at_10(keyword[(t['id'], lang)], t['rel']) for t in g):.3f}"

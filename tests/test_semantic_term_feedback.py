@@ -197,3 +197,41 @@ def test_both_backends_choose_the_same_words(
         s.close()
         backend.close()
     assert chosen[0] == chosen[1]
+
+
+@pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    from tests.cli_env import archive_env
+
+    with archive_env(request, tmp_path, ARTICLES) as values:
+        yield values
+
+
+def test_every_surface_names_the_words_it_also_searched_for(env: dict[str, str]) -> None:
+    """With the service's default settings: the CLI (JSON line and table), the API field and
+    the page's line name the same words, and the page links each to a search for it."""
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from pipelines.core.settings import ThaigovSettings
+    from search.web import create_app
+    from tests.cli_env import thaigov
+
+    assert thaigov(env, "reindex")[0] == 0
+    code, out, err = thaigov(env, "search", QUESTION, "--mode", "semantic", "--json")
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    words = lines[-1]["expanded_terms"]
+    assert words and all("article_id" in line for line in lines[:-1])
+    code, table, _ = thaigov(env, "search", QUESTION, "--mode", "semantic")
+    assert code == 0 and "Also searched for" in table and all(w in table for w in words)
+    with TestClient(create_app(settings=ThaigovSettings.from_scrapy(env))) as client:
+        api = client.get("/api/search", params={"q": QUESTION, "mode": "semantic"}).json()
+        assert api["expanded_terms"] == words
+        keyword = client.get("/api/search", params={"q": "ยางพารา"}).json()
+        assert keyword["expanded_terms"] == []
+        html = client.get("/", params={"q": QUESTION, "mode": "semantic"}).text
+    assert 'id="expanded-terms"' in html
+    for w in words:
+        assert f">{w}</a>" in html

@@ -86,3 +86,70 @@ def test_weighted_rrf_needs_one_weight_per_ranking() -> None:
 def test_plain_refinement_changes_nothing() -> None:
     assert Refinement(0.0, 0, 0.0, "", 1.0) == PLAIN
     assert isinstance(DEFAULT_REFINEMENT, Refinement)
+
+
+# --- term feedback ---------------------------------------------------------------------------
+
+
+def test_lead_tokens_read_the_title_then_the_body_up_to_the_lead_size() -> None:
+    from search.core.feedback import lead_tokens
+
+    assert lead_tokens("ยางพารา ราคา", "เกษตรกร ได้รับ เงิน", max_chars=32) == [
+        "ยางพารา",
+        "ราคา",
+        "เกษตรกร",
+        "ได้รับ",
+        "เงิน",
+    ]
+    # Code points: 7 + 1 + 4 + 1 + 7 + 1 + 6 + 1 + 4 = 32 fit in 32 exactly; 7 + 1 + 4 = 12
+    # fit in 12 and the next token would pass the limit.
+    assert lead_tokens("ยางพารา ราคา", "เกษตรกร ได้รับ", max_chars=12) == ["ยางพารา", "ราคา"]
+    # A title longer than the limit still gives its first token.
+    assert lead_tokens("กระทรวงสาธารณสุข", "", max_chars=3) == ["กระทรวงสาธารณสุข"]
+    assert lead_tokens("", "") == []
+
+
+def test_content_tokens_are_words_of_two_thai_syllables_or_three_latin_letters() -> None:
+    from search.core.feedback import is_content_token
+
+    assert is_content_token("ยางพารา")
+    assert is_content_token("เกษตรกร")
+    assert not is_content_token("และ")  # one syllable
+    assert not is_content_token("ที่")
+    assert is_content_token("rubber")
+    assert not is_content_token("of")
+    assert not is_content_token("2565")
+    assert not is_content_token("covid19")  # letters and digits: not a plain word
+
+
+def test_candidates_are_words_that_open_enough_of_the_top_articles() -> None:
+    from search.core.feedback import candidate_terms
+
+    leads = [
+        ["ยางพารา", "ราคา", "ยางพารา", "และ"],  # a word counts once per article
+        ["ยางพารา", "เกษตรกร"],
+        ["เกษตรกร", "ยางพารา", "ข้าว"],
+    ]
+    assert candidate_terms(leads, min_articles=2) == {"ยางพารา": 3, "เกษตรกร": 2}
+    assert candidate_terms(leads, min_articles=4) == {}
+
+
+def test_feedback_terms_weigh_shared_words_by_rarity() -> None:
+    """score = articles opened x log(total / documents): worked by hand for 1,000 documents."""
+    from search.core.feedback import feedback_terms
+
+    candidates = {"ยางพารา": 3, "เกษตรกร": 4, "รัฐบาล": 5, "ไม่มี": 2}
+    frequencies = {"ยางพารา": 10, "เกษตรกร": 100, "รัฐบาล": 600}
+    # ยางพารา 3 x ln(100) = 13.8; เกษตรกร 4 x ln(10) = 9.2; รัฐบาล in 60% of the index: left
+    # out; ไม่มี in no document: left out.
+    assert feedback_terms(candidates, frequencies, 1000, count=5, max_share=0.2) == [
+        "ยางพารา",
+        "เกษตรกร",
+    ]
+    assert feedback_terms(candidates, frequencies, 1000, count=1, max_share=0.2) == ["ยางพารา"]
+    assert feedback_terms(candidates, frequencies, 1000, count=5, max_share=0.05) == ["ยางพารา"]
+    assert feedback_terms({"ก": 2, "ข": 2}, {"ก": 5, "ข": 5}, 100, count=2, max_share=1.0) == [
+        "ก",
+        "ข",
+    ]
+    assert feedback_terms(candidates, frequencies, 0, count=5, max_share=1.0) == []

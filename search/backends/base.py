@@ -78,6 +78,8 @@ class Hit:
 class SearchResult:
     total: int
     hits: list[Hit]
+    #: Words a semantic or hybrid search also asked for (term feedback), for the reader.
+    expanded_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +167,10 @@ class SearchBackend(Protocol):
 
     def document_frequency(self, term: str) -> int:
         """Documents holding the index token ``term`` as a word or a compound part."""
+
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """``document_frequency`` of each of ``terms`` in one request (term feedback asks for
+        a few dozen per question)."""
 
     def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
         """Index terms near ``word`` by edit distance, with their document counts

@@ -695,6 +695,24 @@ class ElasticsearchBackend:
         """Documents holding ``term`` as a word or a compound part."""
         return int(self._call("count", query=term_query(Term((term,)))).get("count", 0))
 
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        wanted = list(dict.fromkeys(terms))
+        if not wanted:
+            return {}
+        searches: list[Mapping[str, Any]] = []
+        for term in wanted:  # one round trip: a count per term, as document_frequency asks
+            searches += [
+                {},
+                {"size": 0, "track_total_hits": True, "query": term_query(Term((term,)))},
+            ]
+        body = self._call("msearch", searches=searches)
+        out: dict[str, int] = {}
+        for term, answer in zip(wanted, body.get("responses", []), strict=True):
+            if "error" in answer:
+                raise RuntimeError(f"Elasticsearch could not count {term!r}: {answer['error']}")
+            out[term] = int(answer.get("hits", {}).get("total", {}).get("value", 0))
+        return out
+
     def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
         """Index terms close to ``word`` (term suggester), with their document counts."""
         options = {

@@ -728,6 +728,19 @@ class EmbeddedBackend:
         row = self._conn().execute("SELECT doc FROM fts_vocab WHERE term = ?", (term,)).fetchone()
         return int(row[0]) if row else 0
 
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        wanted = list(dict.fromkeys(terms))
+        out = dict.fromkeys(wanted, 0)
+        conn = self._conn()
+        for i in range(0, len(wanted), _ID_CHUNK):
+            chunk = wanted[i : i + _ID_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for term, doc in conn.execute(
+                f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", chunk
+            ):
+                out[term] = int(doc)
+        return out
+
     def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
         """Index terms close to ``word`` by edit distance, with their document counts."""
         near = near_terms(word, self._vocabulary())

@@ -136,8 +136,16 @@ def search_command(
         for suggestion in suggestions:
             record = {"did_you_mean": suggestion.text, "total": suggestion.total}
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if result.expanded_terms:
+            record = {"expanded_terms": list(result.expanded_terms)}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     console.print(_table(result, q))
+    if result.expanded_terms:
+        console.print(
+            "Also searched for / ค้นคำเหล่านี้ด้วย: "
+            + ", ".join(f"[bold]{escape(w)}[/bold]" for w in result.expanded_terms)
+        )
     if not result.total:
         console.print(
             "No matches. Try: fewer or broader words, checking tone and silent marks, dropping"

@@ -8,6 +8,10 @@ the API and the page alike:
 - hybrid: the first ``DEPTH`` hits of each ranking fused by reciprocal rank
   (``search.core.fusion``); a hit found by meaning shows its passage, one found only by words
   the keyword snippet.
+- term feedback (semantic and hybrid; ``search.core.feedback``): the words that open the top
+  articles found by meaning, rare in the index, are asked for by keyword and that ranking is
+  fused in too; the result names them (``SearchResult.expanded_terms``), and a hit found only
+  through them shows a snippet around them.
 Semantic and hybrid rank at most ``DEPTH`` articles (a nearest-neighbour ranking has no
 natural end): ``total`` counts those. Date sorts reorder them. An empty text browses by date
 in every mode (there is nothing to mean).
@@ -28,7 +32,10 @@ from search.core.encoders import Encoder, Vectors, normalised, shared_encoder
 from search.core.feedback import (
     DEFAULT_REFINEMENT,
     Refinement,
+    candidate_terms,
+    feedback_terms,
     lead_scores,
+    lead_tokens,
     rocchio,
     weighted_rrf,
 )
@@ -129,9 +136,9 @@ class Searcher:
         if q.mode == "keyword" or not q.text.strip():
             result = self.backend.search(q)
             return SearchResult(result.total, self.mark_duplicates(result.hits))
-        ranked, passages = self._ranked(q)
+        ranked, passages, expanded = self._ranked(q)
         groups = self._duplicate_groups([h.article_id for h in ranked])
-        words = q.parsed.highlight_tokens
+        words = q.parsed.highlight_tokens | frozenset(expanded)
         shown = ranked[q.offset : q.offset + q.limit]
         # Snippets only for the page: highlighting is per hit, and costs. A hit found by words
         # alone (hybrid) gets the snippet the keyword search would have cut, from its body.
@@ -151,32 +158,66 @@ class Searcher:
             )
             for h in shown
         ]
-        return SearchResult(len(ranked), page)
+        return SearchResult(len(ranked), page, expanded)
 
-    def _ranked(self, q: SearchQuery) -> tuple[list[Hit], dict[int, str]]:
+    def _ranked(self, q: SearchQuery) -> tuple[list[Hit], dict[int, str], tuple[str, ...]]:
         """Every ranked hit of a semantic or hybrid query (no snippets yet for hits found by
-        meaning), and the matching passage of each of those."""
+        meaning), the matching passage of each of those, and the feedback terms asked for.
+
+        Rankings fused (weighted RRF, in this order for ties): the question's own words
+        (hybrid), the feedback terms (when any), the vectors."""
         vectors, encoder = self._require_semantic(q.mode)
         near = self._nearest(vectors, self._query_vector(encoder, q.text), q)
         by_meaning = {h.article_id: _hit_from_vector(h) for h in near}
         passages = {h.article_id: h.passage for h in near}
-        if q.mode == "semantic":
-            ranked = list(by_meaning.values())
-        else:
-            keyword = self.backend.search(
-                replace(q, limit=DEPTH, offset=0, sort="relevance", snippets=False)
-            )
-            by_words = {h.article_id: h for h in keyword.hits}
-            fused = weighted_rrf(
-                [list(by_words), list(by_meaning)], [self.refine.keyword_weight, 1.0]
-            )
+        rankings: list[dict[int, Hit]] = []
+        weights: list[float] = []
+        if q.mode == "hybrid":
+            rankings.append(self._keyword_ranking(q))
+            weights.append(self.refine.keyword_weight)
+        expanded = self._feedback_terms(list(by_meaning))
+        if expanded:
+            rankings.append(self._keyword_ranking(replace(q, text=" OR ".join(expanded))))
+            weights.append(self.refine.term_weight)
+        if rankings:
+            by_words = {i: h for ranking in rankings for i, h in ranking.items()}
+            fused = weighted_rrf([*map(list, rankings), list(by_meaning)], [*weights, 1.0])
             ranked = [
                 replace(by_meaning.get(i) or by_words[i], score=round(score, 6))
                 for i, score in fused
             ]
+        else:
+            ranked = list(by_meaning.values())
         if q.sort != "relevance":
             ranked = _date_sorted(ranked, newest=q.sort == "newest")
-        return ranked, passages
+        return ranked, passages, expanded
+
+    def _keyword_ranking(self, q: SearchQuery) -> dict[int, Hit]:
+        """The backend's first ``DEPTH`` hits of ``q`` by relevance, without snippets."""
+        hits = self.backend.search(
+            replace(q, mode="keyword", limit=DEPTH, offset=0, sort="relevance", snippets=False)
+        ).hits
+        return {h.article_id: h for h in hits}
+
+    def _feedback_terms(self, ranked: list[int]) -> tuple[str, ...]:
+        """Term feedback's words for a vector ranking (``search.core.feedback``); none when it
+        is off or the top articles share no rare word."""
+        refine = self.refine
+        top = ranked[: refine.term_articles]
+        if not top or refine.term_count <= 0:
+            return ()
+        leads = [lead_tokens(d.title_segmented, d.body_segmented) for d in self.backend.stored(top)]
+        candidates = candidate_terms(leads, min_articles=refine.term_min_articles)
+        if not candidates:
+            return ()
+        terms = feedback_terms(
+            candidates,
+            self.backend.document_frequencies(list(candidates)),
+            self.backend.count(),
+            count=refine.term_count,
+            max_share=refine.term_max_share,
+        )
+        return tuple(terms)
 
     def _nearest(self, vectors: VectorStore, question: Vectors, q: SearchQuery) -> list[VectorHit]:
         """The store's ``DEPTH`` nearest articles, refined (``search.core.feedback``):
@@ -232,7 +273,7 @@ class Searcher:
         articles (semantic and hybrid rank at most ``DEPTH``)."""
         if q.mode == "keyword" or not q.text.strip():
             return self.backend.aggregate(q)
-        hits, _ = self._ranked(q)
+        hits, _, _ = self._ranked(q)
         months: dict[str, int] = {}
         categories: dict[str, int] = {}
         for h in hits:

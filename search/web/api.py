@@ -219,6 +219,7 @@ def api_search(
         did_you_mean=[
             SuggestionOut(q=s.text, total=s.total) for s in svc.suggestions(query, result.total)
         ],
+        expanded_terms=list(result.expanded_terms),
     )
 
 

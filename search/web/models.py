@@ -54,6 +54,13 @@ class SearchOut(BaseModel):
         description="Corrections from the index vocabulary when the query finds few or none",
     )
     next_offset: int | None = Field(None, description="Offset of the next page, if any")
+    expanded_terms: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Semantic and hybrid modes: index words also searched for (term feedback: rare"
+            " words that open the top articles found by meaning)"
+        ),
+    )
 
 
 class MonthCountOut(BaseModel):

@@ -7,8 +7,9 @@ A seeded random sample of corpus articles is indexed (embedded FTS5 backend, and
 when a URL is given) and embedded once with the default encoder (the same vectors go to both
 vector stores). Each topic of ``semantic_gold.json`` is asked as an English and as a Thai
 question in keyword, semantic and hybrid mode; relevance is judged on title and lead by the gold
-set's terms alone (see the file). Both gold files are asked (``semantic_gold.json``, the first
-15 topics; ``semantic_gold_2.json``, 31 written later) and reported apart, each with the plain
+set's terms alone (see the file). The three gold files are asked (``semantic_gold.json``, the
+first 15 topics; ``semantic_gold_2.json``, 31 written later; ``semantic_gold_3.json``, 34 written
+before any method was scored on them, the held-out set) and reported apart, each with the plain
 vector ranking and with the service's default refinements (``search.core.feedback``).
 Known-item MRR@10 of full titles in keyword mode checks that keyword search through the new
 search service is unchanged. Writes results/semantic.md.
@@ -212,7 +213,11 @@ def main() -> None:
     print(f"loaded {len(articles)} of {corpus_size} in {time.perf_counter() - load_started:.0f}s")
     topics: list[dict[str, Any]] = []
     gold: dict[str, set[int]] = {}
-    for set_name, file in (("1", "semantic_gold.json"), ("2", "semantic_gold_2.json")):
+    for set_name, file in (
+        ("1", "semantic_gold.json"),
+        ("2", "semantic_gold_2.json"),
+        ("3", "semantic_gold_3.json"),
+    ):
         gold_file = json.loads((HERE / file).read_text())
         for t in gold_file["topics"]:
             topics.append({**t, "set": set_name})
@@ -339,7 +344,11 @@ def main() -> None:
     share = {t["id"]: len(gold[t["id"]]) / len(articles) for t in topics}
     every = [t["id"] for t in topics]
     sections = []
-    for set_name, label in (("1", "gold set 1 (15 topics)"), ("2", "gold set 2 (31 topics)")):
+    for set_name, label in (
+        ("1", "gold set 1 (15 topics)"),
+        ("2", "gold set 2 (31 topics)"),
+        ("3", "gold set 3 (34 topics, held out: chose nothing)"),
+    ):
         ids = [t["id"] for t in topics if t["set"] == set_name]
         common = [t for t in ids if len(gold[t]) >= 10]
         sections += [

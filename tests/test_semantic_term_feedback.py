@@ -235,3 +235,18 @@ def test_every_surface_names_the_words_it_also_searched_for(env: dict[str, str])
     assert 'id="expanded-terms"' in html
     for w in words:
         assert f">{w}</a>" in html
+
+
+def test_remembered_document_frequencies_follow_the_index(searcher: Searcher) -> None:
+    """The searcher remembers the counts it looked up while the index keeps its size; a new
+    article holding the word changes the size, and the count is asked again."""
+    total = searcher.backend.count()
+    assert searcher._document_frequencies(["ยางพารา"], total) == {"ยางพารา": 4}
+    extra = article(4099, "ยางพาราแผ่นรมควัน", "ราคายางพาราวันนี้", "2022-06-01", "ด้านเศรษฐกิจ")
+    assert not searcher.backend.index_batch(documents_from_articles([extra])).failed
+    refresh = getattr(searcher.backend, "refresh_index", None)  # Elasticsearch: make it visible
+    if refresh is not None:
+        refresh()
+    new_total = searcher.backend.count()
+    assert new_total == total + 1
+    assert searcher._document_frequencies(["ยางพารา"], new_total) == {"ยางพารา": 5}

@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 DEPTH = MAX_LIMIT
 #: Question vectors remembered (512 floats each).
 RECENT_QUERIES = 256
+#: Document frequencies remembered for term feedback (a word and an int each).
+FREQUENCIES_KEPT = 50_000
 
 
 def open_vector_store(backend: SearchBackend) -> VectorStore | None:
@@ -81,6 +83,11 @@ class Searcher:
     refine: Refinement = DEFAULT_REFINEMENT
     _recent: dict[tuple[str, str], Vectors] = field(default_factory=dict, repr=False)
     _recent_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: Document frequencies term feedback has looked up, valid while the index holds the same
+    #: number of documents (``_frequencies_total``): counting a word's documents walks its
+    #: whole posting list, and the common words every question meets are the slow ones.
+    _frequencies: dict[str, int] = field(default_factory=dict, repr=False)
+    _frequencies_total: int = field(default=-1, repr=False)
 
     @classmethod
     def open(cls, backend: SearchBackend, encoder: str) -> Searcher:
@@ -210,14 +217,32 @@ class Searcher:
         candidates = candidate_terms(leads, min_articles=refine.term_min_articles)
         if not candidates:
             return ()
+        total = self.backend.count()
         terms = feedback_terms(
             candidates,
-            self.backend.document_frequencies(list(candidates)),
-            self.backend.count(),
+            self._document_frequencies(list(candidates), total),
+            total,
             count=refine.term_count,
             max_share=refine.term_max_share,
         )
         return tuple(terms)
+
+    def _document_frequencies(self, terms: list[str], total: int) -> dict[str, int]:
+        """``backend.document_frequencies`` through the cache (cleared when the index's size
+        changes; a replaced article that keeps the size changes a count by one at most)."""
+        with self._recent_lock:
+            if total != self._frequencies_total or len(self._frequencies) > FREQUENCIES_KEPT:
+                self._frequencies = {}
+                self._frequencies_total = total
+            known = {t: self._frequencies[t] for t in terms if t in self._frequencies}
+        missing = [t for t in terms if t not in known]
+        if missing:
+            found = self.backend.document_frequencies(missing)
+            with self._recent_lock:
+                if self._frequencies_total == total:
+                    self._frequencies.update(found)
+            known |= found
+        return known
 
     def _nearest(self, vectors: VectorStore, question: Vectors, q: SearchQuery) -> list[VectorHit]:
         """The store's ``DEPTH`` nearest articles, refined (``search.core.feedback``):

@@ -143,8 +143,9 @@ class Searcher:
         if q.mode == "keyword" or not q.text.strip():
             result = self.backend.search(q)
             return SearchResult(result.total, self.mark_duplicates(result.hits))
-        ranked, passages, expanded = self._ranked(q)
-        groups = self._duplicate_groups([h.article_id for h in ranked])
+        leads: dict[int, Vectors] = {}  # lead vectors read while ranking, reused for the marks
+        ranked, passages, expanded = self._ranked(q, leads)
+        groups = self._duplicate_groups([h.article_id for h in ranked], leads)
         words = q.parsed.highlight_tokens | frozenset(expanded)
         shown = ranked[q.offset : q.offset + q.limit]
         # Snippets only for the page: highlighting is per hit, and costs. A hit found by words
@@ -167,14 +168,17 @@ class Searcher:
         ]
         return SearchResult(len(ranked), page, expanded)
 
-    def _ranked(self, q: SearchQuery) -> tuple[list[Hit], dict[int, str], tuple[str, ...]]:
+    def _ranked(
+        self, q: SearchQuery, leads: dict[int, Vectors] | None = None
+    ) -> tuple[list[Hit], dict[int, str], tuple[str, ...]]:
         """Every ranked hit of a semantic or hybrid query (no snippets yet for hits found by
-        meaning), the matching passage of each of those, and the feedback terms asked for.
+        meaning), the matching passage of each of those, and the feedback terms asked for;
+        ``leads`` collects the lead vectors read on the way.
 
         Rankings fused (weighted RRF, in this order for ties): the question's own words
         (hybrid), the feedback terms (when any), the vectors."""
         vectors, encoder = self._require_semantic(q.mode)
-        near = self._nearest(vectors, self._query_vector(encoder, q.text), q)
+        near = self._nearest(vectors, self._query_vector(encoder, q.text), q, leads)
         by_meaning = {h.article_id: _hit_from_vector(h) for h in near}
         passages = {h.article_id: h.passage for h in near}
         rankings: list[dict[int, Hit]] = []
@@ -244,7 +248,13 @@ class Searcher:
             known |= found
         return known
 
-    def _nearest(self, vectors: VectorStore, question: Vectors, q: SearchQuery) -> list[VectorHit]:
+    def _nearest(
+        self,
+        vectors: VectorStore,
+        question: Vectors,
+        q: SearchQuery,
+        leads: dict[int, Vectors] | None = None,
+    ) -> list[VectorHit]:
         """The store's ``DEPTH`` nearest articles, refined (``search.core.feedback``):
         re-ranked by lead and best passage, then asked again with the question moved towards
         its top articles (Rocchio), and re-ranked again. Both stores alike.
@@ -253,7 +263,7 @@ class Searcher:
         passage's cosine with the question it was found by), and the second candidate set,
         mostly the first one again, reuses the leads read for the first (``leads``)."""
         refine = self.refine
-        leads: dict[int, Vectors] = {}
+        leads = {} if leads is None else leads
         near = self._reranked(vectors, question, vectors.nearest(question, q, DEPTH), leads)
         if refine.feedback_articles and refine.feedback_beta and near:
             top = [h.article_id for h in near[: refine.feedback_articles]]
@@ -332,11 +342,19 @@ class Searcher:
         groups = self._duplicate_groups([h.article_id for h in hits])
         return [replace(h, duplicate_of=_duplicate_of(h.article_id, groups)) for h in hits]
 
-    def _duplicate_groups(self, ids: list[int]) -> dict[int, int]:
+    def _duplicate_groups(
+        self, ids: list[int], known: dict[int, Vectors] | None = None
+    ) -> dict[int, int]:
+        """Near-duplicate groups of ``ids`` by title-and-lead vectors; ``known``: lead vectors
+        already read (the ranking's), so only the others are asked for."""
         if self.vectors is None or len(ids) < 2 or not self.semantic_ready():
             return {}
+        known = known or {}
         try:
-            lead = self.vectors.lead_vectors(ids)  # groups compare title-and-lead vectors
+            missing = [i for i in ids if i not in known]
+            lead = {i: known[i] for i in ids if i in known}
+            if missing:
+                lead |= self.vectors.lead_vectors(missing)
         except Exception:  # marks are a nicety: a store problem must not fail the search
             logger.exception("could not read vectors to mark near-duplicates")
             return {}

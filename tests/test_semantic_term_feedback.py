@@ -233,8 +233,10 @@ def test_every_surface_names_the_words_it_also_searched_for(env: dict[str, str])
         assert keyword["expanded_terms"] == []
         html = client.get("/", params={"q": QUESTION, "mode": "semantic"}).text
     assert 'id="expanded-terms"' in html
-    for w in words:
-        assert f">{w}</a>" in html
+    from urllib.parse import quote_plus
+
+    for w in words:  # each word links to the articles that contain it (a keyword search)
+        assert f"q={quote_plus(w)}&amp;mode=keyword\">{w}</a>" in html
 
 
 def test_remembered_document_frequencies_follow_the_index(searcher: Searcher) -> None:

@@ -106,11 +106,8 @@ def _backend(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Searc
     return EmbeddedBackend(tmp_path / "search.sqlite3")
 
 
-@pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
-def searcher(
-    request: pytest.FixtureRequest, tmp_path: Path, embedded: list[Any]
-) -> Iterator[Searcher]:
-    backend = _backend(request.param, tmp_path, request)
+def _indexed_searcher(backend: SearchBackend, embedded: list[Any]) -> Searcher:
+    """A searcher over ``ARTICLES`` indexed and embedded in ``backend``, term feedback ``ON``."""
     backend.ensure_schema()
     assert not backend.index_batch(documents_from_articles(ARTICLES)).failed
     store = open_vector_store(backend)
@@ -118,10 +115,17 @@ def searcher(
     encoder = UseMultilingualEncoder()
     store.ensure_schema(encoder.name, encoder.dim)
     assert not store.upsert(embedded).failed
-    s = Searcher(backend, store, encoder, refine=ON)
+    return Searcher(backend, store, encoder, refine=ON)
+
+
+@pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+def searcher(
+    request: pytest.FixtureRequest, tmp_path: Path, embedded: list[Any]
+) -> Iterator[Searcher]:
+    s = _indexed_searcher(_backend(request.param, tmp_path, request), embedded)
     yield s
     s.close()
-    backend.close()
+    s.backend.close()
 
 
 def test_document_frequencies_in_one_request_match_one_at_a_time(searcher: Searcher) -> None:
@@ -184,18 +188,10 @@ def test_both_backends_choose_the_same_words(
 ) -> None:
     chosen = []
     for kind in ("embedded", "elasticsearch"):
-        backend = _backend(kind, tmp_path, request)
-        backend.ensure_schema()
-        assert not backend.index_batch(documents_from_articles(ARTICLES)).failed
-        store = open_vector_store(backend)
-        assert store is not None
-        encoder = UseMultilingualEncoder()
-        store.ensure_schema(encoder.name, encoder.dim)
-        assert not store.upsert(embedded).failed
-        s = Searcher(backend, store, encoder, refine=ON)
+        s = _indexed_searcher(_backend(kind, tmp_path, request), embedded)
         chosen.append(s.search(SearchQuery.build(QUESTION, mode="semantic")).expanded_terms)
         s.close()
-        backend.close()
+        s.backend.close()
     assert chosen[0] == chosen[1]
 
 
@@ -236,7 +232,7 @@ def test_every_surface_names_the_words_it_also_searched_for(env: dict[str, str])
     from urllib.parse import quote_plus
 
     for w in words:  # each word links to the articles that contain it (a keyword search)
-        assert f"q={quote_plus(w)}&amp;mode=keyword\">{w}</a>" in html
+        assert f'q={quote_plus(w)}&amp;mode=keyword">{w}</a>' in html
 
 
 def test_remembered_document_frequencies_follow_the_index(searcher: Searcher) -> None:

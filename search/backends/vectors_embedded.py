@@ -15,7 +15,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -355,15 +355,8 @@ class EmbeddedVectorStore:
         if m is not None and m.key == self._key():  # loaded for a search: no need to read
             return self._from_matrix(m, wanted)
         out: dict[int, list[bytes]] = {}
-        conn = self._conn()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            for article_id, blob in conn.execute(
-                "SELECT article_id, vector FROM passages WHERE article_id IN"
-                f" ({','.join('?' * len(chunk))}) ORDER BY article_id, n",
-                chunk,
-            ):
-                out.setdefault(article_id, []).append(blob)
+        for article_id, blob in self._passage_rows(wanted, leads_only=False):
+            out.setdefault(article_id, []).append(blob)
         return {
             i: np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
             for i, blobs in out.items()
@@ -376,17 +369,24 @@ class EmbeddedVectorStore:
         m = self._matrix
         if m is not None and m.key == self._key():  # loaded for a search: no need to read
             return {i: rows[0] for i, rows in self._from_matrix(m, wanted).items()}
-        out: dict[int, Vectors] = {}
+        return {
+            article_id: np.frombuffer(blob, dtype=np.float32)
+            for article_id, blob in self._passage_rows(wanted, leads_only=True)
+        }
+
+    def _passage_rows(self, ids: list[int], *, leads_only: bool) -> Iterator[tuple[int, bytes]]:
+        """(article_id, vector blob) of ``ids``' passages in passage order, or of their leads
+        only, read 500 ids at a time."""
         conn = self._conn()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        lead = "n = 0 AND " if leads_only else ""
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
             for article_id, blob in conn.execute(
-                "SELECT article_id, vector FROM passages WHERE n = 0 AND article_id IN"
-                f" ({','.join('?' * len(chunk))})",
+                f"SELECT article_id, vector FROM passages WHERE {lead}article_id IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY article_id, n",
                 chunk,
             ):
-                out[int(article_id)] = np.frombuffer(blob, dtype=np.float32)
-        return out
+                yield int(article_id), blob
 
     def lead_vectors_on(self, day: str) -> dict[int, Vectors]:
         if not self.path.exists():

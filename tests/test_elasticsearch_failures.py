@@ -27,15 +27,30 @@ from search.backends.elastic import ElasticsearchBackend, ElasticsearchUnavailab
 from search.core.query import SearchQuery
 from search.core.segment import tokenize
 from search.services.documents import documents_from_articles
-from tests.search_fixtures import ARTICLES
+from tests.search_fixtures import ARTICLES, drop_elasticsearch
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.elasticsearch
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+_CREATED: list[str] = []
+
+
 def _alias() -> str:
-    return f"thaigov-test-fail-{uuid.uuid4().hex[:10]}"
+    alias = f"thaigov-test-fail-{uuid.uuid4().hex[:10]}"
+    _CREATED.append(alias)
+    return alias
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _drop_everything_created(elasticsearch_url: str) -> Iterator[None]:
+    """Every index a test here made, its vector index (``<alias>_vectors``, made by the crawls
+    and reindexes that embed) included, is dropped after the module: ``backend.drop()`` alone
+    leaves those behind."""
+    yield
+    for alias in _CREATED:
+        drop_elasticsearch(elasticsearch_url, alias)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/semantic_whole.py --corpus …tar.gz --index DATA/search.sqlite3 \
         [--out results/semantic_whole.md]
+    .venv/bin/python benchmarks/semantic_whole.py --corpus …tar.gz \
+        --elasticsearch URL --elasticsearch-index NAME --out results/semantic_whole_es.md
 
 The index and its vector store are the ones a user has after ``thaigov import-corpus`` and
 ``thaigov reindex`` (every article embedded; nothing sampled). Each topic of the three gold
@@ -32,7 +34,10 @@ sys.path.insert(0, str(HERE))
 
 from semantic import load_sample, ndcg_at_10, p95, p_at_10, relevant_ids  # noqa: E402
 
+from pipelines.core.settings import ThaigovSettings  # noqa: E402
+from search.backends.base import SearchBackend  # noqa: E402
 from search.backends.embedded import EmbeddedBackend  # noqa: E402
+from search.backends.select import open_backend  # noqa: E402
 from search.core.encoders import DEFAULT_ENCODER  # noqa: E402
 from search.core.feedback import DEFAULT_REFINEMENT, PLAIN, Refinement  # noqa: E402
 from search.core.query import SearchQuery  # noqa: E402
@@ -53,12 +58,25 @@ SETTINGS: dict[str, Refinement] = {
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", required=True)
-    parser.add_argument("--index", required=True, help="an embedded index with its vectors")
+    parser.add_argument("--index", help="an embedded index with its vectors")
+    parser.add_argument("--elasticsearch", help="or: a cluster holding the index and vectors")
+    parser.add_argument("--elasticsearch-index", default="thaigov", help="its index name")
     parser.add_argument("--out", default=str(HERE / "results" / "semantic_whole.md"))
     args = parser.parse_args()
 
     articles, _ = load_sample(args.corpus, 10**9, 0)  # every article, for relevance
-    backend = EmbeddedBackend(args.index, create=False)
+    backend: SearchBackend
+    if args.elasticsearch:
+        backend = open_backend(
+            ThaigovSettings.load(
+                elasticsearch_url=args.elasticsearch, elasticsearch_index=args.elasticsearch_index
+            ),
+            create=False,
+        )
+    elif args.index:
+        backend = EmbeddedBackend(args.index, create=False)
+    else:
+        parser.error("--index or --elasticsearch")
     searcher = Searcher.open(backend, DEFAULT_ENCODER)
     assert searcher.vectors is not None and searcher.semantic_ready(), "index not embedded"
     indexed, vectors = backend.count(), searcher.vectors.count()
@@ -107,7 +125,8 @@ def main() -> None:
         f"Command: `python benchmarks/semantic_whole.py {shlex.join(sys.argv[1:])}`  ",
         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
         f"{load:.1f} at the end on 2 cores.\n",
-        f"Index: {indexed} articles, {vectors} embedded ({DEFAULT_ENCODER}); {len(topics)} topics "
+        f"Backend: {backend.name}. Index: {indexed} articles, {vectors} embedded "
+        f"({DEFAULT_ENCODER}); {len(topics)} topics "
         f"in three gold sets (15 + 31 + 34), each asked in English and in Thai. Relevant "
         f"articles per topic: median "
         f"{statistics.median(len(t['rel']) for t in topics):.0f}, fewest "

@@ -693,14 +693,14 @@ class ElasticsearchBackend:
 
     def document_frequency(self, term: str) -> int:
         """Documents holding ``term`` as a word or a compound part."""
-        return int(self._call("count", query=term_query(Term((term,)))).get("count", 0))
+        return self.document_frequencies([term])[term]
 
     def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         wanted = list(dict.fromkeys(terms))
         if not wanted:
             return {}
         searches: list[Mapping[str, Any]] = []
-        for term in wanted:  # one round trip: a count per term, as document_frequency asks
+        for term in wanted:  # one round trip: a count per term
             searches += [
                 {},
                 {"size": 0, "track_total_hits": True, "query": term_query(Term((term,)))},
@@ -739,7 +739,8 @@ class ElasticsearchBackend:
             for option in entry.get("options", [])
             if int(option.get("freq", 0)) >= SUGGEST_MIN_DOCS
         }
-        return [(term, self.document_frequency(term)) for term in sorted(found)]
+        counts = self.document_frequencies(sorted(found))
+        return [(term, counts[term]) for term in sorted(found)]
 
     def refresh_index(self) -> None:
         """Make every write visible now (tests and benchmarks)."""

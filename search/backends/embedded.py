@@ -626,9 +626,9 @@ class EmbeddedBackend:
             cached = (version, documents, {})
             self._local.frequencies = cached
         _, documents, frequencies = cached
-        for word in words:
-            if word not in frequencies:
-                frequencies[word] = self.document_frequency(word)
+        missing = [w for w in words if w not in frequencies]
+        if missing:
+            frequencies.update(self.document_frequencies(missing))
         return frozenset(w for w in words if 2 * frequencies[w] >= documents)
 
     def search(self, q: SearchQuery) -> SearchResult:
@@ -725,8 +725,7 @@ class EmbeddedBackend:
 
     def document_frequency(self, term: str) -> int:
         """Documents holding ``term`` as a word or a compound part."""
-        row = self._conn().execute("SELECT doc FROM fts_vocab WHERE term = ?", (term,)).fetchone()
-        return int(row[0]) if row else 0
+        return self.document_frequencies([term])[term]
 
     def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         wanted = list(dict.fromkeys(terms))
@@ -744,7 +743,8 @@ class EmbeddedBackend:
     def suggestion_candidates(self, word: str) -> list[tuple[str, int]]:
         """Index terms close to ``word`` by edit distance, with their document counts."""
         near = near_terms(word, self._vocabulary())
-        return [(term, self.document_frequency(term)) for term in near]
+        counts = self.document_frequencies(near)
+        return [(term, counts[term]) for term in near]
 
     def matches(self, q: SearchQuery) -> list[tuple[int, str | None]]:
         conn = self._conn()

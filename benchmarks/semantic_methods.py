@@ -36,8 +36,10 @@ from semantic_cache import load  # noqa: E402
 from search.backends.embedded import EmbeddedBackend  # noqa: E402
 from search.core import feedback  # noqa: E402
 from search.core.encoders import UseMultilingualEncoder, normalised  # noqa: E402
+from search.core.feedback import Refinement  # noqa: E402
 from search.core.query import SearchQuery  # noqa: E402
 from search.services.documents import documents_from_articles  # noqa: E402
+from search.services.semantic import Searcher  # noqa: E402
 
 DEPTH = 100
 GOLD_FILES = (
@@ -136,31 +138,22 @@ def term_section(
     """Term feedback (``search.core.feedback``) exactly as ``Searcher._ranked`` applies it:
     chosen on sets 1 and 2 (all 46 topics; mean of English semantic and Thai hybrid P@10),
     then scored once on set 3."""
-    total = backend.count()
     sem = {
         (t["id"], lang): semantic_ranking(corpus, question(t["id"], lang, ""), best)
         for t in topics
         for lang in ("en", "th")
     }
-    leads: dict[int, list[str]] = {}
-    frequencies: dict[str, int] = {}
+    words = Searcher(backend)  # the service's own word choice; no vectors needed for it
     searched: dict[tuple[str, ...], list[int]] = {}
 
     def terms_for(ranked: list[int], cfg: dict[str, Any]) -> tuple[str, ...]:
-        top = [int(corpus.ids[i]) for i in ranked[: cfg["articles"]]]
-        missing = [i for i in top if i not in leads]
-        for d in backend.stored(missing):
-            leads[d.article_id] = feedback.lead_tokens(d.title_segmented, d.body_segmented)
-        cand = feedback.candidate_terms(
-            [leads[i] for i in top if i in leads], min_articles=cfg["min_articles"]
+        refine = Refinement(
+            term_articles=cfg["articles"],
+            term_count=cfg["count"],
+            term_min_articles=cfg["min_articles"],
+            term_max_share=cfg["max_share"],
         )
-        new = [c for c in cand if c not in frequencies]
-        frequencies.update(backend.document_frequencies(new))
-        return tuple(
-            feedback.feedback_terms(
-                cand, frequencies, total, count=cfg["count"], max_share=cfg["max_share"]
-            )
-        )
+        return words.expansion_words([int(corpus.ids[i]) for i in ranked], refine)
 
     def ranking(t: dict[str, Any], lang: str, mode: str, cfg: dict[str, Any] | None) -> list[int]:
         rankings: list[list[int]] = []

@@ -186,7 +186,7 @@ class Searcher:
         if q.mode == "hybrid":
             rankings.append(self._keyword_ranking(q))
             weights.append(self.refine.keyword_weight)
-        expanded = self._feedback_terms(list(by_meaning))
+        expanded = self.expansion_words(list(by_meaning))
         if expanded:
             rankings.append(self._keyword_ranking(replace(q, text=" OR ".join(expanded))))
             weights.append(self.refine.term_weight)
@@ -210,10 +210,13 @@ class Searcher:
         ).hits
         return {h.article_id: h for h in hits}
 
-    def _feedback_terms(self, ranked: list[int]) -> tuple[str, ...]:
-        """Term feedback's words for a vector ranking (``search.core.feedback``); none when it
-        is off or the top articles share no rare word."""
-        refine = self.refine
+    def expansion_words(
+        self, ranked: list[int], refine: Refinement | None = None
+    ) -> tuple[str, ...]:
+        """Term feedback's words for the article ids of a vector ranking, best first
+        (``search.core.feedback``; settings ``refine``, else the searcher's); none when it is
+        off or the top articles share no rare word. The methods benchmark calls this too."""
+        refine = refine or self.refine
         top = ranked[: refine.term_articles]
         if not top or refine.term_count <= 0:
             return ()

@@ -118,6 +118,25 @@ def article(article_id: int) -> dict[str, Any]:
     return next(a for a in ARTICLES if a["article_id"] == article_id)
 
 
+def fresh_backend(kind: str, tmp_path: Path, request: Any, label: str) -> SearchBackend:
+    """An empty backend of ``kind`` ("embedded" or "elasticsearch"): an index file in
+    ``tmp_path``, or indexes named ``thaigov-<label>-<random>`` dropped after the test."""
+    import uuid
+
+    from pipelines.core.settings import ThaigovSettings
+    from search.backends.embedded import EmbeddedBackend
+    from search.backends.select import open_backend
+
+    if kind == "elasticsearch":
+        url = request.getfixturevalue("elasticsearch_url")
+        prefix = f"thaigov-{label}-{uuid.uuid4().hex[:10]}"
+        request.addfinalizer(lambda: drop_elasticsearch(url, prefix))
+        return open_backend(
+            ThaigovSettings.load(elasticsearch_url=url, elasticsearch_index=prefix), create=True
+        )
+    return EmbeddedBackend(tmp_path / "search.sqlite3")
+
+
 def drop_elasticsearch(url: str, prefix: str) -> None:
     """Delete every index and template the run created (names are unique to this run)."""
     from elasticsearch import Elasticsearch

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,11 +49,12 @@ class Backends:
         self.made.append(backend)
         return backend
 
-    def filled(self) -> SearchBackend:
-        """A backend holding the eight fixture articles."""
+    def filled(self, articles: list[dict[str, Any]] | None = None) -> SearchBackend:
+        """A backend holding ``articles`` (by default the eight fixture articles)."""
+        articles = ARTICLES if articles is None else articles
         backend = self()
-        outcome = backend.index_batch(documents_from_articles(ARTICLES))
-        assert sorted(outcome.ok) == sorted(a["article_id"] for a in ARTICLES)
+        outcome = backend.index_batch(documents_from_articles(articles))
+        assert sorted(outcome.ok) == sorted(a["article_id"] for a in articles)
         assert outcome.failed == {}
         return backend
 

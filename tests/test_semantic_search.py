@@ -3,15 +3,12 @@ offline encoder and real vector stores (embedded SQLite + numpy; Elasticsearch d
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pipelines.core.settings import ThaigovSettings
-from search.backends.base import SearchBackend
 from search.backends.embedded import EmbeddedBackend
 from search.backends.vectors import EmbeddedArticle, EncoderMismatch
 from search.core.encoders import UseMultilingualEncoder
@@ -19,7 +16,7 @@ from search.core.query import QueryError, SearchQuery
 from search.services.documents import documents_from_articles
 from search.services.embedding import BatchEmbedder
 from search.services.semantic import Searcher, open_vector_store
-from tests.search_fixtures import drop_elasticsearch
+from tests.search_fixtures import fresh_backend
 from tests.semantic_fixtures import SEMANTIC_ARTICLES, semantic_article
 
 
@@ -34,18 +31,6 @@ def embedded_articles(encoder: UseMultilingualEncoder) -> list[EmbeddedArticle]:
     return BatchEmbedder(encoder, store=None).embed(SEMANTIC_ARTICLES)  # type: ignore[arg-type]
 
 
-def _open(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> SearchBackend:
-    from search.backends.select import open_backend
-
-    if kind == "elasticsearch":
-        url = request.getfixturevalue("elasticsearch_url")
-        prefix = f"thaigov-semtest-{uuid.uuid4().hex[:10]}"
-        request.addfinalizer(lambda: drop_elasticsearch(url, prefix))
-        settings = ThaigovSettings.load(elasticsearch_url=url, elasticsearch_index=prefix)
-        return open_backend(settings, create=True)
-    return EmbeddedBackend(tmp_path / "search.sqlite3")
-
-
 @pytest.fixture(params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def searcher(
     request: pytest.FixtureRequest,
@@ -53,7 +38,7 @@ def searcher(
     encoder: UseMultilingualEncoder,
     embedded_articles: list[EmbeddedArticle],
 ) -> Iterator[Searcher]:
-    backend = _open(request.param, tmp_path, request)
+    backend = fresh_backend(request.param, tmp_path, request, "semtest")
     backend.ensure_schema()
     assert not backend.index_batch(documents_from_articles(SEMANTIC_ARTICLES)).failed
     store = open_vector_store(backend)
@@ -140,7 +125,7 @@ def test_backends_agree_on_semantic_hit_sets(
     """
     searchers = []
     for kind in ("embedded", "elasticsearch"):
-        backend = _open(kind, tmp_path / kind, request)
+        backend = fresh_backend(kind, tmp_path / kind, request, "semtest")
         backend.ensure_schema()
         backend.index_batch(documents_from_articles(SEMANTIC_ARTICLES))
         store = open_vector_store(backend)

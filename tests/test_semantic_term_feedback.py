@@ -4,7 +4,6 @@ index, are asked for by keyword and fused in; the result names them."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,14 +13,13 @@ import pytest
 
 from pipelines.core.settings import ThaigovSettings
 from search.backends.base import SearchBackend
-from search.backends.embedded import EmbeddedBackend
 from search.core.encoders import UseMultilingualEncoder
 from search.core.feedback import DEFAULT_REFINEMENT, lead_tokens
 from search.core.query import SearchQuery
 from search.services.documents import documents_from_articles
 from search.services.embedding import BatchEmbedder
 from search.services.semantic import Searcher, open_vector_store
-from tests.search_fixtures import drop_elasticsearch
+from tests.search_fixtures import fresh_backend
 from tests.search_fixtures import search_record as article
 
 # Written for this test: three articles about rubber whose openings share ยางพารา and
@@ -93,19 +91,6 @@ def embedded() -> list[Any]:
     return BatchEmbedder(UseMultilingualEncoder(), store=None).embed(ARTICLES)  # type: ignore[arg-type]
 
 
-def _backend(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> SearchBackend:
-    from search.backends.select import open_backend
-
-    if kind == "elasticsearch":
-        url = request.getfixturevalue("elasticsearch_url")
-        prefix = f"thaigov-termfb-{uuid.uuid4().hex[:10]}"
-        request.addfinalizer(lambda: drop_elasticsearch(url, prefix))
-        return open_backend(
-            ThaigovSettings.load(elasticsearch_url=url, elasticsearch_index=prefix), create=True
-        )
-    return EmbeddedBackend(tmp_path / "search.sqlite3")
-
-
 def _indexed_searcher(backend: SearchBackend, embedded: list[Any]) -> Searcher:
     """A searcher over ``ARTICLES`` indexed and embedded in ``backend``, term feedback ``ON``."""
     backend.ensure_schema()
@@ -122,7 +107,7 @@ def _indexed_searcher(backend: SearchBackend, embedded: list[Any]) -> Searcher:
 def searcher(
     request: pytest.FixtureRequest, tmp_path: Path, embedded: list[Any]
 ) -> Iterator[Searcher]:
-    s = _indexed_searcher(_backend(request.param, tmp_path, request), embedded)
+    s = _indexed_searcher(fresh_backend(request.param, tmp_path, request, "termfb"), embedded)
     yield s
     s.close()
     s.backend.close()
@@ -188,7 +173,7 @@ def test_both_backends_choose_the_same_words(
 ) -> None:
     chosen = []
     for kind in ("embedded", "elasticsearch"):
-        s = _indexed_searcher(_backend(kind, tmp_path, request), embedded)
+        s = _indexed_searcher(fresh_backend(kind, tmp_path, request, "termfb"), embedded)
         chosen.append(s.search(SearchQuery.build(QUESTION, mode="semantic")).expanded_terms)
         s.close()
         s.backend.close()
@@ -210,7 +195,6 @@ def test_every_surface_names_the_words_it_also_searched_for(env: dict[str, str])
 
     from fastapi.testclient import TestClient
 
-    from pipelines.core.settings import ThaigovSettings
     from search.web import create_app
     from tests.cli_env import thaigov
 

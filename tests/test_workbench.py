@@ -26,10 +26,7 @@ def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SearchBackend]:
     factory: Backends = _backends(request.param, request, tmp_path_factory)
-    made = factory()
-    outcome = made.index_batch(documents_from_articles(ARTICLES))
-    assert outcome.failed == {}
-    yield made
+    yield factory.filled(ARTICLES)
     factory.cleanup()
 
 

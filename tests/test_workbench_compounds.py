@@ -37,20 +37,12 @@ from search.core.occurrences import compound_words, count_in_segmented
 from search.core.query import SearchQuery
 from search.services import workbench as wb
 from search.services.documents import documents_from_articles
+from tests.search_fixtures import search_record
 from tests.test_search_backends import BACKENDS, Backends, _backends
 
 
 def _article(article_id: int, title: str, body: str, published_date: str | None) -> dict[str, Any]:
-    return {
-        "article_id": article_id,
-        "url": f"https://www.thaigov.go.th/news/contents/details/{article_id}",
-        "title": title,
-        "body": body,
-        "published_date": published_date,
-        "category": "เศรษฐกิจ",
-        "lang": "th",
-        "content_hash": f"hash-{article_id}",
-    }
+    return search_record(article_id, title, body, published_date, "เศรษฐกิจ")
 
 
 ARTICLES = [
@@ -87,9 +79,7 @@ def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SearchBackend]:
     factory: Backends = _backends(request.param, request, tmp_path_factory)
-    made = factory()
-    assert made.index_batch(documents_from_articles(ARTICLES)).failed == {}
-    yield made
+    yield factory.filled(ARTICLES)
     factory.cleanup()
 
 

@@ -82,6 +82,33 @@ def relevant_ids(articles: list[dict[str, Any]], terms: list[str], lead: int) ->
     }
 
 
+#: The gold sets: set 3 was written before any method was scored on it and chose nothing.
+GOLD_FILES = (
+    ("1", "semantic_gold.json"),
+    ("2", "semantic_gold_2.json"),
+    ("3", "semantic_gold_3.json"),
+)
+
+
+def gold_topics(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every topic of the gold files, in file order, with its ``set``, its ``position`` in
+    its file, and ``rel``: the ids of ``articles`` relevant to it."""
+    topics: list[dict[str, Any]] = []
+    for set_name, file in GOLD_FILES:
+        gold_file = json.loads((HERE / file).read_text())
+        for n, t in enumerate(gold_file["topics"]):
+            rel = relevant_ids(articles, t["terms"], gold_file["lead_chars"])
+            topics.append({**t, "set": set_name, "position": n, "rel": rel})
+    return topics
+
+
+def sample_arguments(parser: argparse.ArgumentParser, sample: int) -> None:
+    """The corpus and the seeded sample every semantic benchmark reads."""
+    parser.add_argument("--corpus", required=True)
+    parser.add_argument("--sample", type=int, default=sample)
+    parser.add_argument("--seed", type=int, default=15)
+
+
 def p_at_10(ranked: list[int], relevant: set[int]) -> float:
     return sum(1 for i in ranked[:10] if i in relevant) / 10
 
@@ -198,9 +225,7 @@ def fill(backend: SearchBackend, docs: list[Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", required=True)
-    parser.add_argument("--sample", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=15)
+    sample_arguments(parser, 1000)
     parser.add_argument("--elasticsearch", default=os.environ.get("THAIGOV_TEST_ELASTICSEARCH_URL"))
     parser.add_argument("--out", default=str(HERE / "results" / "semantic.md"))
     parser.add_argument("--vectors-cache", help="reuse the vectors of semantic_cache.py")
@@ -211,17 +236,8 @@ def main() -> None:
     load_started = time.perf_counter()
     articles, corpus_size = load_sample(args.corpus, args.sample, args.seed)
     print(f"loaded {len(articles)} of {corpus_size} in {time.perf_counter() - load_started:.0f}s")
-    topics: list[dict[str, Any]] = []
-    gold: dict[str, set[int]] = {}
-    for set_name, file in (
-        ("1", "semantic_gold.json"),
-        ("2", "semantic_gold_2.json"),
-        ("3", "semantic_gold_3.json"),
-    ):
-        gold_file = json.loads((HERE / file).read_text())
-        for t in gold_file["topics"]:
-            topics.append({**t, "set": set_name})
-            gold[t["id"]] = relevant_ids(articles, t["terms"], gold_file["lead_chars"])
+    topics = gold_topics(articles)
+    gold: dict[str, set[int]] = {t["id"]: t["rel"] for t in topics}
 
     tmp = Path(tempfile.mkdtemp(prefix="semantic-bench-"))
     backend = EmbeddedBackend(tmp / "search.sqlite3")

@@ -87,12 +87,10 @@ def embed_sample(
 
 
 def main() -> None:
-    from semantic import load_sample
+    from semantic import load_sample, sample_arguments
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", required=True)
-    parser.add_argument("--sample", type=int, default=4000)
-    parser.add_argument("--seed", type=int, default=15)
+    sample_arguments(parser, 4000)
     parser.add_argument("--cache", required=True)
     args = parser.parse_args()
     articles, _ = load_sample(args.corpus, args.sample, args.seed)

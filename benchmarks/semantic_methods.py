@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import statistics
 import sys
 import tempfile
@@ -30,7 +29,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from semantic import fill, load_sample, ndcg_at_10, p_at_10, relevant_ids  # noqa: E402
+from semantic import (  # noqa: E402
+    fill,
+    gold_topics,
+    load_sample,
+    ndcg_at_10,
+    p_at_10,
+    sample_arguments,
+)
 from semantic_cache import load  # noqa: E402
 
 from search.backends.embedded import EmbeddedBackend  # noqa: E402
@@ -42,11 +48,6 @@ from search.services.documents import documents_from_articles  # noqa: E402
 from search.services.semantic import Searcher  # noqa: E402
 
 DEPTH = 100
-GOLD_FILES = (
-    ("1", "semantic_gold.json"),
-    ("2", "semantic_gold_2.json"),
-    ("3", "semantic_gold_3.json"),
-)
 
 
 @dataclass(frozen=True)
@@ -244,9 +245,7 @@ def term_section(
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", required=True)
-    parser.add_argument("--sample", type=int, default=4000)
-    parser.add_argument("--seed", type=int, default=15)
+    sample_arguments(parser, 4000)
     parser.add_argument("--cache", required=True)
     parser.add_argument("--out", default=str(HERE / "results" / "semantic_methods.md"))
     parser.add_argument(
@@ -264,20 +263,15 @@ def main() -> None:
     )
     position = {int(i): n for n, i in enumerate(corpus.ids)}
 
-    topics: list[dict[str, Any]] = []
-    for set_name, file in GOLD_FILES:
-        gold_file = json.loads((HERE / file).read_text())
-        for n, t in enumerate(gold_file["topics"]):
-            rel = relevant_ids(articles, t["terms"], gold_file["lead_chars"])
-            topics.append(
-                {
-                    **t,
-                    "set": set_name,
-                    # Set 3 is never used to choose anything: it is the final held-out set.
-                    "half": "final" if set_name == "3" else ("tune" if n % 2 == 0 else "held"),
-                    "rel": {position[i] for i in rel},
-                }
-            )
+    topics = [
+        {
+            **t,
+            # Set 3 is never used to choose anything: it is the final held-out set.
+            "half": "final" if t["set"] == "3" else ("tune" if t["position"] % 2 == 0 else "held"),
+            "rel": {position[i] for i in t["rel"]},
+        }
+        for t in gold_topics(articles)
+    ]
 
     # Keyword rankings of every question, once (they do not depend on the semantic method).
     tmp = Path(tempfile.mkdtemp(prefix="semantic-methods-"))

@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from semantic import load_sample  # noqa: E402
+from semantic import load_sample, sample_arguments  # noqa: E402
 
 from search.services.documents import display_fields  # noqa: E402
 from search.services.embedding import article_passages  # noqa: E402
@@ -28,9 +28,7 @@ from search.services.embedding import article_passages  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", required=True)
-    parser.add_argument("--sample", type=int, default=4000)
-    parser.add_argument("--seed", type=int, default=15)
+    sample_arguments(parser, 4000)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     articles, _ = load_sample(args.corpus, args.sample, args.seed)

@@ -18,7 +18,6 @@ and chose nothing: it is the held-out figure. Writes results/semantic_whole.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import statistics
@@ -26,13 +25,12 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from semantic import load_sample, ndcg_at_10, p95, p_at_10, relevant_ids  # noqa: E402
+from semantic import gold_topics, load_sample, ndcg_at_10, p95, p_at_10  # noqa: E402
 
 from pipelines.core.settings import ThaigovSettings  # noqa: E402
 from search.backends.base import SearchBackend  # noqa: E402
@@ -43,11 +41,6 @@ from search.core.feedback import DEFAULT_REFINEMENT, PLAIN, Refinement  # noqa: 
 from search.core.query import SearchQuery  # noqa: E402
 from search.services.semantic import Searcher  # noqa: E402
 
-GOLD_FILES = (
-    ("1", "semantic_gold.json"),
-    ("2", "semantic_gold_2.json"),
-    ("3", "semantic_gold_3.json"),
-)
 SETTINGS: dict[str, Refinement] = {
     "plain": PLAIN,
     "vector refinements": replace(DEFAULT_REFINEMENT, term_articles=0),
@@ -80,12 +73,7 @@ def main() -> None:
     searcher = Searcher.open(backend, DEFAULT_ENCODER)
     assert searcher.vectors is not None and searcher.semantic_ready(), "index not embedded"
     indexed, vectors = backend.count(), searcher.vectors.count()
-    topics: list[dict[str, Any]] = []
-    for set_name, file in GOLD_FILES:
-        gold_file = json.loads((HERE / file).read_text())
-        for t in gold_file["topics"]:
-            rel = relevant_ids(articles, t["terms"], gold_file["lead_chars"])
-            topics.append({**t, "set": set_name, "rel": rel})
+    topics = gold_topics(articles)
 
     scores: dict[tuple[str, str, str], dict[str, tuple[float, float]]] = {}
     latency: dict[tuple[str, str], list[float]] = {}

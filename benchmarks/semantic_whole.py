@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from semantic import gold_topics, load_sample, ndcg_at_10, p95, p_at_10  # noqa: E402
+from semantic import evaluate, gold_topics, load_sample, p95  # noqa: E402
 
 from pipelines.core.settings import ThaigovSettings  # noqa: E402
 from search.backends.base import SearchBackend  # noqa: E402
@@ -77,29 +77,24 @@ def main() -> None:
 
     scores: dict[tuple[str, str, str], dict[str, tuple[float, float]]] = {}
     latency: dict[tuple[str, str], list[float]] = {}
-    expansions: dict[tuple[str, str], tuple[str, ...]] = {}
+    gold = {t["id"]: t["rel"] for t in topics}
     searcher.search(SearchQuery.build("warm up", mode="hybrid"))  # weights and matrix load
     for label, refine in SETTINGS.items():
-        s = replace(searcher, refine=refine)
-        for t in topics:
-            for lang in ("en", "th"):
-                for mode in ("keyword", "semantic", "hybrid"):
-                    if mode == "keyword" and label != "plain":
-                        continue  # the refinements do not touch keyword search
-                    s._recent.clear()  # every latency includes encoding the question
-                    started = time.perf_counter()
-                    result = s.search(SearchQuery.build(t[lang], mode=mode, limit=10))
-                    latency.setdefault((label, mode), []).append(
-                        (time.perf_counter() - started) * 1000
-                    )
-                    ranked = [h.article_id for h in result.hits]
-                    scores.setdefault((label, lang, mode), {})[t["id"]] = (
-                        p_at_10(ranked, t["rel"]),
-                        ndcg_at_10(ranked, t["rel"]),
-                    )
-                    if label == "defaults (+ term feedback)" and mode == "semantic":
-                        expansions[(t["id"], lang)] = result.expanded_terms
+        per_mode, times = evaluate(replace(searcher, refine=refine), topics, gold)
+        for (lang, mode), per_topic in per_mode.items():
+            if mode != "keyword" or label == "plain":  # the refinements leave keyword alone
+                scores[(label, lang, mode)] = per_topic
+        for mode, values in times.items():
+            if mode != "keyword" or label == "plain":
+                latency[(label, mode)] = values
         print(f"scored {label}", flush=True)
+    with_defaults = replace(searcher, refine=DEFAULT_REFINEMENT)
+    expansions = {
+        t["id"]: with_defaults.search(
+            SearchQuery.build(t["en"], mode="semantic", limit=10)
+        ).expanded_terms
+        for t in topics
+    }
 
     groups = {
         "set 1": [t for t in topics if t["set"] == "1"],
@@ -150,7 +145,7 @@ def main() -> None:
     for t in topics:
         en = scores[(best, "en", "semantic")][t["id"]][0]
         th = scores[(best, "th", "hybrid")][t["id"]][0]
-        words = ", ".join(expansions.get((t["id"], "en"), ()))
+        words = ", ".join(expansions[t["id"]])
         rows.append(f"| {t['set']} | {t['id']} | {len(t['rel'])} | {en:.1f} | {th:.1f} | {words} |")
     Path(args.out).write_text("\n".join(rows) + "\n")
     print("\n".join(rows))
